@@ -1,0 +1,118 @@
+//! Sign-in, sign-out and first-run setup.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use warmline::user::User;
+
+/// The signed-in user, or `None`.
+#[server]
+pub async fn current_user() -> Result<Option<User>, AppError> {
+    Ok(super::ssr::current_user())
+}
+
+/// Whether the one-time setup page should be shown.
+#[server]
+pub async fn needs_setup() -> Result<bool, AppError> {
+    let state = super::ssr::state()?;
+    Ok(!state.setup_done().await?)
+}
+
+/// Only relative paths on this site are followed after sign-in.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.starts_with("/login") => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+#[server]
+pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+    use super::ssr::*;
+    use warmline::store::{sessions, users};
+    let state = state()?;
+    let email = email.trim().to_lowercase();
+    let ip = client_ip();
+    let now = std::time::Instant::now();
+    if let Err(wait) = state.throttle.check(&ip, &email, now) {
+        tracing::warn!(%ip, "sign-in throttled");
+        return fail(AppError::TooManyAttempts(wait));
+    }
+    let user = match users::find_for_login(&state.db, &email).await? {
+        Some((user, hash)) if warmline::auth::verify_password(&password, &hash) => Some(user),
+        Some(_) => None,
+        None => {
+            // Same work as a real check, so timing doesn't reveal which emails exist.
+            warmline::auth::dummy_verify(&password);
+            None
+        }
+    };
+    let Some(user) = user else {
+        state.throttle.record_failure(&ip, &email, now);
+        return fail(AppError::Invalid("wrong email or password".into()));
+    };
+    state.throttle.record_success(&ip, &email);
+    // A fresh session id at every sign-in; the old one (if any) dies.
+    if let Some(old) = session_token() {
+        sessions::delete(&state.db, &old).await?;
+    }
+    let token = sessions::create(&state.db, user.id).await?;
+    set_session_cookie(&token, state.config.secure_cookies());
+    tracing::info!(user = %user.id, "signed in");
+    leptos_axum::redirect(&safe_next(next.as_deref()));
+    Ok(())
+}
+
+#[server]
+pub async fn logout() -> Result<(), AppError> {
+    use super::ssr::*;
+    let state = state()?;
+    if let Some(token) = session_token() {
+        warmline::store::sessions::delete(&state.db, &token).await?;
+    }
+    clear_session_cookie(state.config.secure_cookies());
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// Creates the first admin and signs them in. Works once per installation.
+#[server]
+pub async fn setup_admin(email: String, password: String, confirm: String) -> Result<(), AppError> {
+    use super::ssr::*;
+    use warmline::store::{sessions, users};
+    let state = state()?;
+    if state.setup_done().await? {
+        return fail(AppError::Conflict("setup has already been completed; sign in instead".into()));
+    }
+    let email = match warmline::user::normalize_email(&email) {
+        Ok(e) => e,
+        Err(m) => return fail(AppError::Invalid(m)),
+    };
+    if let Err(m) = warmline::user::check_password(&password) {
+        return fail(AppError::Invalid(m));
+    }
+    if password != confirm {
+        return fail(AppError::Invalid("the two passwords don't match".into()));
+    }
+    let hash = warmline::auth::hash_password(&password);
+    let user = users::create_first_admin(&state.db, &email, &hash).await?;
+    state.mark_setup_done();
+    let token = sessions::create(&state.db, user.id).await?;
+    set_session_cookie(&token, state.config.secure_cookies());
+    tracing::info!(user = %user.id, "first admin created");
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_only_follows_local_paths() {
+        assert_eq!(safe_next(Some("/contacts?q=a")), "/contacts?q=a");
+        assert_eq!(safe_next(Some("//evil.com")), "/");
+        assert_eq!(safe_next(Some("https://evil.com")), "/");
+        assert_eq!(safe_next(Some("/\\evil.com")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

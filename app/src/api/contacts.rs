@@ -1,0 +1,84 @@
+//! Contacts, lists, tags and import progress.
+
+use crate::error::AppError;
+use crate::imports::ImportJobStatus;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use warmline::contact::{Contact, ContactList, ContactQuery, ContactSummary, ImportSummary, NewContact};
+use warmline::{ContactId, Page};
+
+/// Lists and tags for the filter bar.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Filters {
+    pub lists: Vec<ContactList>,
+    pub tags: Vec<(String, i64)>,
+}
+
+/// Numbers for the dashboard.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Overview {
+    pub contacts: i64,
+    pub lists: i64,
+    pub recent_imports: Vec<ImportSummary>,
+}
+
+#[server]
+pub async fn search_contacts(query: ContactQuery) -> Result<Page<ContactSummary>, AppError> {
+    use super::ssr::*;
+    require_user()?;
+    let state = state()?;
+    warmline::store::contacts::search(&state.db, &query, state.config.default_region).await.or_fail()
+}
+
+#[server]
+pub async fn get_contact(id: ContactId) -> Result<Contact, AppError> {
+    use super::ssr::*;
+    require_user()?;
+    let state = state()?;
+    warmline::store::contacts::get_by_id(&state.db, id).await.or_fail()
+}
+
+#[server]
+pub async fn add_contact(contact: NewContact) -> Result<ContactId, AppError> {
+    use super::ssr::*;
+    require_user()?;
+    let state = state()?;
+    warmline::store::contacts::create(&state.db, &contact, state.config.default_region).await.map(|c| c.id).or_fail()
+}
+
+#[server]
+pub async fn contact_filters() -> Result<Filters, AppError> {
+    use super::ssr::*;
+    require_user()?;
+    let state = state()?;
+    Ok(Filters { lists: warmline::store::lists::all(&state.db).await.or_fail()?, tags: warmline::store::contacts::all_tags(&state.db).await.or_fail()? })
+}
+
+#[server]
+pub async fn create_list(name: String) -> Result<ContactList, AppError> {
+    use super::ssr::*;
+    require_user()?;
+    let state = state()?;
+    warmline::store::lists::create(&state.db, &name, warmline::contact::ListKind::Manual).await.or_fail()
+}
+
+#[server]
+pub async fn get_overview() -> Result<Overview, AppError> {
+    use super::ssr::*;
+    require_user()?;
+    let state = state()?;
+    Ok(Overview {
+        contacts: warmline::store::contacts::count(&state.db).await.or_fail()?,
+        lists: warmline::store::lists::all(&state.db).await.or_fail()?.len() as i64,
+        recent_imports: warmline::store::imports::recent(&state.db, 5).await.or_fail()?,
+    })
+}
+
+/// Progress of a browser import started by the signed-in user.
+#[server]
+pub async fn import_status(id: String) -> Result<ImportJobStatus, AppError> {
+    use super::ssr::*;
+    let user = require_user()?;
+    let state = state()?;
+    state.imports.status(&id, user.id).ok_or(AppError::NotFound)
+}

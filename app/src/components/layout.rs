@@ -1,0 +1,154 @@
+//! The signed-in app shell: sidebar with the sections that exist, header with the user.
+
+use crate::api::auth::{current_user, Logout};
+use leptos::prelude::*;
+use leptos_router::components::Outlet;
+use leptos_router::hooks::use_location;
+use warmline::user::User;
+
+/// The signed-in user, shared with pages through context.
+#[derive(Clone, Copy)]
+pub struct UserResource(pub Resource<Result<Option<User>, crate::error::AppError>>);
+
+#[component]
+pub fn AppShell() -> impl IntoView {
+    let user = Resource::new(|| (), |_| current_user());
+    provide_context(UserResource(user));
+    let (menu_open, set_menu_open) = signal(false);
+    let location = use_location();
+    // Close the phone menu after navigating.
+    Effect::new(move |_| {
+        location.pathname.track();
+        set_menu_open.set(false);
+    });
+
+    view! {
+        <div class="min-h-full lg:flex">
+            <aside class=move || {
+                format!(
+                    "{} fixed inset-y-0 left-0 z-30 w-64 bg-slate-900 text-slate-200 transition-transform lg:static lg:translate-x-0 lg:flex lg:flex-col",
+                    if menu_open.get() { "translate-x-0" } else { "-translate-x-full" },
+                )
+            }>
+                <div class="flex h-16 items-center gap-2 px-6 border-b border-slate-800">
+                    <Logo />
+                    <span class="text-lg font-semibold tracking-tight text-white">"Warmline"</span>
+                </div>
+                <nav class="flex-1 space-y-1 px-3 py-4" aria-label="Main">
+                    <NavLink href="/" label="Dashboard" icon="M3 12l9-9 9 9M5 10v10h14V10" />
+                    <NavLink href="/contacts" label="Contacts" icon="M16 14a4 4 0 10-8 0M12 10a3 3 0 100-6 3 3 0 000 6zM4 20h16" />
+                    <NavLink href="/lists" label="Lists" icon="M8 6h13M8 12h13M8 18h13M3 6h.01M3 12h.01M3 18h.01" />
+                    <NavLink href="/import" label="Import CSV" icon="M12 3v12m0 0l-4-4m4 4l4-4M4 21h16" />
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let admin = matches!(user.await, Ok(Some(u)) if u.is_admin());
+                            admin.then(|| view! {
+                                <p class="px-3 pt-6 pb-1 text-xs font-semibold uppercase tracking-wider text-slate-500">"Settings"</p>
+                                <NavLink href="/settings/users" label="Team" icon="M17 20h5v-2a3 3 0 00-5.4-1.8M9 20H2v-2a4 4 0 017-2.6M15 7a3 3 0 11-6 0 3 3 0 016 0z" />
+                                <NavLink href="/settings/api-keys" label="API keys" icon="M15 7a2 2 0 012 2m4 0a6 6 0 01-7.7 5.7L11 17H9v2H7v2H4v-3l5.3-5.3A6 6 0 1121 9z" />
+                            })
+                        })}
+                    </Transition>
+                </nav>
+                <p class="px-6 py-4 text-xs text-slate-500">"Self-hosted SMS lead engagement"</p>
+            </aside>
+            <div
+                class=move || if menu_open.get() { "fixed inset-0 z-20 bg-slate-900/40 lg:hidden" } else { "hidden" }
+                on:click=move |_| set_menu_open.set(false)
+            ></div>
+            <div class="flex min-w-0 flex-1 flex-col">
+                <header class="sticky top-0 z-10 flex h-16 items-center justify-between gap-4 border-b border-slate-200 bg-white/90 px-4 backdrop-blur sm:px-6">
+                    <button
+                        type="button"
+                        class="rounded-md p-2 text-slate-600 hover:bg-slate-100 lg:hidden"
+                        aria-label="Open menu"
+                        on:click=move |_| set_menu_open.update(|o| *o = !*o)
+                    >
+                        <svg class="h-6 w-6" fill="none" viewBox="0 0 24 24" stroke="currentColor" stroke-width="2">
+                            <path stroke-linecap="round" d="M4 6h16M4 12h16M4 18h16" />
+                        </svg>
+                    </button>
+                    <div class="flex-1"></div>
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            match user.await {
+                                Ok(Some(u)) => view! { <UserMenu user=u /> }.into_any(),
+                                _ => view! {
+                                    <a href="/login" class="text-sm font-medium text-orange-700 hover:underline">"Sign in"</a>
+                                }.into_any(),
+                            }
+                        })}
+                    </Transition>
+                </header>
+                <main class="mx-auto w-full max-w-6xl flex-1 px-4 py-6 sm:px-6 lg:px-8">
+                    <Outlet />
+                </main>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn UserMenu(user: User) -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    let initial = user.email.chars().next().unwrap_or('?').to_ascii_uppercase().to_string();
+    view! {
+        <div class="flex items-center gap-3">
+            <div class="hidden text-right sm:block">
+                <p class="text-sm font-medium text-slate-900" data-testid="signed-in-user">{user.email.clone()}</p>
+                <p class="text-xs text-slate-500">{user.role.as_str()}</p>
+            </div>
+            <span class="flex h-9 w-9 items-center justify-center rounded-full bg-orange-100 text-sm font-semibold text-orange-700">
+                {initial}
+            </span>
+            <ActionForm action=logout>
+                <button type="submit" class="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50">
+                    "Log out"
+                </button>
+            </ActionForm>
+        </div>
+    }
+}
+
+#[component]
+fn NavLink(href: &'static str, label: &'static str, icon: &'static str) -> impl IntoView {
+    let location = use_location();
+    let active = move || {
+        let path = location.pathname.get();
+        if href == "/" {
+            path == "/"
+        } else {
+            path == href || path.starts_with(&format!("{href}/"))
+        }
+    };
+    view! {
+        <a
+            href=href
+            aria-current=move || active().then_some("page")
+            class=move || {
+                format!(
+                    "flex items-center gap-3 rounded-md px-3 py-2 text-sm font-medium {}",
+                    if active() { "bg-slate-800 text-white" } else { "text-slate-300 hover:bg-slate-800 hover:text-white" },
+                )
+            }
+        >
+            <svg class="h-5 w-5 shrink-0" fill="none" viewBox="0 0 24 24" stroke="currentColor" stroke-width="1.8">
+                <path stroke-linecap="round" stroke-linejoin="round" d=icon />
+            </svg>
+            {label}
+        </a>
+    }
+}
+
+#[component]
+pub fn Logo() -> impl IntoView {
+    view! {
+        <svg class="h-8 w-8" viewBox="0 0 32 32" aria-hidden="true">
+            <rect width="32" height="32" rx="8" fill="#ea580c" />
+            <path d="M8 11h16a2 2 0 012 2v7a2 2 0 01-2 2h-9l-5 4v-4H8a2 2 0 01-2-2v-7a2 2 0 012-2z" fill="#fff7ed" />
+            <circle cx="12" cy="16.5" r="1.5" fill="#ea580c" />
+            <circle cx="16" cy="16.5" r="1.5" fill="#ea580c" />
+            <circle cx="20" cy="16.5" r="1.5" fill="#ea580c" />
+        </svg>
+    }
+}

@@ -1,0 +1,67 @@
+//! Server-side state handed to every server function through Leptos context.
+
+use crate::imports::ImportJobs;
+use crate::throttle::LoginThrottle;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use warmline::config::Config;
+use warmline::store::Db;
+use warmline::user::User;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub leptos_options: LeptosOptions,
+    pub imports: ImportJobs,
+    pub throttle: LoginThrottle,
+    setup_done: Arc<AtomicBool>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config, leptos_options: LeptosOptions) -> AppState {
+        AppState {
+            db,
+            config: Arc::new(config),
+            leptos_options,
+            imports: ImportJobs::default(),
+            throttle: LoginThrottle::default(),
+            setup_done: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// Whether the first admin exists (cached once true: users are never all removed).
+    pub async fn setup_done(&self) -> Result<bool, warmline::store::StoreError> {
+        if self.setup_done.load(Ordering::Relaxed) {
+            return Ok(true);
+        }
+        let done = warmline::store::users::count(&self.db).await? > 0;
+        if done {
+            self.setup_done.store(true, Ordering::Relaxed);
+        }
+        Ok(done)
+    }
+
+    pub fn mark_setup_done(&self) {
+        self.setup_done.store(true, Ordering::Relaxed);
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(s: &AppState) -> LeptosOptions {
+        s.leptos_options.clone()
+    }
+}
+
+/// The signed-in user (if any), put in request extensions by the server's session middleware.
+#[derive(Clone, Debug, Default)]
+pub struct CurrentUser(pub Option<User>);
+
+/// The caller's address as the server sees it, for login throttling.
+#[derive(Clone, Debug)]
+pub struct ClientIp(pub String);
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "warmline_session";

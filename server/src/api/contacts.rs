@@ -1,0 +1,91 @@
+//! `/api/v1/contacts`: list and search, fetch one, create one, and bulk CSV import.
+
+use super::error::ApiError;
+use crate::web::upload::{read_csv_body, CsvBody};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::Deserialize;
+use warmline::contact::{Contact, ContactQuery, NewContact};
+use warmline::import_service::{run_import, ImportRequest};
+use warmline::store::{contacts, lists};
+use warmline::ContactId;
+use warmline_app::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct ListParams {
+    pub q: Option<String>,
+    pub phone: Option<String>,
+    /// A list's name or id.
+    pub list: Option<String>,
+    pub tag: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// `GET /api/v1/contacts`: a JSON array, newest first; `X-Total-Count` carries the total.
+#[tracing::instrument(skip(state))]
+pub async fn list(State(state): State<AppState>, Query(p): Query<ListParams>) -> Result<impl IntoResponse, ApiError> {
+    let list_id = match p.list.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(l) => match lists::find_by_name(&state.db, l).await? {
+            Some(found) => Some(found.id),
+            None => match l.parse() {
+                Ok(id) => Some(lists::get_by_id(&state.db, id).await.map_err(|_| ApiError::NotFound(format!("no list '{l}'")))?.id),
+                Err(_) => return Err(ApiError::NotFound(format!("no list '{l}'"))),
+            },
+        },
+    };
+    let query = ContactQuery { q: p.q, phone: p.phone, list_id, tag: p.tag, page: p.page, per_page: p.per_page };
+    let page = contacts::search(&state.db, &query, state.config.default_region).await?;
+    let mut headers = HeaderMap::new();
+    headers.insert("x-total-count", page.total.into());
+    Ok((headers, Json(page.items)))
+}
+
+/// `GET /api/v1/contacts/{id}`
+pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Contact>, ApiError> {
+    let id: ContactId = id.parse().map_err(|_| ApiError::NotFound(format!("no contact '{id}'")))?;
+    Ok(Json(contacts::get_by_id(&state.db, id).await.map_err(|e| match e {
+        warmline::store::StoreError::NotFound => ApiError::NotFound(format!("no contact {id}")),
+        other => other.into(),
+    })?))
+}
+
+/// `POST /api/v1/contacts` with a JSON contact: 201 with the stored contact.
+#[tracing::instrument(skip(state, body))]
+pub async fn create(State(state): State<AppState>, body: Result<Json<NewContact>, axum::extract::rejection::JsonRejection>) -> Result<impl IntoResponse, ApiError> {
+    let Json(new) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let contact = contacts::create(&state.db, &new, state.config.default_region).await?;
+    Ok((StatusCode::CREATED, Json(contact)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ImportParams {
+    pub list: Option<String>,
+    #[serde(default)]
+    pub skip_invalid: bool,
+}
+
+/// `POST /api/v1/contacts/import?list=NAME[&skip_invalid=true]` with a `text/csv` body.
+/// A bad row without `skip_invalid` answers 422 and imports nothing.
+#[tracing::instrument(skip(state, body))]
+pub async fn import(State(state): State<AppState>, Query(p): Query<ImportParams>, body: CsvBody) -> Result<impl IntoResponse, ApiError> {
+    let bytes = read_csv_body(body, state.config.import_max_bytes).await?;
+    let list_name = p
+        .list
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| format!("API import {}", chrono::Utc::now().format("%Y-%m-%d %H:%M")));
+    let req = ImportRequest {
+        list_name,
+        filename: None,
+        mapping: None,
+        skip_invalid: p.skip_invalid,
+        region: state.config.default_region,
+        created_by: None,
+    };
+    let report = run_import(&state.db, bytes, req, &|_| {}).await?;
+    Ok(Json(report))
+}

@@ -1,0 +1,43 @@
+//! The REST API under `/api/v1`, authenticated with `Authorization: Bearer <api key>`.
+
+pub mod contacts;
+pub mod error;
+pub mod openapi;
+
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use error::ApiError;
+use warmline::user::ApiKey;
+use warmline_app::state::AppState;
+
+pub fn router(state: AppState) -> Router<AppState> {
+    let protected = Router::new()
+        .route("/contacts", get(contacts::list).post(contacts::create))
+        .route("/contacts/import", post(contacts::import))
+        .route("/contacts/{id}", get(contacts::get_one))
+        .layer(axum::middleware::from_fn_with_state(state, require_key));
+    Router::new().route("/openapi.json", get(openapi::document)).merge(protected).fallback(not_found)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("no such API endpoint".into())
+}
+
+/// Accepts a live API key; the key is available to handlers as an extension.
+async fn require_key(State(state): State<AppState>, mut req: Request, next: Next) -> Result<Response, ApiError> {
+    let presented = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim)
+        .ok_or(ApiError::Unauthorized)?;
+    let key: ApiKey = warmline::store::api_keys::authenticate(&state.db, presented).await?.ok_or(ApiError::Unauthorized)?;
+    tracing::Span::current().record("api_key", key.id.0);
+    req.extensions_mut().insert(key);
+    Ok(next.run(req).await)
+}

@@ -1,0 +1,116 @@
+//! The OpenAPI 3.1 description of `/api/v1`, served at `/api/v1/openapi.json`.
+
+use axum::Json;
+use serde_json::{json, Value};
+
+pub async fn document() -> Json<Value> {
+    Json(spec())
+}
+
+pub fn spec() -> Value {
+    let error = json!({"$ref": "#/components/schemas/Error"});
+    let contact_ref = json!({"$ref": "#/components/schemas/Contact"});
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Warmline API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Contacts and lists for Warmline. Authenticate with `Authorization: Bearer <api key>`; admins create keys under Settings → API keys or with `warmline apikey create --name NAME`."
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "paths": {
+            "/contacts": {
+                "get": {
+                    "summary": "List and search contacts (newest first)",
+                    "parameters": [
+                        {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "Matches names, email and phone digits"},
+                        {"name": "phone", "in": "query", "schema": {"type": "string"}, "description": "Exact phone, any format"},
+                        {"name": "list", "in": "query", "schema": {"type": "string"}, "description": "List name or id"},
+                        {"name": "tag", "in": "query", "schema": {"type": "string"}},
+                        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+                        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}
+                    ],
+                    "responses": {
+                        "200": {"description": "Matching contacts", "headers": {"X-Total-Count": {"schema": {"type": "integer"}}},
+                                "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/ContactSummary"}}}}},
+                        "401": {"description": "Missing or invalid API key", "content": {"application/json": {"schema": error}}}
+                    }
+                },
+                "post": {
+                    "summary": "Create a contact",
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewContact"}}}},
+                    "responses": {
+                        "201": {"description": "Created", "content": {"application/json": {"schema": contact_ref}}},
+                        "409": {"description": "A contact with this phone exists", "content": {"application/json": {"schema": error}}},
+                        "422": {"description": "Invalid phone, email or time zone", "content": {"application/json": {"schema": error}}}
+                    }
+                }
+            },
+            "/contacts/{id}": {
+                "get": {
+                    "summary": "Fetch one contact",
+                    "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+                    "responses": {
+                        "200": {"description": "The contact", "content": {"application/json": {"schema": contact_ref}}},
+                        "404": {"description": "No such contact", "content": {"application/json": {"schema": error}}}
+                    }
+                }
+            },
+            "/contacts/import": {
+                "post": {
+                    "summary": "Import contacts from CSV",
+                    "description": "All-or-nothing unless `skip_invalid=true`. Row numbers count the header as row 1. Phones are normalised to E.164 (default region from DEFAULT_REGION). Existing contacts are added to the list and keep their details.",
+                    "parameters": [
+                        {"name": "list", "in": "query", "schema": {"type": "string"}, "description": "List to add the contacts to (created when missing)"},
+                        {"name": "skip_invalid", "in": "query", "schema": {"type": "boolean", "default": false}}
+                    ],
+                    "requestBody": {"required": true, "content": {"text/csv": {"schema": {"type": "string"}}}},
+                    "responses": {
+                        "200": {"description": "Imported", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ImportReport"}}}},
+                        "400": {"description": "Not a usable CSV file (empty, binary, no phone column)", "content": {"application/json": {"schema": error}}},
+                        "413": {"description": "Larger than IMPORT_MAX_BYTES", "content": {"application/json": {"schema": error}}},
+                        "415": {"description": "Not a CSV media type", "content": {"application/json": {"schema": error}}},
+                        "422": {"description": "Bad rows and no skip_invalid: nothing imported", "content": {"application/json": {"schema": {
+                            "type": "object", "required": ["errors"],
+                            "properties": {"error": {"type": "string"}, "errors": {"type": "array", "items": {"$ref": "#/components/schemas/RowError"}}}
+                        }}}}
+                    }
+                }
+            }
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+                "RowError": {"type": "object", "required": ["row", "reason"], "properties": {"row": {"type": "integer"}, "reason": {"type": "string"}}},
+                "ImportReport": {"type": "object", "properties": {
+                    "import_id": {"type": "integer"}, "list_id": {"type": "integer"},
+                    "imported": {"type": "integer"}, "created": {"type": "integer"}, "updated": {"type": "integer"},
+                    "skipped": {"type": "integer"}, "errors": {"type": "array", "items": {"$ref": "#/components/schemas/RowError"}}
+                }},
+                "ContactSummary": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "phone": {"type": "string", "description": "E.164"},
+                    "first_name": {"type": ["string", "null"]}, "last_name": {"type": ["string", "null"]}, "email": {"type": ["string", "null"]},
+                    "tags": {"type": "array", "items": {"type": "string"}}, "created_at": {"type": "integer", "description": "Unix epoch milliseconds"}
+                }},
+                "Contact": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "phone": {"type": "string", "description": "E.164"},
+                    "first_name": {"type": ["string", "null"]}, "last_name": {"type": ["string", "null"]}, "email": {"type": ["string", "null"]},
+                    "timezone": {"type": ["string", "null"]}, "consent_source": {"type": ["string", "null"]}, "consent_at": {"type": ["integer", "null"]},
+                    "attributes": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "lists": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}},
+                    "created_at": {"type": "integer"}, "updated_at": {"type": "integer"}
+                }},
+                "NewContact": {"type": "object", "required": ["phone"], "properties": {
+                    "phone": {"type": "string"}, "first_name": {"type": "string"}, "last_name": {"type": "string"}, "email": {"type": "string"},
+                    "timezone": {"type": "string"}, "consent_source": {"type": "string"},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "attributes": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "list": {"type": "string", "description": "List name; created when missing"}
+                }}
+            }
+        }
+    })
+}

@@ -1,0 +1,88 @@
+//! The `warmline` binary.
+
+use clap::Parser;
+use std::process::ExitCode;
+use warmline::config::Config;
+use warmline::user::Role;
+use warmline_server::cli::{AdminAction, ApiKeyAction, Cli, Command};
+use warmline_server::{app, build_router, telemetry};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let _ = dotenvy::dotenv();
+    telemetry::init();
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("warmline: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(cli.command.unwrap_or(Command::Serve), config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("warmline: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    match command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let state = app::prepare(config).await?;
+            println!("migrations applied ({})", state.db.backend().name());
+            Ok(())
+        }
+        Command::Admin { action: AdminAction::Create { email, password } } => {
+            let email = warmline::user::normalize_email(&email)?;
+            warmline::user::check_password(&password)?;
+            let state = app::prepare(config).await?;
+            let user = warmline::store::users::create(&state.db, &email, &warmline::auth::hash_password(&password), Role::Admin).await?;
+            println!("admin {} created (id {})", user.email, user.id);
+            Ok(())
+        }
+        Command::Apikey { action: ApiKeyAction::Create { name } } => {
+            let state = app::prepare(config).await?;
+            let (key, secret) = warmline::store::api_keys::create(&state.db, &name, None).await?;
+            eprintln!("API key '{}' created (id {}). It is shown once; store it now:", key.name, key.id);
+            println!("{secret}");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    let addr = config.addr;
+    tracing::info!(?config, "starting warmline");
+    let state = app::prepare(config).await?;
+    let router = build_router(state.clone());
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    tracing::info!("listening on http://{addr}");
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    state.db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,2 @@
+pub mod csrf;
+pub mod session;

@@ -1,0 +1,99 @@
+//! Sessions: who is signed in, and which pages need it.
+//!
+//! Every request gets a [`CurrentUser`] and [`ClientIp`] in its extensions. Page requests
+//! without a session are sent to the sign-in page (or to setup on a fresh install).
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use std::net::SocketAddr;
+use warmline_app::state::{AppState, ClientIp, CurrentUser};
+
+pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "local".into());
+    req.extensions_mut().insert(ClientIp(ip));
+
+    let user = match warmline_app::session_token_from_headers(req.headers()) {
+        Some(token) => match warmline::store::sessions::user_for(&state.db, &token).await {
+            Ok(u) => u,
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                return (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response();
+            }
+        },
+        None => None,
+    };
+    let signed_in = user.is_some();
+    req.extensions_mut().insert(CurrentUser(user));
+
+    if !is_page(req.method(), req.uri().path()) {
+        return next.run(req).await;
+    }
+    let path = req.uri().path().to_string();
+    let setup_done = match state.setup_done().await {
+        Ok(done) => done,
+        Err(e) => {
+            tracing::error!(error = %e, "setup check failed");
+            return (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response();
+        }
+    };
+    match (path.as_str(), setup_done, signed_in) {
+        ("/setup", false, _) => next.run(req).await,
+        (_, false, _) => Redirect::to("/setup").into_response(),
+        ("/setup" | "/login", true, true) => Redirect::to("/").into_response(),
+        ("/setup", true, false) => Redirect::to("/login").into_response(),
+        ("/login", true, false) => next.run(req).await,
+        (_, true, false) => {
+            let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            let next_param = if target == "/" { String::new() } else { format!("?next={}", encode(target)) };
+            Redirect::to(&format!("/login{next_param}")).into_response()
+        }
+        (_, true, true) => next.run(req).await,
+    }
+}
+
+/// A browser page (HTML) rather than an API call, a server function or a static file.
+fn is_page(method: &Method, path: &str) -> bool {
+    if method != Method::GET && method != Method::HEAD {
+        return false;
+    }
+    const OPEN_PREFIXES: [&str; 5] = ["/api/", "/app/", "/pkg/", "/webhooks/", "/healthz"];
+    if OPEN_PREFIXES.iter().any(|p| path.starts_with(p)) {
+        return false;
+    }
+    // Files from the public folder (favicon.svg, robots.txt …) have an extension.
+    let last = path.rsplit('/').next().unwrap_or("");
+    !last.contains('.')
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_told_from_assets_and_apis() {
+        assert!(is_page(&Method::GET, "/"));
+        assert!(is_page(&Method::GET, "/contacts/12"));
+        assert!(!is_page(&Method::POST, "/contacts"));
+        assert!(!is_page(&Method::GET, "/pkg/warmline.wasm"));
+        assert!(!is_page(&Method::GET, "/favicon.svg"));
+        assert!(!is_page(&Method::GET, "/api/v1/contacts"));
+        assert!(!is_page(&Method::GET, "/healthz"));
+    }
+
+    #[test]
+    fn next_is_encoded() {
+        assert_eq!(encode("/contacts?q=a b&list=1"), "/contacts%3Fq%3Da%20b%26list%3D1");
+    }
+}

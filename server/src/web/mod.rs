@@ -1,0 +1,4 @@
+//! Endpoints the browser app calls directly (outside server functions).
+
+pub mod imports;
+pub mod upload;

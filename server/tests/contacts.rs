@@ -1,0 +1,232 @@
+//! Contacts through the REST API and the browser upload endpoint, on both databases.
+
+mod common;
+use common::{Backend, TestApp};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const CSV_ONE_BAD: &str = "phone,first_name,last_name,email,tags,Roof Age\n\
+(415) 555-2671,Ann,Lee,ann@example.com,\"vip;roofing\",12\n\
+not-a-number,Bo,Ray,,,\n\
+415.555.2672,Cy,Diaz,,roofing,3\n";
+
+both!(
+    api_needs_a_valid_key,
+    api_import_is_all_or_nothing,
+    api_import_skips_bad_rows_when_asked,
+    reimport_merges_existing_contacts,
+    bad_uploads_get_clear_errors_and_import_nothing,
+    create_and_fetch_contacts,
+    browser_upload_runs_as_a_job,
+    contact_pages_render_for_signed_in_users,
+);
+
+async fn api_needs_a_valid_key(app: TestApp) {
+    let c = app.client();
+    let r = c.get(app.url("/api/v1/contacts")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(r.headers()["www-authenticate"], "Bearer");
+    let r = c.get(app.url("/api/v1/contacts")).bearer_auth("wl_not-a-real-key").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let key = app.api_key().await;
+    let r = c.get(app.url("/api/v1/contacts")).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap(), json!([]));
+    // revoked keys stop working
+    let keys = warmline::store::api_keys::list(&app.state.db).await.unwrap();
+    warmline::store::api_keys::revoke(&app.state.db, keys[0].id).await.unwrap();
+    let r = c.get(app.url("/api/v1/contacts")).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // the OpenAPI document is public
+    let r = c.get(app.url("/api/v1/openapi.json")).send().await.unwrap();
+    let doc: Value = r.json().await.unwrap();
+    assert!(doc["paths"]["/contacts/import"]["post"].is_object());
+}
+
+async fn import(app: &TestApp, key: &str, query: &str, body: &str) -> reqwest::Response {
+    app.client()
+        .post(app.url(&format!("/api/v1/contacts/import?{query}")))
+        .bearer_auth(key)
+        .header("content-type", "text/csv")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn api_import_is_all_or_nothing(app: TestApp) {
+    let key = app.api_key().await;
+    let r = import(&app, &key, "list=Spring", CSV_ONE_BAD).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["errors"], json!([{"row": 3, "reason": "invalid phone number 'not-a-number'"}]));
+    assert_eq!(app.contact_count().await, 0);
+    assert!(warmline::store::lists::all(&app.state.db).await.unwrap().is_empty(), "no list is left behind");
+}
+
+async fn api_import_skips_bad_rows_when_asked(app: TestApp) {
+    let key = app.api_key().await;
+    let r = import(&app, &key, "list=Spring&skip_invalid=true", CSV_ONE_BAD).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["imported"], 2);
+    assert_eq!(body["skipped"], 1);
+    assert_eq!(body["errors"][0]["row"], 3);
+    let list_id = body["list_id"].as_i64().unwrap();
+
+    let c = app.client();
+    let found: Vec<Value> = c.get(app.url("/api/v1/contacts?q=ann")).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["phone"], "+14155552671");
+    assert_eq!(found[0]["tags"], json!(["roofing", "vip"]));
+    let by_phone: Vec<Value> = c.get(app.url("/api/v1/contacts?phone=(415)%20555-2672")).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(by_phone[0]["first_name"], "Cy");
+    let in_list = c.get(app.url("/api/v1/contacts?list=Spring")).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(in_list.headers()["x-total-count"], "2");
+    let by_id = c.get(app.url(&format!("/api/v1/contacts?list={list_id}"))).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(by_id.json::<Vec<Value>>().await.unwrap().len(), 2);
+    let tagged: Vec<Value> = c.get(app.url("/api/v1/contacts?tag=VIP")).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(tagged.len(), 1);
+
+    let id = found[0]["id"].as_i64().unwrap();
+    let one: Value = c.get(app.url(&format!("/api/v1/contacts/{id}"))).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(one["attributes"]["roof_age"], "12");
+    assert_eq!(one["email"], "ann@example.com");
+    assert_eq!(one["lists"][0]["name"], "Spring");
+    let missing = c.get(app.url("/api/v1/contacts/999999")).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+async fn reimport_merges_existing_contacts(app: TestApp) {
+    let key = app.api_key().await;
+    let r = import(&app, &key, "list=First", "phone,first_name\n4155552671,Ann\n").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = import(&app, &key, "list=Second", "phone,first_name,email\n+1 415 555 2671,Annie,ann@example.com\n4155552673,Dee,\n").await;
+    let body: Value = r.json().await.unwrap();
+    assert_eq!((body["imported"].as_i64(), body["created"].as_i64(), body["updated"].as_i64()), (Some(2), Some(1), Some(1)));
+    assert_eq!(app.contact_count().await, 2);
+    let c = warmline::store::contacts::find_by_phone(&app.state.db, &warmline::E164::parse("+14155552671").unwrap()).await.unwrap().unwrap();
+    assert_eq!(c.first_name.as_deref(), Some("Ann"), "existing details are kept");
+    assert_eq!(c.email.as_deref(), Some("ann@example.com"), "empty fields are filled in");
+    assert_eq!(c.lists.len(), 2);
+}
+
+async fn bad_uploads_get_clear_errors_and_import_nothing(app: TestApp) {
+    // a small limit makes the oversize case cheap
+    let backend: Backend = app.backend;
+    drop(app);
+    let Some(app) = common::spawn_with(backend, &[("IMPORT_MAX_BYTES", "2048")]).await else { return };
+    let key = app.api_key().await;
+    let c = app.client();
+    let big = format!("phone\n{}", "4155552671\n".repeat(400));
+    let r = c.post(app.url("/api/v1/contacts/import?list=Big")).bearer_auth(&key).header("content-type", "text/csv").body(big).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.json::<Value>().await.unwrap()["error"].as_str().unwrap().contains("2048"));
+
+    let r = c.post(app.url("/api/v1/contacts/import?list=J")).bearer_auth(&key).header("content-type", "application/json").body("{}").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec();
+    let r = c.post(app.url("/api/v1/contacts/import?list=P")).bearer_auth(&key).header("content-type", "text/csv").body(png).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.json::<Value>().await.unwrap()["error"].as_str().unwrap().contains("not valid CSV"));
+
+    let r = import(&app, &key, "list=N", "name,email\nAnn,a@x.com\n").await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.json::<Value>().await.unwrap()["error"].as_str().unwrap().contains("phone"));
+
+    let r = import(&app, &key, "list=E", "phone\n").await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.contact_count().await, 0);
+}
+
+async fn create_and_fetch_contacts(app: TestApp) {
+    let key = app.api_key().await;
+    let c = app.client();
+    let r = c
+        .post(app.url("/api/v1/contacts"))
+        .bearer_auth(&key)
+        .json(&json!({"phone": "(212) 555-0142", "first_name": "Eve", "tags": ["Hot Lead"], "list": "Manual"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let created: Value = r.json().await.unwrap();
+    assert_eq!(created["phone"], "+12125550142");
+    assert_eq!(created["tags"], json!(["hot-lead"]));
+    assert_eq!(created["lists"][0]["name"], "Manual");
+
+    let dup = c.post(app.url("/api/v1/contacts")).bearer_auth(&key).json(&json!({"phone": "+12125550142"})).send().await.unwrap();
+    assert_eq!(dup.status(), StatusCode::CONFLICT);
+    let bad = c.post(app.url("/api/v1/contacts")).bearer_auth(&key).json(&json!({"phone": "12"})).send().await.unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let not_json = c.post(app.url("/api/v1/contacts")).bearer_auth(&key).header("content-type", "application/json").body("{").send().await.unwrap();
+    assert_eq!(not_json.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.contact_count().await, 1);
+}
+
+async fn browser_upload_runs_as_a_job(app: TestApp) {
+    let anonymous = app.client();
+    let r = anonymous.post(app.url("/app/imports?list=x")).header("content-type", "text/csv").body("phone\n4155552671\n").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    let c = app.setup_admin("admin@example.com", "correct horse battery").await;
+    let start = |skip: bool| {
+        let c = c.clone();
+        let url = app.url(&format!("/app/imports?list=Browser&filename=leads.csv&skip_invalid={skip}&mapping=phone,first_name,last_name,email,tags,custom"));
+        async move { c.post(url).header("content-type", "text/csv").body(CSV_ONE_BAD).send().await.unwrap() }
+    };
+    let status = |id: String| {
+        let c = c.clone();
+        let app = &app;
+        async move {
+            loop {
+                let r = app.server_fn::<warmline_app::api::contacts::ImportStatus>(&c, &[("id", id.as_str())]).await;
+                assert_eq!(r.status(), StatusCode::OK);
+                let s: warmline_app::imports::ImportJobStatus = r.json().await.unwrap();
+                if s.phase.finished() {
+                    return s;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        }
+    };
+
+    let r = start(false).await;
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let id = r.json::<Value>().await.unwrap()["job_id"].as_str().unwrap().to_string();
+    let s = status(id).await;
+    assert_eq!(s.phase, warmline_app::imports::ImportPhase::Rejected);
+    assert_eq!(s.errors.len(), 1);
+    assert_eq!(s.errors[0].row, 3);
+    assert_eq!(app.contact_count().await, 0);
+
+    let r = start(true).await;
+    let id = r.json::<Value>().await.unwrap()["job_id"].as_str().unwrap().to_string();
+    let s = status(id.clone()).await;
+    assert_eq!(s.phase, warmline_app::imports::ImportPhase::Done);
+    let report = s.report.unwrap();
+    assert_eq!((report.imported, report.skipped), (2, 1));
+    assert_eq!(app.contact_count().await, 2);
+    let recent = warmline::store::imports::recent(&app.state.db, 5).await.unwrap();
+    assert_eq!(recent[0].filename.as_deref(), Some("leads.csv"));
+
+    // another user can't read this job's status
+    let other = app.client();
+    let r = app.server_fn::<warmline_app::api::contacts::ImportStatus>(&other, &[("id", id.as_str())]).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn contact_pages_render_for_signed_in_users(app: TestApp) {
+    let key = app.api_key().await;
+    import(&app, &key, "list=Spring&skip_invalid=true", CSV_ONE_BAD).await;
+    let c = app.setup_admin("admin@example.com", "correct horse battery").await;
+    let html = c.get(app.url("/contacts?q=lee")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Ann Lee"), "search result missing");
+    assert!(!html.contains("Cy Diaz"), "search did not filter");
+    let ann = warmline::store::contacts::find_by_phone(&app.state.db, &warmline::E164::parse("+14155552671").unwrap()).await.unwrap().unwrap();
+    let html = c.get(app.url(&format!("/contacts/{}", ann.id))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("+14155552671") && html.contains("roof_age"));
+    let html = c.get(app.url("/lists")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Spring"));
+}

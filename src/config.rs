@@ -1,0 +1,171 @@
+//! Configuration from the environment (and `.env`, loaded by the binary).
+//!
+//! A bad or missing setting is a [`ConfigError`] naming the variable, and startup stops
+//! with that one line. Secrets are never printed: `Debug` redacts them.
+
+use crate::phone::Region;
+use std::net::SocketAddr;
+
+/// Which SMS provider sends messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmsProvider {
+    /// Built in: records messages and plays the carrier, so no credentials are needed.
+    Simulator,
+    Twilio,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub addr: SocketAddr,
+    /// The URL people and webhooks reach the app at, without a trailing slash.
+    pub public_url: String,
+    pub sms_provider: SmsProvider,
+    pub default_region: Region,
+    /// Largest CSV upload accepted, in bytes.
+    pub import_max_bytes: usize,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &crate::store::redact(&self.database_url))
+            .field("addr", &self.addr)
+            .field("public_url", &self.public_url)
+            .field("sms_provider", &self.sms_provider)
+            .field("default_region", &self.default_region)
+            .field("import_max_bytes", &self.import_max_bytes)
+            .finish()
+    }
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("configuration error: {var}: {reason}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub reason: String,
+}
+
+fn bad(var: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError { var, reason: reason.into() }
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite:warmline.db";
+pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+pub const DEFAULT_IMPORT_MAX_BYTES: usize = 20 * 1024 * 1024;
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads settings through `get`, so tests can pass a map.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let val = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+
+        let database_url = val("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        if crate::store::Backend::from_url(&database_url).is_none() {
+            return Err(bad("DATABASE_URL", "must start with sqlite: or postgres://"));
+        }
+
+        let addr_s = val("WARMLINE_ADDR").unwrap_or_else(|| DEFAULT_ADDR.into());
+        let addr: SocketAddr = addr_s.parse().map_err(|_| bad("WARMLINE_ADDR", format!("'{addr_s}' is not a host:port address like 127.0.0.1:3000")))?;
+
+        let public_url = match val("PUBLIC_URL") {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None => format!("http://{addr}"),
+        };
+        check_public_url(&public_url)?;
+
+        let sms_provider = match val("SMS_PROVIDER").as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("simulator") => SmsProvider::Simulator,
+            Some("twilio") => SmsProvider::Twilio,
+            Some(other) => return Err(bad("SMS_PROVIDER", format!("'{other}' is not one of: simulator, twilio"))),
+        };
+
+        let default_region = match val("DEFAULT_REGION") {
+            None => Region::US,
+            Some(r) => Region::parse(&r).ok_or_else(|| bad("DEFAULT_REGION", format!("'{r}' is not a two-letter region code like US")))?,
+        };
+
+        let import_max_bytes = match val("IMPORT_MAX_BYTES") {
+            None => DEFAULT_IMPORT_MAX_BYTES,
+            Some(v) => v.parse::<usize>().ok().filter(|n| *n >= 1024).ok_or_else(|| bad("IMPORT_MAX_BYTES", "must be a number of bytes, at least 1024"))?,
+        };
+
+        Ok(Config { database_url, addr, public_url, sms_provider, default_region, import_max_bytes })
+    }
+
+    /// `scheme://host[:port]` of the public URL, as browsers send it in `Origin`.
+    pub fn public_origin(&self) -> String {
+        origin_of(&self.public_url)
+    }
+
+    /// Cookies get `Secure` when the app is served over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+fn check_public_url(u: &str) -> Result<(), ConfigError> {
+    let rest = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://"));
+    match rest {
+        Some(r) if !r.is_empty() && !r.starts_with('/') => Ok(()),
+        _ => Err(bad("PUBLIC_URL", format!("'{u}' must be an absolute http(s) URL like https://warmline.example.com"))),
+    }
+}
+
+/// The origin part of a URL: scheme, host and port, no path.
+pub fn origin_of(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
+    let host = rest.split('/').next().unwrap_or("");
+    format!("{}://{}", scheme.to_ascii_lowercase(), host.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| m.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_run_on_sqlite_with_the_simulator() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.addr.to_string(), DEFAULT_ADDR);
+        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert_eq!(c.sms_provider, SmsProvider::Simulator);
+        assert!(!c.secure_cookies());
+    }
+
+    #[test]
+    fn bad_settings_name_the_variable() {
+        assert_eq!(cfg(&[("DATABASE_URL", "mysql://x")]).unwrap_err().var, "DATABASE_URL");
+        assert_eq!(cfg(&[("WARMLINE_ADDR", "nope")]).unwrap_err().var, "WARMLINE_ADDR");
+        assert_eq!(cfg(&[("PUBLIC_URL", "example.com")]).unwrap_err().var, "PUBLIC_URL");
+        assert_eq!(cfg(&[("SMS_PROVIDER", "carrier-pigeon")]).unwrap_err().var, "SMS_PROVIDER");
+        assert_eq!(cfg(&[("DEFAULT_REGION", "XX1")]).unwrap_err().var, "DEFAULT_REGION");
+        assert_eq!(cfg(&[("IMPORT_MAX_BYTES", "ten")]).unwrap_err().var, "IMPORT_MAX_BYTES");
+        let msg = cfg(&[("SMS_PROVIDER", "x")]).unwrap_err().to_string();
+        assert!(msg.starts_with("configuration error: SMS_PROVIDER:"), "{msg}");
+    }
+
+    #[test]
+    fn https_public_url_means_secure_cookies() {
+        let c = cfg(&[("PUBLIC_URL", "https://Warm.Example.com/")]).unwrap();
+        assert_eq!(c.public_url, "https://Warm.Example.com");
+        assert_eq!(c.public_origin(), "https://warm.example.com");
+        assert!(c.secure_cookies());
+    }
+
+    #[test]
+    fn debug_hides_database_password() {
+        let c = cfg(&[("DATABASE_URL", "postgres://u:hunter2@db/warm")]).unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}

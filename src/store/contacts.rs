@@ -1,0 +1,241 @@
+//! Contacts: search, detail, and single creation. Bulk import lives in `imports`.
+
+use super::{get, list_placeholders, lists, Db, Result, StoreError};
+use crate::contact::{Contact, ContactQuery, ContactSummary, ListKind, ListRef, NewContact};
+use crate::phone::{normalize, search_digits, Region};
+use crate::{now_millis, ContactId, ListId, Page, E164};
+use sqlx::any::AnyRow;
+use std::collections::{BTreeMap, HashMap};
+
+const SUMMARY_COLS: &str = "c.id, c.phone, c.first_name, c.last_name, c.email, c.created_at";
+
+fn phone(row: &AnyRow) -> Result<E164> {
+    let p: String = get(row, "phone")?;
+    E164::parse(&p).map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+fn summary(row: &AnyRow) -> Result<ContactSummary> {
+    Ok(ContactSummary {
+        id: ContactId(get(row, "id")?),
+        phone: phone(row)?,
+        first_name: get(row, "first_name")?,
+        last_name: get(row, "last_name")?,
+        email: get(row, "email")?,
+        tags: Vec::new(),
+        created_at: get(row, "created_at")?,
+    })
+}
+
+/// A bind value for the dynamic search query.
+enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// Searches contacts by free text, exact phone, list and tag, newest first.
+pub async fn search(db: &Db, q: &ContactQuery, region: Region) -> Result<Page<ContactSummary>> {
+    let mut wheres: Vec<String> = Vec::new();
+    let mut args: Vec<Arg> = Vec::new();
+    let next = |args: &mut Vec<Arg>, a: Arg| {
+        args.push(a);
+        format!("${}", args.len())
+    };
+    if let Some(p) = q.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        let e164 = E164::parse(p).or_else(|_| normalize(p, region)).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let ph = next(&mut args, Arg::Text(e164.to_string()));
+        wheres.push(format!("c.phone = {ph}"));
+    }
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let like = next(&mut args, Arg::Text(format!("%{}%", escape_like(&text.to_lowercase()))));
+        let mut alts = vec![
+            format!("LOWER(COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, '')) LIKE {like} ESCAPE '\\'"),
+            format!("LOWER(COALESCE(c.last_name, '')) LIKE {like} ESCAPE '\\'"),
+            format!("LOWER(COALESCE(c.email, '')) LIKE {like} ESCAPE '\\'"),
+        ];
+        let digits = search_digits(text);
+        if digits.len() >= 3 {
+            let d = next(&mut args, Arg::Text(format!("%{digits}%")));
+            alts.push(format!("c.phone LIKE {d}"));
+        }
+        wheres.push(format!("({})", alts.join(" OR ")));
+    }
+    if let Some(list) = q.list_id {
+        let l = next(&mut args, Arg::Int(list.0));
+        wheres.push(format!("EXISTS (SELECT 1 FROM contact_lists cl WHERE cl.contact_id = c.id AND cl.list_id = {l})"));
+    }
+    if let Some(tag) = q.tag.as_deref().and_then(crate::contact::normalize_tag) {
+        let t = next(&mut args, Arg::Text(tag));
+        wheres.push(format!("EXISTS (SELECT 1 FROM contact_tags ct WHERE ct.contact_id = c.id AND ct.tag = {t})"));
+    }
+    let where_sql = if wheres.is_empty() { String::new() } else { format!(" WHERE {}", wheres.join(" AND ")) };
+
+    let count_sql = format!("SELECT COUNT(*) AS n FROM contacts c{where_sql}");
+    let mut count = sqlx::query(&count_sql);
+    for a in &args {
+        count = match a {
+            Arg::Int(i) => count.bind(*i),
+            Arg::Text(s) => count.bind(s.as_str()),
+        };
+    }
+    let total: i64 = get(&count.fetch_one(db.pool()).await?, "n")?;
+
+    let lim = args.len() + 1;
+    let page_sql = format!("SELECT {SUMMARY_COLS} FROM contacts c{where_sql} ORDER BY c.id DESC LIMIT ${lim} OFFSET ${}", lim + 1);
+    let mut query = sqlx::query(&page_sql);
+    for a in &args {
+        query = match a {
+            Arg::Int(i) => query.bind(*i),
+            Arg::Text(s) => query.bind(s.as_str()),
+        };
+    }
+    let rows = query.bind(q.per_page()).bind(q.offset()).fetch_all(db.pool()).await?;
+    let mut items = rows.iter().map(summary).collect::<Result<Vec<_>>>()?;
+    let ids: Vec<ContactId> = items.iter().map(|c| c.id).collect();
+    let mut tags = tags_for(db, &ids).await?;
+    for c in &mut items {
+        c.tags = tags.remove(&c.id).unwrap_or_default();
+    }
+    Ok(Page { items, total, page: q.page(), per_page: q.per_page() })
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+async fn tags_for(db: &Db, ids: &[ContactId]) -> Result<HashMap<ContactId, Vec<String>>> {
+    let mut out: HashMap<ContactId, Vec<String>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let sql = format!(
+        "SELECT contact_id, tag FROM contact_tags WHERE contact_id IN ({}) ORDER BY tag",
+        list_placeholders(1, ids.len())
+    );
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(id.0);
+    }
+    for row in query.fetch_all(db.pool()).await? {
+        out.entry(ContactId(get(&row, "contact_id")?)).or_default().push(get(&row, "tag")?);
+    }
+    Ok(out)
+}
+
+/// Every tag in use, with how many contacts carry it.
+pub async fn all_tags(db: &Db) -> Result<Vec<(String, i64)>> {
+    let rows = sqlx::query("SELECT tag, COUNT(*) AS n FROM contact_tags GROUP BY tag ORDER BY tag").fetch_all(db.pool()).await?;
+    rows.iter().map(|r| Ok((get(r, "tag")?, get(r, "n")?))).collect()
+}
+
+pub async fn count(db: &Db) -> Result<i64> {
+    get(&sqlx::query("SELECT COUNT(*) AS n FROM contacts").fetch_one(db.pool()).await?, "n")
+}
+
+pub async fn get_by_id(db: &Db, id: ContactId) -> Result<Contact> {
+    let row = sqlx::query(
+        "SELECT id, phone, first_name, last_name, email, timezone, consent_source, consent_at, attributes, created_at, updated_at \
+         FROM contacts WHERE id = $1",
+    )
+    .bind(id.0)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let attributes: String = get(&row, "attributes")?;
+    let lists = sqlx::query("SELECT l.id, l.name FROM lists l JOIN contact_lists cl ON cl.list_id = l.id WHERE cl.contact_id = $1 ORDER BY l.name")
+        .bind(id.0)
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| Ok(ListRef { id: ListId(get(r, "id")?), name: get(r, "name")? }))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Contact {
+        id,
+        phone: phone(&row)?,
+        first_name: get(&row, "first_name")?,
+        last_name: get(&row, "last_name")?,
+        email: get(&row, "email")?,
+        timezone: get(&row, "timezone")?,
+        consent_source: get(&row, "consent_source")?,
+        consent_at: get(&row, "consent_at")?,
+        attributes: serde_json::from_str::<BTreeMap<String, String>>(&attributes).unwrap_or_default(),
+        tags: tags_for(db, &[id]).await?.remove(&id).unwrap_or_default(),
+        lists,
+        created_at: get(&row, "created_at")?,
+        updated_at: get(&row, "updated_at")?,
+    })
+}
+
+pub async fn find_by_phone(db: &Db, phone: &E164) -> Result<Option<Contact>> {
+    let row = sqlx::query("SELECT id FROM contacts WHERE phone = $1").bind(phone.as_str()).fetch_optional(db.pool()).await?;
+    match row {
+        Some(r) => Ok(Some(get_by_id(db, ContactId(get(&r, "id")?)).await?)),
+        None => Ok(None),
+    }
+}
+
+fn clean(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+/// Creates one contact; `Conflict` when the phone already exists.
+pub async fn create(db: &Db, new: &NewContact, region: Region) -> Result<Contact> {
+    let phone = normalize(&new.phone, region).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    if let Some(tz) = clean(&new.timezone) {
+        if tz.parse::<chrono_tz::Tz>().is_err() {
+            return Err(StoreError::Invalid(format!("unknown time zone '{tz}'")));
+        }
+    }
+    let email = clean(&new.email).map(|e| e.to_lowercase());
+    if email.as_deref().is_some_and(|e| !e.contains('@')) {
+        return Err(StoreError::Invalid("invalid email".into()));
+    }
+    let now = now_millis();
+    let mut tx = db.pool().begin().await?;
+    let row = sqlx::query(
+        "INSERT INTO contacts (phone, first_name, last_name, email, timezone, consent_source, consent_at, attributes, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (phone) DO NOTHING RETURNING id",
+    )
+    .bind(phone.as_str())
+    .bind(clean(&new.first_name))
+    .bind(clean(&new.last_name))
+    .bind(email)
+    .bind(clean(&new.timezone))
+    .bind(clean(&new.consent_source))
+    .bind(clean(&new.consent_source).map(|_| now))
+    .bind(serde_json::to_string(&new.attributes).unwrap_or_else(|_| "{}".into()))
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| StoreError::Conflict(format!("a contact with phone {phone} already exists")))?;
+    let id = ContactId(get(&row, "id")?);
+    for tag in new.tags.iter().filter_map(|t| crate::contact::normalize_tag(t)) {
+        sqlx::query("INSERT INTO contact_tags (contact_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(id.0)
+            .bind(tag)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let Some(name) = clean(&new.list) {
+        let list = lists::get_or_create(&mut tx, &name, ListKind::Manual).await?;
+        add_to_list(&mut tx, list, &[id]).await?;
+    }
+    tx.commit().await?;
+    get_by_id(db, id).await
+}
+
+/// Adds contacts to a list (already-members are left as they are).
+pub(crate) async fn add_to_list(conn: &mut sqlx::AnyConnection, list: ListId, ids: &[ContactId]) -> Result<()> {
+    let now = now_millis();
+    for chunk in ids.chunks(1000) {
+        let sql = format!(
+            "INSERT INTO contact_lists (list_id, contact_id, added_at) VALUES {} ON CONFLICT DO NOTHING",
+            super::values_placeholders(chunk.len(), 3)
+        );
+        let mut q = sqlx::query(&sql);
+        for id in chunk {
+            q = q.bind(list.0).bind(id.0).bind(now);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}

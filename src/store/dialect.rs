@@ -1,0 +1,70 @@
+//! The few places SQLite and PostgreSQL must be told apart. Everything else is shared SQL.
+
+/// Which database a `Db` talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    /// SQLite files are created on first start.
+    pub(crate) fn prepare_url(self, url: &str) -> String {
+        match self {
+            Backend::Sqlite if !url.contains("mode=") && !url.contains(":memory:") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode=rwc")
+            }
+            _ => url.to_string(),
+        }
+    }
+
+    pub(crate) fn max_connections(self) -> u32 {
+        match self {
+            // One writer at a time either way; a few connections serve concurrent readers in WAL mode.
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        }
+    }
+
+    /// Statements run on every new connection.
+    pub(crate) fn connection_setup(self) -> Option<&'static str> {
+        match self {
+            Backend::Sqlite => Some(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000;",
+            ),
+            Backend::Postgres => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_from_url() {
+        assert_eq!(Backend::from_url("sqlite:warmline.db"), Some(Backend::Sqlite));
+        assert_eq!(Backend::from_url("postgres://localhost/x"), Some(Backend::Postgres));
+        assert_eq!(Backend::from_url("mysql://x"), None);
+        assert_eq!(Backend::Sqlite.prepare_url("sqlite:a.db"), "sqlite:a.db?mode=rwc");
+        assert_eq!(Backend::Sqlite.prepare_url("sqlite:a.db?mode=ro"), "sqlite:a.db?mode=ro");
+    }
+}
