@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Warmline test, stopping at the first failure:
 #   1. makes sure PostgreSQL is reachable for the storage tests (starts the local cluster if it can),
-#   2. Rust tests of the core crate (with the server-only `ssr` feature) and of the server,
+#   2. Rust tests of the core crate (with the server-only `ssr` feature), the app and the server,
 #   3. `cargo leptos build` (debug server binary + wasm bundle + CSS into target/site),
 #   4. the Playwright end-to-end tests in end2end/ (Debian's chromium, fresh SQLite database).
 #
@@ -133,13 +133,10 @@ fi
 # ---------------------------------------------------------------------------------------------
 # 2. Rust tests
 # ---------------------------------------------------------------------------------------------
-step="cargo test -p warmline --features ssr"
+# One invocation for the core, the app and the server: one feature resolution, one build.
+step="cargo test (core, app, server)"
 say "$step"
-cargo test -p warmline --features ssr
-
-step="cargo test -p warmline-server"
-say "$step"
-cargo test -p warmline-server
+cargo test -p warmline -p warmline-app -p warmline-server --features warmline/ssr,warmline-app/ssr
 
 # ---------------------------------------------------------------------------------------------
 # 3. Debug build of server and site for the browser tests
@@ -156,4 +153,4 @@ say "npx playwright test (end2end/)"
 (cd end2end && npx playwright test)
 
 step="done"
-say "PASSED: Rust tests (core + server), cargo leptos build and Playwright e2e in $((SECONDS - started))s; $postgres_note"
+say "PASSED: Rust tests (core, app, server), cargo leptos build and Playwright e2e in $((SECONDS - started))s; $postgres_note"

@@ -94,7 +94,10 @@ mod jobs {
                     }
                     Err(ImportError::BadRows(errors)) => {
                         s.phase = ImportPhase::Rejected;
-                        s.message = Some(format!("{} row(s) have problems, so nothing was imported.", errors.len()));
+                        s.message = Some(match errors.len() {
+                            1 => "1 row has a problem, so nothing was imported.".to_string(),
+                            n => format!("{n} rows have problems, so nothing was imported."),
+                        });
                         s.errors = errors;
                     }
                     Err(ImportError::Store(e)) => {

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, hydrated } from './helpers';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, hydrated, signIn } from './helpers';
 
 const CSV = [
   'phone,first_name,last_name,email,tags,Roof Age',
@@ -84,4 +84,20 @@ test('setup, sign in, import a CSV with a bad row, search, sign out', async ({ p
   await expect(page).toHaveURL(/\/login/);
   await page.goto('/contacts');
   await expect(page).toHaveURL(/\/login\?next=/);
+});
+
+test('a file that is not CSV gets a clear error and nothing to import', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/import');
+  await hydrated(page);
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52]);
+  await page.getByTestId('csv-file').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: png });
+  await expect(page.getByRole('alert')).toContainText("This file can't be imported");
+  await expect(page.getByTestId('import-preview')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Import contacts' })).toHaveCount(0);
+
+  const noPhone = 'name,email\nAnn,ann@example.com\n';
+  await page.getByTestId('csv-file').setInputFiles({ name: 'people.csv', mimeType: 'text/csv', buffer: Buffer.from(noPhone) });
+  await expect(page.getByRole('alert')).toContainText('map one column to Phone');
+  await expect(page.getByRole('button', { name: 'Import contacts' })).toBeDisabled();
 });

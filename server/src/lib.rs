@@ -5,6 +5,7 @@ pub mod api;
 pub mod app;
 pub mod cli;
 pub mod middleware;
+pub mod tasks;
 pub mod telemetry;
 pub mod web;
 

@@ -59,6 +59,7 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(?config, "starting warmline");
     let state = app::prepare(config).await?;
     let router = build_router(state.clone());
+    tokio::spawn(warmline_server::tasks::purge_sessions(state.db.clone()));
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())

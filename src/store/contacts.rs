@@ -217,16 +217,16 @@ pub async fn create(db: &Db, new: &NewContact, region: Region) -> Result<Contact
     }
     if let Some(name) = clean(&new.list) {
         let list = lists::get_or_create(&mut tx, &name, ListKind::Manual).await?;
-        add_to_list(&mut tx, list, &[id]).await?;
+        add_to_list(&mut tx, db.backend(), list, &[id]).await?;
     }
     tx.commit().await?;
     get_by_id(db, id).await
 }
 
 /// Adds contacts to a list (already-members are left as they are).
-pub(crate) async fn add_to_list(conn: &mut sqlx::AnyConnection, list: ListId, ids: &[ContactId]) -> Result<()> {
+pub(crate) async fn add_to_list(conn: &mut sqlx::AnyConnection, backend: super::Backend, list: ListId, ids: &[ContactId]) -> Result<()> {
     let now = now_millis();
-    for chunk in ids.chunks(1000) {
+    for chunk in ids.chunks(backend.bulk_params() / 3) {
         let sql = format!(
             "INSERT INTO contact_lists (list_id, contact_id, added_at) VALUES {} ON CONFLICT DO NOTHING",
             super::values_placeholders(chunk.len(), 3)

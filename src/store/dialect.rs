@@ -44,6 +44,16 @@ impl Backend {
         }
     }
 
+    /// Bind parameters per multi-row statement. SQLite slows down more than linearly with very
+    /// wide statements, while PostgreSQL pays a round trip per statement, so they differ
+    /// (see docs/benchmarks.md).
+    pub(crate) fn bulk_params(self) -> usize {
+        match self {
+            Backend::Sqlite => 800,
+            Backend::Postgres => 6000,
+        }
+    }
+
     /// Statements run on every new connection.
     pub(crate) fn connection_setup(self) -> Option<&'static str> {
         match self {

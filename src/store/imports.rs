@@ -5,8 +5,8 @@ use crate::contact::{ImportReport, ImportSummary, ListKind};
 use crate::csv_import::{ImportRow, RowError};
 use crate::{now_millis, ContactId, ImportId, ListId, UserId};
 
-/// Rows per multi-row statement (11 binds each; far below both backends' parameter limits).
-const CHUNK: usize = 500;
+/// Columns written per contact row.
+const CONTACT_COLS: usize = 11;
 
 /// What gets written for one import.
 pub struct ImportBatch<'a> {
@@ -37,7 +37,8 @@ pub async fn import(db: &Db, batch: ImportBatch<'_>, progress: &(dyn Fn(usize) +
 
     let (mut created, mut updated) = (0i64, 0i64);
     let mut done = 0usize;
-    for chunk in batch.rows.chunks(CHUNK) {
+    let rows_per_statement = (db.backend().bulk_params() / CONTACT_COLS).max(1);
+    for chunk in batch.rows.chunks(rows_per_statement) {
         let sql = format!(
             "INSERT INTO contacts (phone, first_name, last_name, email, timezone, consent_source, consent_at, attributes, source_import_id, created_at, updated_at) \
              VALUES {} \
@@ -51,7 +52,7 @@ pub async fn import(db: &Db, batch: ImportBatch<'_>, progress: &(dyn Fn(usize) +
                attributes = CASE WHEN contacts.attributes = '{{}}' THEN excluded.attributes ELSE contacts.attributes END, \
                updated_at = excluded.updated_at \
              RETURNING id, phone, source_import_id",
-            values_placeholders(chunk.len(), 11)
+            values_placeholders(chunk.len(), CONTACT_COLS)
         );
         let mut q = sqlx::query(&sql);
         for r in chunk {
@@ -82,14 +83,14 @@ pub async fn import(db: &Db, batch: ImportBatch<'_>, progress: &(dyn Fn(usize) +
                 updated += 1;
             }
         }
-        add_to_list(&mut tx, list_id, &ids).await?;
+        add_to_list(&mut tx, db.backend(), list_id, &ids).await?;
 
         let pairs: Vec<(i64, &str)> = chunk
             .iter()
             .filter_map(|r| by_phone.get(r.phone.as_str()).map(|id| (*id, r)))
             .flat_map(|(id, r)| r.tags.iter().map(move |t| (id, t.as_str())))
             .collect();
-        for part in pairs.chunks(1000) {
+        for part in pairs.chunks(db.backend().bulk_params() / 2) {
             let sql = format!("INSERT INTO contact_tags (contact_id, tag) VALUES {} ON CONFLICT DO NOTHING", values_placeholders(part.len(), 2));
             let mut q = sqlx::query(&sql);
             for (id, tag) in part {
@@ -147,4 +148,8 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<ImportSummary>> {
             })
         })
         .collect()
+}
+
+pub async fn count(db: &Db) -> Result<i64> {
+    get(&sqlx::query("SELECT COUNT(*) AS n FROM imports").fetch_one(db.pool()).await?, "n")
 }

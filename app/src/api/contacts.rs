@@ -19,6 +19,7 @@ pub struct Filters {
 pub struct Overview {
     pub contacts: i64,
     pub lists: i64,
+    pub imports: i64,
     pub recent_imports: Vec<ImportSummary>,
 }
 
@@ -70,6 +71,7 @@ pub async fn get_overview() -> Result<Overview, AppError> {
     Ok(Overview {
         contacts: warmline::store::contacts::count(&state.db).await.or_fail()?,
         lists: warmline::store::lists::all(&state.db).await.or_fail()?.len() as i64,
+        imports: warmline::store::imports::count(&state.db).await.or_fail()?,
         recent_imports: warmline::store::imports::recent(&state.db, 5).await.or_fail()?,
     })
 }

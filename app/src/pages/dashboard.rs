@@ -21,7 +21,7 @@ pub fn DashboardPage() -> impl IntoView {
                         <div class="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
                             <Stat label="Contacts" value=fmt_count(o.contacts) href="/contacts" />
                             <Stat label="Lists" value=fmt_count(o.lists) href="/lists" />
-                            <Stat label="Imports" value=fmt_count(o.recent_imports.len() as i64) href="/import" note="recent" />
+                            <Stat label="Imports" value=fmt_count(o.imports) href="/import" />
                         </div>
                         <Card class="mt-6">
                             <div class="border-b border-slate-200 px-4 py-3">
@@ -70,10 +70,10 @@ pub fn DashboardPage() -> impl IntoView {
 }
 
 #[component]
-fn Stat(label: &'static str, value: String, href: &'static str, #[prop(optional)] note: &'static str) -> impl IntoView {
+fn Stat(label: &'static str, value: String, href: &'static str) -> impl IntoView {
     view! {
         <a href=href class="block rounded-xl border border-slate-200 bg-white p-5 shadow-sm hover:border-orange-300">
-            <p class="text-sm font-medium text-slate-500">{label} {(!note.is_empty()).then(|| view! { <span class="text-xs text-slate-400">" (" {note} ")"</span> })}</p>
+            <p class="text-sm font-medium text-slate-500">{label}</p>
             <p class="mt-2 text-3xl font-semibold tracking-tight text-slate-900">{value}</p>
         </a>
     }

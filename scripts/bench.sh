@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Benchmarks (release build). Prints Markdown tables for docs/benchmarks.md.
+#   BENCH_ROWS          rows to import (default 100000)
+#   TEST_DATABASE_URL   PostgreSQL server to benchmark on (default postgres://postgres@127.0.0.1:5432/postgres)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+rows="${BENCH_ROWS:-100000}"
+pg="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+echo "## CSV import ($(date -u +%Y-%m-%d), $(nproc) cores)"
+cargo run --quiet --release --features ssr --example import_bench -- "$rows"
+cargo run --quiet --release --features ssr --example import_bench -- "$rows" "$pg" | tail -n 1
