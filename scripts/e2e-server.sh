@@ -54,6 +54,7 @@ env \
     WARMLINE_ADDR="127.0.0.1:$port" \
     PUBLIC_URL="http://127.0.0.1:$port" \
     SMS_PROVIDER=simulator \
+    TWILIO_AUTH_TOKEN="${E2E_TWILIO_AUTH_TOKEN:-e2e-twilio-auth-token}" \
     LEPTOS_SITE_ROOT=target/site \
     LEPTOS_SITE_PKG_DIR=pkg \
     LEPTOS_OUTPUT_NAME=warmline \

@@ -2,7 +2,8 @@
 # Runs every Warmline test, stopping at the first failure:
 #   1. makes sure PostgreSQL is reachable for the storage tests (starts the local cluster if it can),
 #   2. Rust tests of the core crate (with the server-only `ssr` feature), the app and the server,
-#   3. `cargo leptos build` (debug server binary + wasm bundle + CSS into target/site),
+#   3. `cargo leptos build --frontend-only` (wasm bundle + CSS into target/site; the server binary
+#      comes from step 2),
 #   4. the Playwright end-to-end tests in end2end/ (Debian's chromium, fresh SQLite database).
 #
 # Run `bash scripts/setup.sh --with-browser` first (`make test` does both).
@@ -141,9 +142,12 @@ cargo test -p warmline -p warmline-app -p warmline-server --features warmline/ss
 # ---------------------------------------------------------------------------------------------
 # 3. Debug build of server and site for the browser tests
 # ---------------------------------------------------------------------------------------------
-step="cargo leptos build"
+# `cargo test` above already built target/debug/warmline (the CLI tests run it), so only the
+# browser bundle, CSS and assets are built here: no second server build.
+step="cargo leptos build --frontend-only"
 say "$step"
-cargo leptos build
+cargo leptos build --frontend-only
+test -x target/debug/warmline
 
 # ---------------------------------------------------------------------------------------------
 # 4. End-to-end tests

@@ -24,7 +24,37 @@ pub struct Config {
     pub default_region: Region,
     /// Largest CSV upload accepted, in bytes.
     pub import_max_bytes: usize,
+    /// Twilio settings; required when `sms_provider` is Twilio. The auth token also
+    /// validates webhook signatures in simulator mode when set.
+    pub twilio: TwilioConfig,
+    /// Messages per second per sender, shared by every sending path.
+    pub send_rate_mps: f64,
+    /// The organisation's time zone: used when a contact's zone is unknown.
+    pub org_timezone: String,
 }
+
+#[derive(Clone, Default)]
+pub struct TwilioConfig {
+    pub api_base: String,
+    pub account_sid: Option<String>,
+    pub auth_token: Option<String>,
+    pub from: Option<String>,
+    pub messaging_service_sid: Option<String>,
+}
+
+impl std::fmt::Debug for TwilioConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TwilioConfig")
+            .field("api_base", &self.api_base)
+            .field("account_sid", &self.account_sid)
+            .field("auth_token", &self.auth_token.as_ref().map(|_| "***"))
+            .field("from", &self.from)
+            .field("messaging_service_sid", &self.messaging_service_sid)
+            .finish()
+    }
+}
+
+pub const DEFAULT_TWILIO_API_BASE: &str = "https://api.twilio.com";
 
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -35,6 +65,9 @@ impl std::fmt::Debug for Config {
             .field("sms_provider", &self.sms_provider)
             .field("default_region", &self.default_region)
             .field("import_max_bytes", &self.import_max_bytes)
+            .field("twilio", &self.twilio)
+            .field("send_rate_mps", &self.send_rate_mps)
+            .field("org_timezone", &self.org_timezone)
             .finish()
     }
 }
@@ -94,7 +127,44 @@ impl Config {
             Some(v) => v.parse::<usize>().ok().filter(|n| *n >= 1024).ok_or_else(|| bad("IMPORT_MAX_BYTES", "must be a number of bytes, at least 1024"))?,
         };
 
-        Ok(Config { database_url, addr, public_url, sms_provider, default_region, import_max_bytes })
+        let twilio = TwilioConfig {
+            api_base: val("TWILIO_API_BASE").map(|u| u.trim_end_matches('/').to_string()).unwrap_or_else(|| DEFAULT_TWILIO_API_BASE.into()),
+            account_sid: val("TWILIO_ACCOUNT_SID"),
+            auth_token: val("TWILIO_AUTH_TOKEN"),
+            from: val("TWILIO_FROM"),
+            messaging_service_sid: val("TWILIO_MESSAGING_SERVICE_SID"),
+        };
+        if !(twilio.api_base.starts_with("http://") || twilio.api_base.starts_with("https://")) {
+            return Err(bad("TWILIO_API_BASE", "must be an http(s) URL"));
+        }
+        if sms_provider == SmsProvider::Twilio {
+            if twilio.account_sid.is_none() {
+                return Err(bad("TWILIO_ACCOUNT_SID", "is required when SMS_PROVIDER=twilio"));
+            }
+            if twilio.auth_token.is_none() {
+                return Err(bad("TWILIO_AUTH_TOKEN", "is required when SMS_PROVIDER=twilio"));
+            }
+            if twilio.from.is_none() && twilio.messaging_service_sid.is_none() {
+                return Err(bad("TWILIO_FROM", "set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID when SMS_PROVIDER=twilio"));
+            }
+        }
+        if let Some(from) = &twilio.from {
+            if crate::E164::parse(from).is_err() {
+                return Err(bad("TWILIO_FROM", "must be an E.164 number like +14155550100"));
+            }
+        }
+
+        let send_rate_mps = match val("SEND_RATE_MPS") {
+            None => 1.0,
+            Some(v) => v.parse::<f64>().ok().filter(|r| *r > 0.0 && r.is_finite()).ok_or_else(|| bad("SEND_RATE_MPS", "must be a positive number of messages per second"))?,
+        };
+
+        let org_timezone = val("ORG_TIMEZONE").unwrap_or_else(|| "America/New_York".into());
+        if org_timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(bad("ORG_TIMEZONE", format!("'{org_timezone}' is not an IANA time zone like America/Chicago")));
+        }
+
+        Ok(Config { database_url, addr, public_url, sms_provider, default_region, import_max_bytes, twilio, send_rate_mps, org_timezone })
     }
 
     /// `scheme://host[:port]` of the public URL, as browsers send it in `Origin`.
@@ -153,6 +223,20 @@ mod tests {
         assert_eq!(cfg(&[("IMPORT_MAX_BYTES", "ten")]).unwrap_err().var, "IMPORT_MAX_BYTES");
         let msg = cfg(&[("SMS_PROVIDER", "x")]).unwrap_err().to_string();
         assert!(msg.starts_with("configuration error: SMS_PROVIDER:"), "{msg}");
+    }
+
+    #[test]
+    fn twilio_needs_its_credentials() {
+        assert_eq!(cfg(&[("SMS_PROVIDER", "twilio")]).unwrap_err().var, "TWILIO_ACCOUNT_SID");
+        assert_eq!(cfg(&[("SMS_PROVIDER", "twilio"), ("TWILIO_ACCOUNT_SID", "AC1")]).unwrap_err().var, "TWILIO_AUTH_TOKEN");
+        let no_sender = [("SMS_PROVIDER", "twilio"), ("TWILIO_ACCOUNT_SID", "AC1"), ("TWILIO_AUTH_TOKEN", "t")];
+        assert_eq!(cfg(&no_sender).unwrap_err().var, "TWILIO_FROM");
+        let ok = cfg(&[("SMS_PROVIDER", "twilio"), ("TWILIO_ACCOUNT_SID", "AC1"), ("TWILIO_AUTH_TOKEN", "secret-token"), ("TWILIO_MESSAGING_SERVICE_SID", "MG1")]).unwrap();
+        assert_eq!(ok.twilio.api_base, DEFAULT_TWILIO_API_BASE);
+        assert!(!format!("{ok:?}").contains("secret-token"), "the auth token must not be printed");
+        assert_eq!(cfg(&[("TWILIO_FROM", "555")]).unwrap_err().var, "TWILIO_FROM");
+        assert_eq!(cfg(&[("SEND_RATE_MPS", "0")]).unwrap_err().var, "SEND_RATE_MPS");
+        assert_eq!(cfg(&[("ORG_TIMEZONE", "Mars/Olympus")]).unwrap_err().var, "ORG_TIMEZONE");
     }
 
     #[test]

@@ -13,6 +13,8 @@ pub struct ContactSummary {
     pub last_name: Option<String>,
     pub email: Option<String>,
     pub tags: Vec<String>,
+    pub opted_out: bool,
+    pub flagged: bool,
     pub created_at: Millis,
 }
 

@@ -6,8 +6,12 @@
 
 pub mod contact;
 pub mod csv_import;
+pub mod gate;
 pub mod ids;
+pub mod message;
 pub mod phone;
+pub mod sms;
+pub mod url;
 pub mod user;
 
 #[cfg(feature = "ssr")]
@@ -16,6 +20,10 @@ pub mod auth;
 pub mod config;
 #[cfg(feature = "ssr")]
 pub mod import_service;
+#[cfg(feature = "ssr")]
+pub mod messaging;
+#[cfg(feature = "ssr")]
+pub mod providers;
 #[cfg(feature = "ssr")]
 pub mod store;
 

@@ -53,10 +53,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=DashboardPage />
                     <Route path=path!("contacts") view=ContactsPage />
                     <Route path=path!("contacts/:id") view=ContactDetailPage />
+                    <Route path=path!("conversations") view=ConversationsPage />
+                    <Route path=path!("conversations/:id") view=ConversationsPage />
                     <Route path=path!("import") view=ImportPage />
                     <Route path=path!("lists") view=ListsPage />
                     <Route path=path!("settings/users") view=UsersPage />
                     <Route path=path!("settings/api-keys") view=ApiKeysPage />
+                    <Route path=path!("settings/replies") view=RepliesPage />
                 </ParentRoute>
             </Routes>
         </Router>

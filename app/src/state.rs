@@ -7,6 +7,7 @@ use leptos::config::LeptosOptions;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use warmline::config::Config;
+use warmline::messaging::Messenger;
 use warmline::store::Db;
 use warmline::user::User;
 
@@ -14,6 +15,7 @@ use warmline::user::User;
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    pub messenger: Messenger,
     pub leptos_options: LeptosOptions,
     pub imports: ImportJobs,
     pub throttle: LoginThrottle,
@@ -21,10 +23,11 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(db: Db, config: Config, leptos_options: LeptosOptions) -> AppState {
+    pub fn new(db: Db, config: Config, leptos_options: LeptosOptions, messenger: Messenger) -> AppState {
         AppState {
             db,
             config: Arc::new(config),
+            messenger,
             leptos_options,
             imports: ImportJobs::default(),
             throttle: LoginThrottle::default(),

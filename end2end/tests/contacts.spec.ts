@@ -82,8 +82,15 @@ test('setup, sign in, import a CSV with a bad row, search, sign out', async ({ p
   // Sign out: pages need a session again.
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page).toHaveURL(/\/login/);
-  await page.goto('/contacts');
+  await page.goto('/contacts?q=lee');
   await expect(page).toHaveURL(/\/login\?next=/);
+  // Signing in returns to the page that was asked for.
+  await hydrated(page);
+  await page.fill('#email', ADMIN_EMAIL);
+  await page.fill('#password', ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/contacts\?q=lee$/);
+  await expect(page.getByTestId('contacts-table')).toContainText('Ann Lee');
 });
 
 test('a file that is not CSV gets a clear error and nothing to import', async ({ page }) => {

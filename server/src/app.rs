@@ -1,7 +1,7 @@
 //! Assembles the router: health check, REST API, browser upload endpoint, Leptos pages and
 //! server functions, static files, and the middleware around them.
 
-use crate::{api, middleware, web};
+use crate::{api, middleware, web, webhooks};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -11,8 +11,15 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::trace::TraceLayer;
-use warmline::config::Config;
-use warmline::store::Db;
+use std::sync::Arc;
+use std::time::Duration;
+use warmline::config::{self, Config};
+use warmline::gate::decision::GateRules;
+use warmline::messaging::{EventBus, Messenger, RateLimiter};
+use warmline::providers::simulator::Simulator;
+use warmline::providers::twilio::{Sender, TwilioClient};
+use warmline::providers::SmsProvider;
+use warmline::store::{Backend, Db};
 use warmline_app::{shell, App};
 
 pub use warmline_app::state::AppState;
@@ -30,8 +37,38 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 pub async fn prepare(config: Config) -> Result<AppState, warmline::store::StoreError> {
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
+    let messenger = messenger(&db, &config).await?;
     let options = leptos_options(&config);
-    Ok(AppState::new(db, config, options))
+    Ok(AppState::new(db, config, options, messenger))
+}
+
+/// The provider, rate limiter, gate rules and live-event bus the configuration asks for.
+pub async fn messenger(db: &Db, config: &Config) -> Result<Messenger, warmline::store::StoreError> {
+    let provider: Arc<dyn SmsProvider> = match config.sms_provider {
+        config::SmsProvider::Simulator => Arc::new(Simulator),
+        config::SmsProvider::Twilio => {
+            let t = &config.twilio;
+            let sender = match (&t.messaging_service_sid, &t.from) {
+                (Some(ms), _) => Sender::MessagingService(ms.clone()),
+                (None, Some(from)) => Sender::From(from.clone()),
+                (None, None) => unreachable!("config requires TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID"),
+            };
+            Arc::new(TwilioClient::new(
+                &t.api_base,
+                t.account_sid.as_deref().unwrap_or_default(),
+                t.auth_token.as_deref().unwrap_or_default(),
+                sender,
+                &format!("{}/webhooks/twilio/status", config.public_url),
+                Duration::from_secs(15),
+            ))
+        }
+    };
+    let events = match db.backend() {
+        Backend::Postgres => EventBus::postgres(db.clone(), &config.database_url).await?,
+        Backend::Sqlite => EventBus::local(),
+    };
+    let rules = GateRules { default_zone: config.org_timezone.parse().unwrap_or(chrono_tz::America::New_York), ..GateRules::default() };
+    Ok(Messenger::new(db.clone(), provider, RateLimiter::new(config.send_rate_mps), rules, events))
 }
 
 pub fn build_router(state: AppState) -> Router {
@@ -42,6 +79,8 @@ pub fn build_router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .nest("/api/v1", api::router(state.clone()))
         .route("/app/imports", post(web::imports::upload))
+        .route("/app/events", get(web::events::stream))
+        .nest("/webhooks", webhooks::router())
         .leptos_routes_with_context(
             &state,
             routes,

@@ -8,5 +8,6 @@ pub mod middleware;
 pub mod tasks;
 pub mod telemetry;
 pub mod web;
+pub mod webhooks;
 
 pub use app::{build_router, AppState};

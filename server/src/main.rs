@@ -60,6 +60,14 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let state = app::prepare(config).await?;
     let router = build_router(state.clone());
     tokio::spawn(warmline_server::tasks::purge_sessions(state.db.clone()));
+    // Webhooks stored but not processed when the last run stopped are processed now.
+    match state.messenger.replay_pending().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(events = n, "pending webhook events processed"),
+        Err(e) => tracing::warn!(error = %e, "could not replay pending webhook events"),
+    }
+    // Messages deferred by quiet hours or caps go out when the gate allows.
+    tokio::spawn(state.messenger.clone().run_scheduler(std::time::Duration::from_secs(5)));
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())

@@ -84,7 +84,7 @@ async fn login_logout_and_session_rotation(app: TestApp) {
     assert!(session_cookie(&r).unwrap().contains("Max-Age=0"));
     assert!(warmline::store::sessions::user_for(&app.state.db, &second_token).await.unwrap().is_none());
     let r = c.get(app.url("/contacts")).send().await.unwrap();
-    assert_eq!(r.headers()[LOCATION], "/login?next=/contacts");
+    assert_eq!(r.headers()[LOCATION], "/login?next=%2Fcontacts");
 }
 
 async fn wrong_password_is_rejected_and_pages_need_a_session(app: TestApp) {
@@ -99,7 +99,7 @@ async fn wrong_password_is_rejected_and_pages_need_a_session(app: TestApp) {
 
     let r = c.get(app.url("/contacts?q=ann")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()[LOCATION], "/login?next=/contacts%3Fq%3Dann");
+    assert_eq!(r.headers()[LOCATION], "/login?next=%2Fcontacts%3Fq%3Dann");
     // server functions refuse too
     let r = app.server_fn::<warmline_app::api::contacts::GetOverview>(&c, &[]).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);

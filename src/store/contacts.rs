@@ -1,13 +1,13 @@
 //! Contacts: search, detail, and single creation. Bulk import lives in `imports`.
 
-use super::{get, list_placeholders, lists, Db, Result, StoreError};
+use super::{get, like_pattern, list_placeholders, lists, Arg, Args, Db, Result, StoreError};
 use crate::contact::{Contact, ContactQuery, ContactSummary, ListKind, ListRef, NewContact};
 use crate::phone::{normalize, search_digits, Region};
 use crate::{now_millis, ContactId, ListId, Page, E164};
 use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, HashMap};
 
-const SUMMARY_COLS: &str = "c.id, c.phone, c.first_name, c.last_name, c.email, c.created_at";
+const SUMMARY_COLS: &str = "c.id, c.phone, c.first_name, c.last_name, c.email, c.opted_out, c.flagged, c.created_at";
 
 fn phone(row: &AnyRow) -> Result<E164> {
     let p: String = get(row, "phone")?;
@@ -22,31 +22,23 @@ fn summary(row: &AnyRow) -> Result<ContactSummary> {
         last_name: get(row, "last_name")?,
         email: get(row, "email")?,
         tags: Vec::new(),
+        opted_out: get::<i64>(row, "opted_out")? != 0,
+        flagged: get::<i64>(row, "flagged")? != 0,
         created_at: get(row, "created_at")?,
     })
-}
-
-/// A bind value for the dynamic search query.
-enum Arg {
-    Int(i64),
-    Text(String),
 }
 
 /// Searches contacts by free text, exact phone, list and tag, newest first.
 pub async fn search(db: &Db, q: &ContactQuery, region: Region) -> Result<Page<ContactSummary>> {
     let mut wheres: Vec<String> = Vec::new();
-    let mut args: Vec<Arg> = Vec::new();
-    let next = |args: &mut Vec<Arg>, a: Arg| {
-        args.push(a);
-        format!("${}", args.len())
-    };
+    let mut args = Args::default();
     if let Some(p) = q.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         let e164 = E164::parse(p).or_else(|_| normalize(p, region)).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let ph = next(&mut args, Arg::Text(e164.to_string()));
+        let ph = args.push(Arg::Text(e164.to_string()));
         wheres.push(format!("c.phone = {ph}"));
     }
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let like = next(&mut args, Arg::Text(format!("%{}%", escape_like(&text.to_lowercase()))));
+        let like = args.push(Arg::Text(like_pattern(text)));
         let mut alts = vec![
             format!("LOWER(COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, '')) LIKE {like} ESCAPE '\\'"),
             format!("LOWER(COALESCE(c.last_name, '')) LIKE {like} ESCAPE '\\'"),
@@ -54,41 +46,28 @@ pub async fn search(db: &Db, q: &ContactQuery, region: Region) -> Result<Page<Co
         ];
         let digits = search_digits(text);
         if digits.len() >= 3 {
-            let d = next(&mut args, Arg::Text(format!("%{digits}%")));
+            let d = args.push(Arg::Text(format!("%{digits}%")));
             alts.push(format!("c.phone LIKE {d}"));
         }
         wheres.push(format!("({})", alts.join(" OR ")));
     }
     if let Some(list) = q.list_id {
-        let l = next(&mut args, Arg::Int(list.0));
+        let l = args.push(Arg::Int(list.0));
         wheres.push(format!("EXISTS (SELECT 1 FROM contact_lists cl WHERE cl.contact_id = c.id AND cl.list_id = {l})"));
     }
     if let Some(tag) = q.tag.as_deref().and_then(crate::contact::normalize_tag) {
-        let t = next(&mut args, Arg::Text(tag));
+        let t = args.push(Arg::Text(tag));
         wheres.push(format!("EXISTS (SELECT 1 FROM contact_tags ct WHERE ct.contact_id = c.id AND ct.tag = {t})"));
     }
     let where_sql = if wheres.is_empty() { String::new() } else { format!(" WHERE {}", wheres.join(" AND ")) };
 
     let count_sql = format!("SELECT COUNT(*) AS n FROM contacts c{where_sql}");
-    let mut count = sqlx::query(&count_sql);
-    for a in &args {
-        count = match a {
-            Arg::Int(i) => count.bind(*i),
-            Arg::Text(s) => count.bind(s.as_str()),
-        };
-    }
-    let total: i64 = get(&count.fetch_one(db.pool()).await?, "n")?;
+    let total: i64 = get(&args.bind(sqlx::query(&count_sql)).fetch_one(db.pool()).await?, "n")?;
 
-    let lim = args.len() + 1;
-    let page_sql = format!("SELECT {SUMMARY_COLS} FROM contacts c{where_sql} ORDER BY c.id DESC LIMIT ${lim} OFFSET ${}", lim + 1);
-    let mut query = sqlx::query(&page_sql);
-    for a in &args {
-        query = match a {
-            Arg::Int(i) => query.bind(*i),
-            Arg::Text(s) => query.bind(s.as_str()),
-        };
-    }
-    let rows = query.bind(q.per_page()).bind(q.offset()).fetch_all(db.pool()).await?;
+    let limit = args.push(Arg::Int(q.per_page()));
+    let offset = args.push(Arg::Int(q.offset()));
+    let page_sql = format!("SELECT {SUMMARY_COLS} FROM contacts c{where_sql} ORDER BY c.id DESC LIMIT {limit} OFFSET {offset}");
+    let rows = args.bind(sqlx::query(&page_sql)).fetch_all(db.pool()).await?;
     let mut items = rows.iter().map(summary).collect::<Result<Vec<_>>>()?;
     let ids: Vec<ContactId> = items.iter().map(|c| c.id).collect();
     let mut tags = tags_for(db, &ids).await?;
@@ -96,10 +75,6 @@ pub async fn search(db: &Db, q: &ContactQuery, region: Region) -> Result<Page<Co
         c.tags = tags.remove(&c.id).unwrap_or_default();
     }
     Ok(Page { items, total, page: q.page(), per_page: q.per_page() })
-}
-
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 async fn tags_for(db: &Db, ids: &[ContactId]) -> Result<HashMap<ContactId, Vec<String>>> {
@@ -238,4 +213,16 @@ pub(crate) async fn add_to_list(conn: &mut sqlx::AnyConnection, backend: super::
         q.execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// The contact with this phone, created (with no name) when new.
+pub async fn get_or_create_by_phone(db: &Db, phone: &E164) -> Result<ContactId> {
+    let now = now_millis();
+    sqlx::query("INSERT INTO contacts (phone, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (phone) DO NOTHING")
+        .bind(phone.as_str())
+        .bind(now)
+        .execute(db.pool())
+        .await?;
+    let row = sqlx::query("SELECT id FROM contacts WHERE phone = $1").bind(phone.as_str()).fetch_one(db.pool()).await?;
+    Ok(ContactId(get(&row, "id")?))
 }

@@ -6,12 +6,16 @@
 //! dialects must differ, the difference lives in [`dialect`].
 
 pub mod api_keys;
+pub mod consent;
 pub mod contacts;
 pub mod dialect;
 pub mod imports;
 pub mod lists;
+pub mod messages;
 pub mod sessions;
+pub mod settings;
 pub mod users;
+pub mod webhooks;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::AnyPool;
@@ -109,6 +113,37 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_string(),
     }
+}
+
+/// Bind values for a query assembled at run time: `push` returns the placeholder to splice in.
+#[derive(Default)]
+pub(crate) struct Args(Vec<Arg>);
+
+pub(crate) enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+impl Args {
+    pub(crate) fn push(&mut self, a: Arg) -> String {
+        self.0.push(a);
+        format!("${}", self.0.len())
+    }
+
+    pub(crate) fn bind<'q>(&'q self, mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        for a in &self.0 {
+            q = match a {
+                Arg::Int(i) => q.bind(*i),
+                Arg::Text(s) => q.bind(s.as_str()),
+            };
+        }
+        q
+    }
+}
+
+/// `text` as a case-insensitive `LIKE` pattern matching anywhere (with `ESCAPE '\'`).
+pub(crate) fn like_pattern(text: &str) -> String {
+    format!("%{}%", text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
 }
 
 /// `($1,$2,$3),($4,$5,$6)…` for a multi-row insert.

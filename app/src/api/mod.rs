@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod contacts;
+pub mod conversations;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {

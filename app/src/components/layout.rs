@@ -6,6 +6,27 @@ use leptos_router::components::Outlet;
 use leptos_router::hooks::use_location;
 use warmline::user::User;
 
+/// Bumped on every live event from the server (and on reconnect); resources that show live
+/// data read it so they refetch.
+#[derive(Clone, Copy)]
+pub struct Live(pub RwSignal<u64>);
+
+/// Opens the server's event stream; the browser reconnects it by itself after a drop, and
+/// the server's first event on every connection is a `resync`.
+#[cfg(feature = "hydrate")]
+fn listen_for_changes(live: RwSignal<u64>) {
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    let Ok(source) = web_sys::EventSource::new("/app/events") else { return };
+    let bump = Closure::<dyn FnMut(web_sys::Event)>::new(move |_ev: web_sys::Event| live.update(|v| *v += 1));
+    for event in ["change", "resync"] {
+        let _ = source.add_event_listener_with_callback(event, bump.as_ref().unchecked_ref());
+    }
+    // The stream lives as long as the page.
+    bump.forget();
+    std::mem::forget(source);
+}
+
 /// The signed-in user, shared with pages through context.
 #[derive(Clone, Copy)]
 pub struct UserResource(pub Resource<Result<Option<User>, crate::error::AppError>>);
@@ -14,6 +35,14 @@ pub struct UserResource(pub Resource<Result<Option<User>, crate::error::AppError
 pub fn AppShell() -> impl IntoView {
     let user = Resource::new(|| (), |_| current_user());
     provide_context(UserResource(user));
+    let live = RwSignal::new(0u64);
+    provide_context(Live(live));
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |prev: Option<()>| {
+        if prev.is_none() {
+            listen_for_changes(live);
+        }
+    });
     let (menu_open, set_menu_open) = signal(false);
     let location = use_location();
     // Close the phone menu after navigating.
@@ -36,6 +65,7 @@ pub fn AppShell() -> impl IntoView {
                 </div>
                 <nav class="flex-1 space-y-1 px-3 py-4" aria-label="Main">
                     <NavLink href="/" label="Dashboard" icon="M3 12l9-9 9 9M5 10v10h14V10" />
+                    <NavLink href="/conversations" label="Conversations" icon="M8 10h8M8 14h5M21 12a8 8 0 01-11.6 7.1L3 21l1.9-6.4A8 8 0 1121 12z" />
                     <NavLink href="/contacts" label="Contacts" icon="M16 14a4 4 0 10-8 0M12 10a3 3 0 100-6 3 3 0 000 6zM4 20h16" />
                     <NavLink href="/lists" label="Lists" icon="M8 6h13M8 12h13M8 18h13M3 6h.01M3 12h.01M3 18h.01" />
                     <NavLink href="/import" label="Import CSV" icon="M12 3v12m0 0l-4-4m4 4l4-4M4 21h16" />
@@ -45,6 +75,7 @@ pub fn AppShell() -> impl IntoView {
                             admin.then(|| view! {
                                 <p class="px-3 pt-6 pb-1 text-xs font-semibold uppercase tracking-wider text-slate-500">"Settings"</p>
                                 <NavLink href="/settings/users" label="Team" icon="M17 20h5v-2a3 3 0 00-5.4-1.8M9 20H2v-2a4 4 0 017-2.6M15 7a3 3 0 11-6 0 3 3 0 016 0z" />
+                                <NavLink href="/settings/replies" label="Replies" icon="M3 10h10a8 8 0 018 8v2M3 10l6 6m-6-6l6-6" />
                                 <NavLink href="/settings/api-keys" label="API keys" icon="M15 7a2 2 0 012 2m4 0a6 6 0 01-7.7 5.7L11 17H9v2H7v2H4v-3l5.3-5.3A6 6 0 1121 9z" />
                             })
                         })}

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use warmline::contact::ContactQuery;
+use warmline::url::encode_component;
 use warmline::ListId;
 
 fn query_from(map: &leptos_router::params::ParamsMap) -> ContactQuery {
@@ -22,25 +23,16 @@ fn query_from(map: &leptos_router::params::ParamsMap) -> ContactQuery {
 fn page_href(q: &ContactQuery, page: i64) -> String {
     let mut parts = Vec::new();
     if let Some(t) = &q.q {
-        parts.push(format!("q={}", urlencode(t)));
+        parts.push(format!("q={}", encode_component(t)));
     }
     if let Some(l) = q.list_id {
         parts.push(format!("list={l}"));
     }
     if let Some(t) = &q.tag {
-        parts.push(format!("tag={}", urlencode(t)));
+        parts.push(format!("tag={}", encode_component(t)));
     }
     parts.push(format!("page={page}"));
     format!("/contacts?{}", parts.join("&"))
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]

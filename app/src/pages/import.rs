@@ -8,6 +8,7 @@ use crate::imports::{ImportJobStatus, ImportPhase};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use warmline::csv_import::{check_mapping, Field, Preview};
+use warmline::url::encode_component;
 
 /// How much of the file the browser reads for the preview.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
@@ -34,16 +35,8 @@ impl Phase {
 
 /// `/app/imports?...` for the upload.
 fn upload_url(list: &str, filename: &str, skip_invalid: bool, mapping: &[Field]) -> String {
-    let enc = |s: &str| -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
     let mapping = mapping.iter().map(Field::key).collect::<Vec<_>>().join(",");
-    format!("/app/imports?list={}&filename={}&skip_invalid={skip_invalid}&mapping={mapping}", enc(list), enc(filename))
+    format!("/app/imports?list={}&filename={}&skip_invalid={skip_invalid}&mapping={mapping}", encode_component(list), encode_component(filename))
 }
 
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]

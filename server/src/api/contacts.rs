@@ -44,13 +44,32 @@ pub async fn list(State(state): State<AppState>, Query(p): Query<ListParams>) ->
     Ok((headers, Json(page.items)))
 }
 
+/// A contact with its consent state and history.
+#[derive(Debug, serde::Serialize)]
+pub struct ContactDetail {
+    #[serde(flatten)]
+    pub contact: Contact,
+    pub opted_out: bool,
+    pub flagged: bool,
+    pub number_status: String,
+    pub consent_history: Vec<warmline::message::ConsentEvent>,
+}
+
 /// `GET /api/v1/contacts/{id}`
-pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Contact>, ApiError> {
+pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ContactDetail>, ApiError> {
     let id: ContactId = id.parse().map_err(|_| ApiError::NotFound(format!("no contact '{id}'")))?;
-    Ok(Json(contacts::get_by_id(&state.db, id).await.map_err(|e| match e {
+    let contact = contacts::get_by_id(&state.db, id).await.map_err(|e| match e {
         warmline::store::StoreError::NotFound => ApiError::NotFound(format!("no contact {id}")),
         other => other.into(),
-    })?))
+    })?;
+    let consent = warmline::store::consent::state(&state.db, id).await?;
+    Ok(Json(ContactDetail {
+        contact,
+        opted_out: consent.opted_out,
+        flagged: consent.flagged,
+        number_status: consent.number_status,
+        consent_history: consent.history,
+    }))
 }
 
 /// `POST /api/v1/contacts` with a JSON contact: 201 with the stored contact.

@@ -2,6 +2,7 @@
 
 pub mod contacts;
 pub mod error;
+pub mod messages;
 pub mod openapi;
 
 use axum::extract::{Request, State};
@@ -19,6 +20,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/contacts", get(contacts::list).post(contacts::create))
         .route("/contacts/import", post(contacts::import))
         .route("/contacts/{id}", get(contacts::get_one))
+        .route("/messages", get(messages::list).post(messages::send))
         .layer(axum::middleware::from_fn_with_state(state, require_key));
     Router::new().route("/openapi.json", get(openapi::document)).merge(protected).fallback(not_found)
 }

@@ -46,7 +46,7 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
         ("/login", true, false) => next.run(req).await,
         (_, true, false) => {
             let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            let next_param = if target == "/" { String::new() } else { format!("?next={}", encode(target)) };
+            let next_param = if target == "/" { String::new() } else { format!("?next={}", warmline::url::encode_component(target)) };
             Redirect::to(&format!("/login{next_param}")).into_response()
         }
         (_, true, true) => next.run(req).await,
@@ -67,16 +67,6 @@ fn is_page(method: &Method, path: &str) -> bool {
     !last.contains('.')
 }
 
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,8 +82,4 @@ mod tests {
         assert!(!is_page(&Method::GET, "/healthz"));
     }
 
-    #[test]
-    fn next_is_encoded() {
-        assert_eq!(encode("/contacts?q=a b&list=1"), "/contacts%3Fq%3Da%20b%26list%3D1");
-    }
 }

@@ -1,4 +1,5 @@
 //! Endpoints the browser app calls directly (outside server functions).
 
+pub mod events;
 pub mod imports;
 pub mod upload;

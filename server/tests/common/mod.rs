@@ -2,6 +2,8 @@
 //! fresh PostgreSQL database per test.
 #![allow(dead_code)]
 
+pub mod fake_twilio;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use warmline::config::Config;
@@ -60,12 +62,18 @@ fn with_database(url: &str, db: &str) -> String {
     }
 }
 
+/// What test apps believe their public URL is (webhook signatures are computed on it).
+pub const PUBLIC_URL: &str = "http://127.0.0.1:3000";
+/// The Twilio auth token test apps validate webhook signatures with.
+pub const AUTH_TOKEN: &str = "test-auth-token-0123456789";
+
 /// Settings for a test app; `extra` overrides the defaults.
 pub fn config(database_url: &str, extra: &[(&str, &str)]) -> Config {
     let mut m: HashMap<String, String> = HashMap::new();
     m.insert("DATABASE_URL".into(), database_url.into());
     m.insert("WARMLINE_ADDR".into(), "127.0.0.1:0".into());
-    m.insert("PUBLIC_URL".into(), "http://127.0.0.1:3000".into());
+    m.insert("PUBLIC_URL".into(), PUBLIC_URL.into());
+    m.insert("TWILIO_AUTH_TOKEN".into(), AUTH_TOKEN.into());
     for (k, v) in extra {
         m.insert(k.to_string(), v.to_string());
     }
@@ -96,14 +104,29 @@ pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> Option<Test
             (with_database(&admin, &name), None, Some((admin, name)))
         }
     };
-    let state = app::prepare(config(&url, extra)).await.expect("prepare app");
+    let (state, addr) = serve(&url, extra).await;
+    Some(TestApp { addr, base: format!("http://{addr}"), state, backend, _dir: dir, pg })
+}
+
+/// A second instance on the same database as `app` (it does not own the database).
+pub async fn another_instance(app: &TestApp, extra: &[(&str, &str)]) -> TestApp {
+    let url = match &app.pg {
+        Some((admin, name)) => with_database(admin, name),
+        None => app.state.config.database_url.clone(),
+    };
+    let (state, addr) = serve(&url, extra).await;
+    TestApp { addr, base: format!("http://{addr}"), state, backend: app.backend, _dir: None, pg: None }
+}
+
+async fn serve(url: &str, extra: &[(&str, &str)]) -> (AppState, SocketAddr) {
+    let state = app::prepare(config(url, extra)).await.expect("prepare app");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let router = build_router(state.clone());
     tokio::spawn(async move {
         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
     });
-    Some(TestApp { addr, base: format!("http://{addr}"), state, backend, _dir: dir, pg })
+    (state, addr)
 }
 
 impl Drop for TestApp {
@@ -170,9 +193,55 @@ impl TestApp {
         warmline::store::api_keys::create(&self.state.db, "test", None).await.expect("api key").1
     }
 
+    /// Posts a Twilio webhook signed as Twilio would sign it.
+    pub async fn twilio_webhook(&self, path: &str, params: &[(&str, &str)]) -> reqwest::Response {
+        let owned: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let signature = warmline::sms::twilio_signature::compute(AUTH_TOKEN, &format!("{PUBLIC_URL}{path}"), &owned);
+        self.client().post(self.url(path)).header("X-Twilio-Signature", signature).form(params).send().await.expect("webhook")
+    }
+
+    /// A contact in a zone where it is midday now (so quiet hours never defer test sends).
+    pub async fn sendable_contact(&self, phone: &str) -> warmline::ContactId {
+        let new = warmline::contact::NewContact { phone: phone.into(), first_name: Some("Test".into()), timezone: Some(midday_zone()), ..Default::default() };
+        warmline::store::contacts::create(&self.state.db, &new, self.state.config.default_region).await.expect("contact").id
+    }
+
+    pub async fn messages(&self, contact: warmline::ContactId) -> Vec<warmline::message::Message> {
+        warmline::store::messages::for_contact(&self.state.db, contact, 100).await.expect("messages")
+    }
+
     pub async fn contact_count(&self) -> i64 {
         warmline::store::contacts::count(&self.state.db).await.expect("count")
     }
+}
+
+/// An IANA zone where it is about midday right now, so the send gate's quiet hours never
+/// defer a test message, whatever time the tests run.
+pub fn midday_zone() -> String {
+    use chrono::Timelike;
+    let offset = 12 - chrono::Utc::now().hour() as i32; // -11 ..= 12
+    // Etc/GMT zones have inverted signs: Etc/GMT-5 is UTC+5.
+    if offset >= 0 {
+        format!("Etc/GMT-{offset}")
+    } else {
+        format!("Etc/GMT+{}", -offset)
+    }
+}
+
+/// Waits (bounded) until `check` holds, polling; panics with `what` if it never does.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("timed out waiting for: {what}");
 }
 
 #[test]

@@ -1,0 +1,191 @@
+//! Conversations: the inbox, a thread, sending, simulated replies, assignment.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use warmline::message::{ConsentState, ConversationSummary, Message};
+use warmline::{ContactId, UserId};
+
+/// Which conversations the inbox lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Filter {
+    All,
+    Mine,
+    Unassigned,
+}
+
+/// What the send gate says about writing to this contact now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GateView {
+    /// False when the gate blocks: the composer is disabled with `reason`.
+    pub can_send: bool,
+    pub reason: Option<String>,
+    /// Set when a message now would wait (quiet hours, caps) until this time.
+    pub defer_until: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Thread {
+    pub contact_id: ContactId,
+    pub name: String,
+    pub phone: String,
+    pub phone_display: String,
+    pub consent: ConsentState,
+    pub messages: Vec<Message>,
+    pub gate: GateView,
+    pub assigned_to: Option<UserId>,
+    /// The built-in simulator is active: show "simulate reply".
+    pub simulator: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Teammate {
+    pub id: UserId,
+    pub email: String,
+}
+
+#[server]
+pub async fn inbox(filter: Filter, q: Option<String>) -> Result<Vec<ConversationSummary>, AppError> {
+    use super::ssr::*;
+    use warmline::store::messages::InboxFilter;
+    let me = require_user()?;
+    let f = match filter {
+        Filter::All => InboxFilter::All,
+        Filter::Mine => InboxFilter::Mine,
+        Filter::Unassigned => InboxFilter::Unassigned,
+    };
+    warmline::store::messages::inbox(&state()?.db, f, me.id, q.as_deref(), 200).await.or_fail()
+}
+
+#[server]
+pub async fn get_thread(contact_id: ContactId) -> Result<Thread, AppError> {
+    use super::ssr::*;
+    use warmline::gate::decision::Decision;
+    require_user()?;
+    let state = state()?;
+    let db = &state.db;
+    let contact = warmline::store::contacts::get_by_id(db, contact_id).await.or_fail()?;
+    let consent = warmline::store::consent::state(db, contact_id).await.or_fail()?;
+    let messages = warmline::store::messages::for_contact(db, contact_id, 300).await.or_fail()?;
+    warmline::store::messages::mark_read(db, contact_id).await.or_fail()?;
+    let assigned_to = warmline::store::messages::assigned_to(db, contact_id).await.or_fail()?;
+    let (_, decision) = state.messenger.gate(contact_id, false, chrono::Utc::now()).await.map_err(messaging_error).or_fail()?;
+    let gate = match decision {
+        Decision::Send => GateView { can_send: true, reason: None, defer_until: None },
+        Decision::DeferUntil { until_ms, reason } => GateView { can_send: true, reason: Some(reason), defer_until: Some(until_ms) },
+        Decision::Block { reason } => GateView { can_send: false, reason: Some(reason.to_string()), defer_until: None },
+    };
+    Ok(Thread {
+        contact_id,
+        name: contact.display_name(),
+        phone: contact.phone.to_string(),
+        phone_display: contact.phone.display(),
+        consent,
+        messages,
+        gate,
+        assigned_to,
+        simulator: state.config.sms_provider == warmline::config::SmsProvider::Simulator,
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn messaging_error(e: warmline::messaging::MessagingError) -> AppError {
+    match e {
+        warmline::messaging::MessagingError::Store(s) => s.into(),
+        warmline::messaging::MessagingError::Invalid(m) => AppError::Invalid(m),
+    }
+}
+
+#[server]
+pub async fn send_message(contact_id: ContactId, body: String) -> Result<Message, AppError> {
+    use super::ssr::*;
+    use warmline::messaging::send::Outbound;
+    let me = require_user()?;
+    let state = state()?;
+    let out = Outbound { contact: contact_id, body: &body, kind: warmline::message::MessageKind::Manual, marketing: false, by: Some(me.id) };
+    state.messenger.send(out).await.map(|r| r.message).map_err(messaging_error).or_fail()
+}
+
+/// "New message" to any number: creates the contact when new, sends, returns the contact.
+#[server]
+pub async fn start_conversation(phone: String, body: String) -> Result<ContactId, AppError> {
+    use super::ssr::*;
+    use warmline::messaging::send::{check_body, Outbound};
+    let me = require_user()?;
+    let state = state()?;
+    let phone = warmline::phone::normalize(&phone, state.config.default_region).map_err(|e| AppError::Invalid(e.to_string())).or_fail()?;
+    check_body(&body).map_err(messaging_error).or_fail()?;
+    let contact = warmline::store::contacts::get_or_create_by_phone(&state.db, &phone).await.or_fail()?;
+    let out = Outbound { contact, body: &body, kind: warmline::message::MessageKind::Manual, marketing: false, by: Some(me.id) };
+    state.messenger.send(out).await.map_err(messaging_error).or_fail()?;
+    Ok(contact)
+}
+
+/// Plays the contact in simulator mode: the text goes through the same inbound path as a
+/// real Twilio webhook (stored event, keywords, consent, auto-replies).
+#[server]
+pub async fn simulate_reply(contact_id: ContactId, body: String) -> Result<(), AppError> {
+    use super::ssr::*;
+    require_user()?;
+    let state = state()?;
+    if state.config.sms_provider != warmline::config::SmsProvider::Simulator {
+        return fail(AppError::Invalid("replies can only be simulated with SMS_PROVIDER=simulator".into()));
+    }
+    if body.trim().is_empty() {
+        return fail(AppError::Invalid("type the contact's reply first".into()));
+    }
+    let contact = warmline::store::contacts::get_by_id(&state.db, contact_id).await.or_fail()?;
+    let sid = warmline::providers::simulator::new_sid();
+    let payload = warmline::messaging::inbound::simulated_payload(&sid, contact.phone.as_str(), &body);
+    let key = format!("sms:{sid}");
+    let new = state.messenger.accept_webhook("twilio_sms", &key, Some(&sid), &payload).await.map_err(messaging_error).or_fail()?;
+    debug_assert!(new);
+    Ok(())
+}
+
+#[server]
+pub async fn assign_conversation(contact_id: ContactId, user_id: Option<UserId>) -> Result<(), AppError> {
+    use super::ssr::*;
+    require_user()?;
+    warmline::store::messages::assign(&state()?.db, contact_id, user_id).await.or_fail()
+}
+
+/// Everyone a conversation can be assigned to.
+#[server]
+pub async fn teammates() -> Result<Vec<Teammate>, AppError> {
+    use super::ssr::*;
+    require_user()?;
+    let users = warmline::store::users::list(&state()?.db).await.or_fail()?;
+    Ok(users.into_iter().map(|u| Teammate { id: u.id, email: u.email }).collect())
+}
+
+/// The automatic reply texts (brand, STOP, START, HELP) as (key, value) pairs.
+#[server]
+pub async fn reply_settings() -> Result<Vec<(String, String)>, AppError> {
+    use super::ssr::*;
+    require_user()?;
+    let db = &state()?.db;
+    let mut out = Vec::new();
+    for key in warmline::messaging::replies::ALL {
+        let v = warmline::store::settings::get_value(db, key).await.or_fail()?.unwrap_or_else(|| warmline::messaging::replies::default_for(key).to_string());
+        out.push((key.to_string(), v));
+    }
+    Ok(out)
+}
+
+#[server]
+pub async fn save_reply_settings(brand_name: String, reply_opt_out: String, reply_opt_in: String, reply_help: String) -> Result<(), AppError> {
+    use super::ssr::*;
+    use warmline::messaging::replies;
+    require_admin()?;
+    let db = &state()?.db;
+    for (key, value) in [(replies::BRAND, brand_name), (replies::OPT_OUT_REPLY, reply_opt_out), (replies::OPT_IN_REPLY, reply_opt_in), (replies::HELP_REPLY, reply_help)] {
+        let value = value.trim();
+        if value.is_empty() || value.chars().count() > 320 {
+            return fail(AppError::Invalid(format!("{key} needs 1 to 320 characters")));
+        }
+        warmline::store::settings::set_value(db, key, value).await.or_fail()?;
+    }
+    Ok(())
+}

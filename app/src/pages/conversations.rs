@@ -1,0 +1,260 @@
+//! Conversations: the inbox on the left, the thread on the right; live updates from the
+//! server's event stream refetch what changed.
+
+use crate::api::conversations::*;
+use crate::components::layout::Live;
+use crate::components::ui::*;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use warmline::message::{Direction, Message, MessageStatus};
+use warmline::sms::segments;
+use warmline::ContactId;
+
+/// Typical US price per segment, for the composer's estimate.
+const PRICE_PER_SEGMENT_MICROS: u64 = 8_300;
+
+#[component]
+pub fn ConversationsPage() -> impl IntoView {
+    let params = use_params_map();
+    let selected = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<ContactId>().ok()));
+    view! {
+        <Title text="Conversations" />
+        <div class="grid gap-4 lg:h-[calc(100vh-7rem)] lg:grid-cols-[22rem_1fr]">
+            <div class=move || if selected.get().is_some() { "hidden min-h-0 lg:flex lg:flex-col" } else { "flex min-h-0 flex-col" }>
+                <InboxPanel selected />
+            </div>
+            <div class=move || if selected.get().is_some() { "flex min-h-0 flex-col" } else { "hidden min-h-0 lg:flex lg:flex-col" }>
+                {move || match selected.get() {
+                    Some(id) => view! { <ThreadPanel contact_id=id /> }.into_any(),
+                    None => view! {
+                        <Card class="flex flex-1 items-center justify-center p-8 text-center">
+                            <div>
+                                <p class="text-sm font-medium text-slate-700">"Pick a conversation"</p>
+                                <p class="mt-1 text-sm text-slate-500">"or start a new one with the form on the left."</p>
+                            </div>
+                        </Card>
+                    }.into_any(),
+                }}
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn InboxPanel(selected: Memo<Option<ContactId>>) -> impl IntoView {
+    let live = expect_context::<Live>().0;
+    let filter = RwSignal::new(Filter::All);
+    let search = RwSignal::new(String::new());
+    let start = ServerAction::<StartConversation>::new();
+    let list = Resource::new(move || (filter.get(), search.get(), live.get(), start.version().get()), |(f, q, _, _)| inbox(f, Some(q)));
+    let show_new = RwSignal::new(false);
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = start.value().get() {
+            show_new.set(false);
+            navigate(&format!("/conversations/{id}"), Default::default());
+        }
+    });
+    let tab = move |f: Filter, label: &'static str| {
+        view! {
+            <button type="button"
+                class=move || format!("rounded-md px-3 py-1 text-sm font-medium {}", if filter.get() == f { "bg-slate-900 text-white" } else { "text-slate-600 hover:bg-slate-100" })
+                on:click=move |_| filter.set(f)>{label}</button>
+        }
+    };
+    view! {
+        <Card class="flex min-h-0 flex-1 flex-col">
+            <div class="space-y-3 border-b border-slate-200 p-3">
+                <div class="flex items-center justify-between">
+                    <h1 class="text-lg font-semibold text-slate-900">"Conversations"</h1>
+                    <button type="button" class=BTN_PRIMARY on:click=move |_| show_new.update(|s| *s = !*s)>"New message"</button>
+                </div>
+                <Show when=move || show_new.get()>
+                    <ActionForm action=start attr:class="space-y-2 rounded-lg bg-slate-50 p-3">
+                        <input class=INPUT name="phone" placeholder="Phone number" required aria-label="Phone number" />
+                        <textarea class=INPUT name="body" rows="2" placeholder="Message" required aria-label="First message"></textarea>
+                        <button type="submit" class=format!("{BTN_PRIMARY} w-full") disabled=move || start.pending().get()>"Send"</button>
+                        {move || start.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNote error=e /> })}
+                    </ActionForm>
+                </Show>
+                <input class=INPUT type="search" placeholder="Search name, phone or text" aria-label="Search conversations"
+                    on:input=move |ev| search.set(event_target_value(&ev)) prop:value=move || search.get() />
+                <div class="flex gap-1">{tab(Filter::All, "All")}{tab(Filter::Mine, "Mine")}{tab(Filter::Unassigned, "Unassigned")}</div>
+            </div>
+            <div class="min-h-0 flex-1 overflow-y-auto" data-testid="inbox">
+                <Transition fallback=|| view! { <Loading /> }>
+                    {move || Suspend::new(async move {
+                        match list.await {
+                            Err(e) => view! { <div class="p-3"><ErrorNote error=e /></div> }.into_any(),
+                            Ok(items) if items.is_empty() => view! { <Empty title="No conversations yet">"Send a message to start one."</Empty> }.into_any(),
+                            Ok(items) => items.into_iter().map(|c| {
+                                let active = move || selected.get() == Some(c.contact_id);
+                                let preview = format!("{}{}", if c.last_direction == Direction::Out { "You: " } else { "" }, c.last_body);
+                                view! {
+                                    <a href=format!("/conversations/{}", c.contact_id)
+                                        class=move || format!("block border-b border-slate-100 px-4 py-3 hover:bg-slate-50 {}", if active() { "bg-orange-50" } else { "" })>
+                                        <div class="flex items-baseline justify-between gap-2">
+                                            <span class="truncate text-sm font-medium text-slate-900">{c.name.clone()}</span>
+                                            <span class="shrink-0 text-xs text-slate-400">{fmt_time(c.last_message_at)}</span>
+                                        </div>
+                                        <div class="mt-0.5 flex items-center justify-between gap-2">
+                                            <span class="truncate text-sm text-slate-500">{preview}</span>
+                                            {(c.unread > 0).then(|| view! { <span class="rounded-full bg-orange-600 px-2 text-xs font-semibold text-white" data-testid="unread">{c.unread}</span> })}
+                                            {c.opted_out.then(|| view! { <span class="shrink-0 whitespace-nowrap rounded-full bg-red-100 px-2 text-xs text-red-700">"opted out"</span> })}
+                                        </div>
+                                        <p class="font-mono text-xs text-slate-400">{c.phone.display()}</p>
+                                    </a>
+                                }
+                            }).collect_view().into_any(),
+                        }
+                    })}
+                </Transition>
+            </div>
+        </Card>
+    }
+}
+
+#[component]
+fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
+    let live = expect_context::<Live>().0;
+    let send = ServerAction::<SendMessage>::new();
+    let simulate = ServerAction::<SimulateReply>::new();
+    let assign = ServerAction::<AssignConversation>::new();
+    let data = Resource::new(move || (contact_id, live.get(), send.version().get(), simulate.version().get(), assign.version().get()), |(id, ..)| get_thread(id));
+    let team = Resource::new(|| (), |_| teammates());
+    let body = RwSignal::new(String::new());
+    let reply = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = send.value().get() {
+            body.set(String::new());
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = simulate.value().get() {
+            reply.set(String::new());
+        }
+    });
+    let info = move || body.with(|b| segments::analyze(b));
+
+    view! {
+        <Card class="flex min-h-0 flex-1 flex-col">
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    let t = match data.await {
+                        Err(e) => return view! { <div class="p-4"><ErrorNote error=e /></div> }.into_any(),
+                        Ok(t) => t,
+                    };
+                    let team = team.await.unwrap_or_default();
+                    let gate = t.gate.clone();
+                    let blocked = !gate.can_send;
+                    let consent_badge = if t.consent.opted_out {
+                        Some(("opted out", "bg-red-100 text-red-700"))
+                    } else if t.consent.flagged {
+                        Some(("flagged for review", "bg-amber-100 text-amber-800"))
+                    } else if t.consent.number_status != "ok" {
+                        Some(("number unusable", "bg-slate-200 text-slate-700"))
+                    } else {
+                        None
+                    };
+                    let assigned = t.assigned_to;
+                    view! {
+                        <div class="flex flex-wrap items-center justify-between gap-3 border-b border-slate-200 px-4 py-3">
+                            <div class="min-w-0">
+                                <a href="/conversations" class="mr-2 text-sm text-slate-500 lg:hidden">"←"</a>
+                                <a href=format!("/contacts/{}", t.contact_id) class="font-semibold text-slate-900 hover:text-orange-700" data-testid="thread-name">{t.name.clone()}</a>
+                                <span class="ml-2 font-mono text-xs text-slate-500">{t.phone_display.clone()}</span>
+                                {consent_badge.map(|(label, class)| view! { <span class=format!("ml-2 rounded-full px-2 py-0.5 text-xs {class}") data-testid="consent-badge">{label}</span> })}
+                            </div>
+                            <label class="flex items-center gap-2 text-sm text-slate-600">"Assigned to"
+                                <select class="rounded-md border border-slate-300 px-2 py-1 text-sm" aria-label="Assign conversation"
+                                    on:change=move |ev| {
+                                        let v = event_target_value(&ev);
+                                        assign.dispatch(AssignConversation { contact_id, user_id: v.parse::<i64>().ok().map(warmline::UserId) });
+                                    }>
+                                    <option value="" selected=assigned.is_none()>"Nobody"</option>
+                                    {team.into_iter().map(|m| view! { <option value=m.id.to_string() selected=assigned == Some(m.id)>{m.email}</option> }).collect_view()}
+                                </select>
+                            </label>
+                        </div>
+                        <div class="min-h-0 flex-1 space-y-2 overflow-y-auto bg-slate-50 px-4 py-4" data-testid="thread">
+                            {if t.messages.is_empty() { view! { <p class="text-center text-sm text-slate-400">"No messages yet."</p> }.into_any() } else {
+                                t.messages.into_iter().map(|m| view! { <Bubble m /> }).collect_view().into_any()
+                            }}
+                        </div>
+                        <div class="border-t border-slate-200 p-3">
+                            {gate.reason.clone().map(|r| {
+                                let (class, text) = if blocked {
+                                    ("mb-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800", format!("Sending is blocked: {r}."))
+                                } else {
+                                    ("mb-2 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900", format!("A message now will wait: {r}{}.", gate.defer_until.map(|u| format!(" (until {})", fmt_time(u))).unwrap_or_default()))
+                                };
+                                view! { <p class=class role="status" data-testid="gate-note">{text}</p> }
+                            })}
+                            <textarea class=INPUT rows="3" placeholder=if blocked { "You can't message this contact" } else { "Type a message" }
+                                aria-label="Message" bind:value=body disabled=blocked data-testid="composer"></textarea>
+                            <div class="mt-2 flex flex-wrap items-center justify-between gap-2">
+                                <p class="text-xs text-slate-500" data-testid="segment-info">{move || {
+                                    let i = info();
+                                    format!("{} characters · {} segment{} · {} · about ${:.3}",
+                                        i.characters, i.segments, if i.segments == 1 { "" } else { "s" },
+                                        match i.encoding { segments::Encoding::Gsm7 => "GSM-7", segments::Encoding::Ucs2 => "Unicode (UCS-2)" },
+                                        segments::estimate_cost_micros(&i, PRICE_PER_SEGMENT_MICROS) as f64 / 1e6)
+                                }}</p>
+                                <button type="button" class=BTN_PRIMARY
+                                    disabled=move || blocked || send.pending().get() || body.with(|b| b.trim().is_empty())
+                                    on:click=move |_| { send.dispatch(SendMessage { contact_id, body: body.get_untracked() }); }>
+                                    "Send"
+                                </button>
+                            </div>
+                            {move || send.value().get().and_then(|r| r.err()).map(|e| view! { <div class="mt-2"><ErrorNote error=e /></div> })}
+                            {t.simulator.then(|| view! {
+                                <div class="mt-3 flex gap-2 rounded-lg border border-dashed border-slate-300 p-2">
+                                    <input class=INPUT placeholder="Reply as the contact (simulator)" aria-label="Simulated reply" bind:value=reply />
+                                    <button type="button" class=BTN_SECONDARY disabled=move || reply.with(|r| r.trim().is_empty())
+                                        on:click=move |_| { simulate.dispatch(SimulateReply { contact_id, body: reply.get_untracked() }); }>
+                                        "Simulate reply"
+                                    </button>
+                                </div>
+                            })}
+                        </div>
+                    }.into_any()
+                })}
+            </Transition>
+        </Card>
+    }
+}
+
+fn status_label(m: &Message) -> (&'static str, &'static str) {
+    match m.status {
+        MessageStatus::Scheduled => ("scheduled", "text-amber-700"),
+        MessageStatus::Queued | MessageStatus::Sending => ("queued", "text-slate-400"),
+        MessageStatus::Sent => ("sent ✓", "text-slate-500"),
+        MessageStatus::Delivered | MessageStatus::Read => ("delivered ✓✓", "text-emerald-600"),
+        MessageStatus::Undelivered | MessageStatus::Failed => ("failed", "text-red-600"),
+        MessageStatus::Canceled => ("not sent", "text-red-600"),
+        MessageStatus::Received => ("", ""),
+    }
+}
+
+#[component]
+fn Bubble(m: Message) -> impl IntoView {
+    let out = m.direction == Direction::Out;
+    let (label, label_class) = status_label(&m);
+    let error = m.error_message.clone().map(|e| match m.error_code {
+        Some(c) => format!("{e} ({c})"),
+        None => e,
+    });
+    view! {
+        <div class=if out { "flex justify-end" } else { "flex justify-start" } data-testid=if out { "bubble-out" } else { "bubble-in" }>
+            <div class=if out { "max-w-[80%] rounded-2xl rounded-br-sm bg-orange-600 px-3 py-2 text-sm text-white" } else { "max-w-[80%] rounded-2xl rounded-bl-sm bg-white px-3 py-2 text-sm text-slate-800 shadow-sm" }>
+                <p class="whitespace-pre-wrap break-words">{m.body.clone()}</p>
+                <p class=if out { "mt-1 text-right text-[11px] text-orange-100" } else { "mt-1 text-[11px] text-slate-400" }>
+                    {fmt_time(m.created_at)}
+                    {out.then(|| view! { " · " <span class=format!("font-medium {label_class} rounded bg-white/90 px-1") data-testid="message-status">{label}</span> })}
+                </p>
+                {error.map(|e| view! { <p class="mt-1 text-[11px] text-orange-50">{e}</p> })}
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,57 @@
+//! `/api/v1/messages`: a contact's messages, and sending one through the send gate.
+
+use super::error::ApiError;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use serde::Deserialize;
+use warmline::message::{Message, MessageKind};
+use warmline::messaging::send::Outbound;
+use warmline::messaging::MessagingError;
+use warmline::ContactId;
+use warmline_app::state::AppState;
+
+impl From<MessagingError> for ApiError {
+    fn from(e: MessagingError) -> Self {
+        match e {
+            MessagingError::Store(s) => s.into(),
+            MessagingError::Invalid(m) => ApiError::Invalid(m),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListParams {
+    pub contact_id: Option<String>,
+}
+
+/// `GET /api/v1/messages?contact_id=N`: the conversation, oldest first (last 500).
+pub async fn list(State(state): State<AppState>, Query(p): Query<ListParams>) -> Result<Json<Vec<Message>>, ApiError> {
+    let raw = p.contact_id.ok_or_else(|| ApiError::BadRequest("contact_id is required".into()))?;
+    let id: ContactId = raw.parse().map_err(|_| ApiError::BadRequest(format!("'{raw}' is not a contact id")))?;
+    warmline::store::contacts::get_by_id(&state.db, id).await.map_err(|_| ApiError::NotFound(format!("no contact {id}")))?;
+    Ok(Json(warmline::store::messages::for_contact(&state.db, id, 500).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SendBody {
+    pub to: String,
+    pub body: String,
+    /// Marketing messages count against frequency caps (default false).
+    #[serde(default)]
+    pub marketing: bool,
+}
+
+/// `POST /api/v1/messages` `{"to": "+1…", "body": "…"}`: 201 with the message and the gate's
+/// decision (`send`, `defer_until` or `block`). The contact is created when new.
+#[tracing::instrument(skip(state, body))]
+pub async fn send(State(state): State<AppState>, body: Result<Json<SendBody>, JsonRejection>) -> Result<impl IntoResponse, ApiError> {
+    let Json(b) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let phone = warmline::phone::normalize(&b.to, state.config.default_region).map_err(|e| ApiError::Invalid(e.to_string()))?;
+    warmline::messaging::send::check_body(&b.body)?;
+    let contact = warmline::store::contacts::get_or_create_by_phone(&state.db, &phone).await?;
+    let result = state.messenger.send(Outbound { contact, body: &b.body, kind: MessageKind::Manual, marketing: b.marketing, by: None }).await?;
+    Ok((StatusCode::CREATED, Json(result)))
+}

@@ -1,0 +1,268 @@
+//! Messages, their delivery status, conversations and the consent ledger.
+
+use crate::{ContactId, Millis, UserId, E164};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    In,
+    Out,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::In => "in",
+            Direction::Out => "out",
+        }
+    }
+    pub fn parse(s: &str) -> Direction {
+        if s == "in" {
+            Direction::In
+        } else {
+            Direction::Out
+        }
+    }
+}
+
+/// Where a message is in its life. Outbound status only moves forward (by [`rank`](Self::rank)),
+/// so out-of-order callbacks can't regress it; the failure states are terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageStatus {
+    /// Inbound message.
+    Received,
+    /// Deferred by the send gate (quiet hours, caps); goes out at `send_at`.
+    Scheduled,
+    Queued,
+    Sending,
+    Sent,
+    Delivered,
+    Read,
+    Undelivered,
+    Failed,
+    /// Stopped by the send gate or an opt-out before it was sent.
+    Canceled,
+}
+
+impl MessageStatus {
+    pub const ALL: [MessageStatus; 10] = [
+        MessageStatus::Received,
+        MessageStatus::Scheduled,
+        MessageStatus::Queued,
+        MessageStatus::Sending,
+        MessageStatus::Sent,
+        MessageStatus::Delivered,
+        MessageStatus::Read,
+        MessageStatus::Undelivered,
+        MessageStatus::Failed,
+        MessageStatus::Canceled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageStatus::Received => "received",
+            MessageStatus::Scheduled => "scheduled",
+            MessageStatus::Queued => "queued",
+            MessageStatus::Sending => "sending",
+            MessageStatus::Sent => "sent",
+            MessageStatus::Delivered => "delivered",
+            MessageStatus::Read => "read",
+            MessageStatus::Undelivered => "undelivered",
+            MessageStatus::Failed => "failed",
+            MessageStatus::Canceled => "canceled",
+        }
+    }
+
+    /// Parses our names and Twilio's callback values (`accepted`, `scheduled`,
+    /// `partially_delivered`… map onto the nearest state).
+    pub fn parse(s: &str) -> Option<MessageStatus> {
+        Some(match s {
+            "received" | "receiving" => MessageStatus::Received,
+            "scheduled" => MessageStatus::Scheduled,
+            "accepted" | "queued" => MessageStatus::Queued,
+            "sending" => MessageStatus::Sending,
+            "sent" => MessageStatus::Sent,
+            "delivered" | "partially_delivered" => MessageStatus::Delivered,
+            "read" => MessageStatus::Read,
+            "undelivered" => MessageStatus::Undelivered,
+            "failed" => MessageStatus::Failed,
+            "canceled" => MessageStatus::Canceled,
+            _ => return None,
+        })
+    }
+
+    /// Order for forward-only updates; terminal states rank above everything.
+    pub fn rank(self) -> i64 {
+        match self {
+            MessageStatus::Received => 0,
+            MessageStatus::Scheduled => 1,
+            MessageStatus::Queued => 2,
+            MessageStatus::Sending => 3,
+            MessageStatus::Sent => 4,
+            MessageStatus::Delivered => 5,
+            MessageStatus::Read => 6,
+            MessageStatus::Undelivered | MessageStatus::Failed | MessageStatus::Canceled => 10,
+        }
+    }
+
+    pub fn is_terminal(self) -> bool {
+        self.rank() >= 10
+    }
+
+    /// Whether a status update may replace `self`.
+    pub fn can_move_to(self, next: MessageStatus) -> bool {
+        !self.is_terminal() && next.rank() > self.rank()
+    }
+}
+
+/// What produced an outbound message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// Typed by a team member (or sent through the API).
+    Manual,
+    /// Keyword confirmations and help replies.
+    AutoReply,
+    Inbound,
+}
+
+impl MessageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Manual => "manual",
+            MessageKind::AutoReply => "auto_reply",
+            MessageKind::Inbound => "inbound",
+        }
+    }
+    pub fn parse(s: &str) -> MessageKind {
+        match s {
+            "auto_reply" => MessageKind::AutoReply,
+            "inbound" => MessageKind::Inbound,
+            _ => MessageKind::Manual,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: i64,
+    pub contact_id: ContactId,
+    pub direction: Direction,
+    pub body: String,
+    pub status: MessageStatus,
+    pub provider_sid: Option<String>,
+    pub error_code: Option<i64>,
+    pub error_message: Option<String>,
+    pub segments: i64,
+    pub kind: MessageKind,
+    /// Counts against frequency caps.
+    pub marketing: bool,
+    pub send_at: Option<Millis>,
+    pub sent_by: Option<UserId>,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// One row of the inbox.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConversationSummary {
+    pub contact_id: ContactId,
+    pub phone: E164,
+    pub name: String,
+    pub last_body: String,
+    pub last_direction: Direction,
+    pub last_message_at: Millis,
+    pub unread: i64,
+    pub assigned_to: Option<UserId>,
+    pub opted_out: bool,
+}
+
+/// A contact's consent as of now.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ConsentState {
+    pub opted_out: bool,
+    pub flagged: bool,
+    /// `ok`, `invalid` or `landline`.
+    pub number_status: String,
+    pub history: Vec<ConsentEvent>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentKind {
+    OptOut,
+    OptIn,
+    /// Free text that read as an opt-out: suppressed pending review.
+    Flagged,
+    /// A person reviewed the flag and cleared it.
+    Unflagged,
+}
+
+impl ConsentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentKind::OptOut => "opt_out",
+            ConsentKind::OptIn => "opt_in",
+            ConsentKind::Flagged => "flagged",
+            ConsentKind::Unflagged => "unflagged",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ConsentKind> {
+        Some(match s {
+            "opt_out" => ConsentKind::OptOut,
+            "opt_in" => ConsentKind::OptIn,
+            "flagged" => ConsentKind::Flagged,
+            "unflagged" => ConsentKind::Unflagged,
+            _ => return None,
+        })
+    }
+}
+
+/// An append-only consent ledger entry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConsentEvent {
+    pub kind: ConsentKind,
+    /// `keyword`, `free_text`, `carrier`, `user`, `api`.
+    pub source: String,
+    pub message_sid: Option<String>,
+    pub note: Option<String>,
+    pub created_at: Millis,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_moves_only_forward_and_terminal_states_stick() {
+        use MessageStatus::*;
+        assert!(Queued.can_move_to(Sent));
+        assert!(Sent.can_move_to(Delivered));
+        assert!(Queued.can_move_to(Delivered));
+        assert!(!Delivered.can_move_to(Sent));
+        assert!(!Delivered.can_move_to(Queued));
+        assert!(Sent.can_move_to(Failed));
+        assert!(!Failed.can_move_to(Delivered));
+        assert!(!Undelivered.can_move_to(Read));
+        assert!(!Sent.can_move_to(Sent));
+    }
+
+    #[test]
+    fn twilio_status_names_parse() {
+        assert_eq!(MessageStatus::parse("accepted"), Some(MessageStatus::Queued));
+        assert_eq!(MessageStatus::parse("partially_delivered"), Some(MessageStatus::Delivered));
+        assert_eq!(MessageStatus::parse("weird"), None);
+        for s in MessageStatus::ALL {
+            assert_eq!(MessageStatus::parse(s.as_str()), Some(s));
+        }
+    }
+
+    #[test]
+    fn consent_kinds_round_trip() {
+        for k in [ConsentKind::OptOut, ConsentKind::OptIn, ConsentKind::Flagged, ConsentKind::Unflagged] {
+            assert_eq!(ConsentKind::parse(k.as_str()), Some(k));
+        }
+    }
+}

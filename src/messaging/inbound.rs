@@ -1,0 +1,169 @@
+//! Inbound messages: stored, classified by the keyword rules, and acted on (consent ledger,
+//! confirmations, help). The webhook and the simulator's "simulate reply" both end here.
+
+use super::send::Outbound;
+use super::{replies, LiveEvent, Messenger, MessagingError};
+use crate::message::{ConsentKind, Direction, MessageKind, MessageStatus};
+use crate::sms::keywords::{self, Intent};
+use crate::store::{consent, messages, webhooks};
+use crate::{now_millis, ContactId, E164};
+
+/// One inbound SMS as the provider reported it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InboundSms {
+    pub sid: String,
+    pub from: E164,
+    pub body: String,
+}
+
+impl InboundSms {
+    pub fn from_params(params: &[(String, String)]) -> Option<InboundSms> {
+        let field = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        Some(InboundSms {
+            sid: field("MessageSid").or_else(|| field("SmsSid"))?.to_string(),
+            from: E164::parse(field("From")?).ok()?,
+            body: field("Body").unwrap_or_default().to_string(),
+        })
+    }
+}
+
+/// What an inbound message led to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InboundOutcome {
+    pub contact: ContactId,
+    pub intent: Intent,
+    /// False when this MessageSid was already processed.
+    pub new: bool,
+}
+
+impl Messenger {
+    /// Stores and acts on an inbound message. Safe to call twice with the same SID.
+    #[tracing::instrument(skip(self, sms), fields(sid = %sms.sid))]
+    pub async fn receive(&self, sms: &InboundSms) -> Result<InboundOutcome, MessagingError> {
+        let intent = keywords::classify(&sms.body);
+        let mut tx = self.db.pool().begin().await?;
+        let now = now_millis();
+        sqlx::query("INSERT INTO contacts (phone, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (phone) DO NOTHING")
+            .bind(sms.from.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        let row = sqlx::query("SELECT id FROM contacts WHERE phone = $1").bind(sms.from.as_str()).fetch_one(&mut *tx).await?;
+        let contact = ContactId(crate::store::get(&row, "id")?);
+        let seen = sqlx::query("SELECT id FROM messages WHERE provider_sid = $1").bind(&sms.sid).fetch_optional(&mut *tx).await?;
+        if seen.is_some() {
+            return Ok(InboundOutcome { contact, intent, new: false });
+        }
+        let msg = messages::insert(
+            &mut tx,
+            &messages::NewMessage {
+                contact_id: contact,
+                direction: Direction::In,
+                body: &sms.body,
+                status: MessageStatus::Received,
+                provider_sid: Some(&sms.sid),
+                kind: MessageKind::Inbound,
+                marketing: false,
+                decision: None,
+                send_at: None,
+                sent_by: None,
+            },
+        )
+        .await?;
+        let consent_change = match intent {
+            Intent::OptOut => Some((ConsentKind::OptOut, "keyword")),
+            Intent::OptIn => Some((ConsentKind::OptIn, "keyword")),
+            Intent::SoftOptOut => Some((ConsentKind::Flagged, "free_text")),
+            _ => None,
+        };
+        if let Some((kind, source)) = consent_change {
+            let note = format!("\"{}\"", sms.body.chars().take(160).collect::<String>());
+            consent::record(&mut tx, &consent::Change { contact, kind, source, message_sid: Some(&sms.sid), note: Some(&note), by: None }).await?;
+        }
+        tx.commit().await?;
+        tracing::info!(contact = %contact, ?intent, "inbound message");
+        self.events.publish(LiveEvent::Message { contact_id: contact, message_id: msg.id }).await;
+        if consent_change.is_some() {
+            self.events.publish(LiveEvent::Consent { contact_id: contact }).await;
+        }
+        let reply_key = match intent {
+            Intent::OptOut => Some(replies::OPT_OUT_REPLY),
+            Intent::OptIn => Some(replies::OPT_IN_REPLY),
+            Intent::Help => Some(replies::HELP_REPLY),
+            _ => None,
+        };
+        if let Some(key) = reply_key {
+            let text = replies::text(&self.db, key).await?;
+            self.send(Outbound { contact, body: &text, kind: MessageKind::AutoReply, marketing: false, by: None }).await?;
+        }
+        Ok(InboundOutcome { contact, intent, new: true })
+    }
+
+    /// Processes a stored inbound webhook event.
+    pub async fn process_inbound_event(&self, ev: &webhooks::WebhookEvent) -> Result<Option<InboundOutcome>, MessagingError> {
+        let params = crate::sms::twilio_signature::parse_form(ev.payload.as_bytes());
+        let Some(sms) = InboundSms::from_params(&params) else {
+            tracing::warn!(event = ev.id, "inbound webhook without MessageSid or a valid From");
+            webhooks::mark_processed(&self.db, ev.id).await?;
+            return Ok(None);
+        };
+        let outcome = self.receive(&sms).await?;
+        webhooks::mark_processed(&self.db, ev.id).await?;
+        Ok(Some(outcome))
+    }
+
+    /// Processes any stored webhook event by its source.
+    pub async fn process_event(&self, ev: &webhooks::WebhookEvent) -> Result<(), MessagingError> {
+        match ev.source.as_str() {
+            "twilio_sms" => self.process_inbound_event(ev).await.map(|_| ()),
+            "twilio_status" => self.process_status_event(ev).await.map(|_| ()),
+            other => {
+                tracing::warn!(source = other, "unknown webhook source");
+                Ok(())
+            }
+        }
+    }
+
+    /// Stores a webhook payload (deduplicated) and processes it in the background.
+    /// Returns false for a retry of an event already stored.
+    pub async fn accept_webhook(&self, source: &str, dedupe_key: &str, sid: Option<&str>, payload: &str) -> Result<bool, MessagingError> {
+        let Some(id) = webhooks::store(&self.db, source, dedupe_key, sid, payload).await? else {
+            return Ok(false);
+        };
+        let this = self.clone();
+        tokio::spawn(async move {
+            match webhooks::get_by_id(&this.db, id).await {
+                Ok(Some(ev)) => {
+                    if let Err(e) = this.process_event(&ev).await {
+                        tracing::error!(error = %e, event = id, "webhook processing failed; it stays pending and is retried at startup");
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, event = id, "could not load a stored webhook"),
+            }
+        });
+        Ok(true)
+    }
+
+    /// Processes events left pending by a crash or a failure (called at startup).
+    pub async fn replay_pending(&self) -> Result<usize, MessagingError> {
+        let mut done = 0;
+        for ev in webhooks::pending(&self.db, 1000).await? {
+            match self.process_event(&ev).await {
+                Ok(()) => done += 1,
+                Err(e) => tracing::warn!(error = %e, event = ev.id, "pending webhook still failing"),
+            }
+        }
+        Ok(done)
+    }
+}
+
+/// A Twilio-shaped inbound payload for the simulator's "simulate reply".
+pub fn simulated_payload(sid: &str, from: &str, body: &str) -> String {
+    let enc = crate::url::encode_component;
+    format!(
+        "ToCountry=US&SmsMessageSid={sid}&NumMedia=0&SmsSid={sid}&SmsStatus=received&Body={}&To=simulator&NumSegments=1&MessageSid={sid}&AccountSid=simulator&From={}&ApiVersion=2010-04-01",
+        enc(body),
+        enc(from)
+    )
+}

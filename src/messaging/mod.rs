@@ -1,0 +1,78 @@
+//! Two-way messaging: the one send gate every outbound path goes through, inbound handling
+//! (keywords, consent, auto-replies), status callbacks, and live events for open panels.
+
+pub mod events;
+pub mod inbound;
+pub mod limiter;
+pub mod replies;
+pub mod send;
+pub mod status;
+
+use crate::gate::decision::GateRules;
+use crate::providers::SmsProvider;
+use crate::store::Db;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use events::{EventBus, LiveEvent};
+pub use limiter::RateLimiter;
+
+/// Retry policy for transient provider errors.
+#[derive(Clone, Copy, Debug)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub base: Duration,
+    pub cap: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { max_attempts: 4, base: Duration::from_millis(500), cap: Duration::from_secs(30) }
+    }
+}
+
+/// Delays the simulator waits before each status it plays.
+#[derive(Clone, Copy, Debug)]
+pub struct SimulatorTiming {
+    pub to_sent: Duration,
+    pub to_delivered: Duration,
+}
+
+impl Default for SimulatorTiming {
+    fn default() -> Self {
+        SimulatorTiming { to_sent: Duration::from_millis(400), to_delivered: Duration::from_millis(900) }
+    }
+}
+
+/// Everything the messaging code needs, cheap to clone.
+#[derive(Clone)]
+pub struct Messenger {
+    pub db: Db,
+    pub provider: Arc<dyn SmsProvider>,
+    pub limiter: RateLimiter,
+    pub rules: Arc<GateRules>,
+    pub events: EventBus,
+    pub retry: RetryPolicy,
+    pub simulator: SimulatorTiming,
+}
+
+impl Messenger {
+    pub fn new(db: Db, provider: Arc<dyn SmsProvider>, limiter: RateLimiter, rules: GateRules, events: EventBus) -> Messenger {
+        Messenger { db, provider, limiter, rules: Arc::new(rules), events, retry: RetryPolicy::default(), simulator: SimulatorTiming::default() }
+    }
+}
+
+/// Errors of the messaging layer.
+#[derive(Debug, thiserror::Error)]
+pub enum MessagingError {
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl From<sqlx::Error> for MessagingError {
+    fn from(e: sqlx::Error) -> Self {
+        MessagingError::Store(e.into())
+    }
+}

@@ -1,0 +1,224 @@
+//! The one send gate. Every outbound path calls [`Messenger::send`]: the gate decides send /
+//! defer / block, the decision is stored with the message, and sending goes through the shared
+//! rate limiter with bounded, jittered retries for transient provider errors.
+
+use super::{LiveEvent, Messenger, MessagingError};
+use crate::gate::decision::{decide, Decision, Recipient};
+use crate::message::{ConsentKind, Direction, Message, MessageKind, MessageStatus};
+use crate::providers::{backoff, SendError};
+use crate::store::{consent, contacts, messages};
+use crate::{now_millis, ContactId, UserId, E164};
+
+/// Longest message body accepted (Twilio's limit is 1,600 characters).
+pub const MAX_BODY_CHARS: usize = 1600;
+
+/// An outbound message to send through the gate.
+#[derive(Clone, Debug)]
+pub struct Outbound<'a> {
+    pub contact: ContactId,
+    pub body: &'a str,
+    pub kind: MessageKind,
+    /// Marketing messages count against frequency caps.
+    pub marketing: bool,
+    pub by: Option<UserId>,
+}
+
+/// The stored message and what the gate decided.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SendResult {
+    pub message: Message,
+    pub decision: Decision,
+}
+
+pub fn check_body(body: &str) -> Result<(), MessagingError> {
+    if body.trim().is_empty() {
+        return Err(MessagingError::Invalid("the message is empty".into()));
+    }
+    if body.chars().count() > MAX_BODY_CHARS {
+        return Err(MessagingError::Invalid(format!("the message is longer than {MAX_BODY_CHARS} characters")));
+    }
+    Ok(())
+}
+
+impl Messenger {
+    /// What the gate would decide for this contact right now.
+    pub async fn gate(&self, contact: ContactId, marketing: bool, now: chrono::DateTime<chrono::Utc>) -> Result<(E164, Decision), MessagingError> {
+        let c = contacts::get_by_id(&self.db, contact).await?;
+        let state = consent::state(&self.db, contact).await?;
+        let since = now.timestamp_millis() - 24 * 3600 * 1000;
+        let recent = if marketing { messages::marketing_sent_since(&self.db, contact, since).await? } else { Vec::new() };
+        let r = Recipient {
+            phone: &c.phone,
+            timezone: c.timezone.as_deref(),
+            opted_out: state.opted_out,
+            flagged: state.flagged,
+            invalid: state.number_status == "invalid",
+            landline: state.number_status == "landline",
+            recent_marketing_ms: &recent,
+        };
+        let decision = decide(&self.rules, &r, marketing, now);
+        Ok((c.phone, decision))
+    }
+
+    /// Sends (or schedules, or refuses) one message. Sending itself runs in the background:
+    /// the message comes back `queued` and live events report its progress.
+    #[tracing::instrument(skip(self, out), fields(contact = %out.contact, kind = ?out.kind))]
+    pub async fn send(&self, out: Outbound<'_>) -> Result<SendResult, MessagingError> {
+        check_body(out.body)?;
+        let (phone, decision) = if out.kind == MessageKind::AutoReply {
+            // Keyword confirmations (STOP, START, HELP) are required answers: they skip
+            // consent, quiet hours and caps, but still respect the rate limit.
+            (contacts::get_by_id(&self.db, out.contact).await?.phone, Decision::Send)
+        } else {
+            self.gate(out.contact, out.marketing, chrono::Utc::now()).await?
+        };
+        let decision_json = serde_json::to_string(&decision).ok();
+        let (status, send_at) = match &decision {
+            Decision::Send => (MessageStatus::Queued, None),
+            Decision::DeferUntil { until_ms, .. } => (MessageStatus::Scheduled, Some(*until_ms)),
+            Decision::Block { .. } => (MessageStatus::Canceled, None),
+        };
+        let mut conn = self.db.pool().acquire().await?;
+        let mut message = messages::insert(
+            &mut conn,
+            &messages::NewMessage {
+                contact_id: out.contact,
+                direction: Direction::Out,
+                body: out.body,
+                status,
+                provider_sid: None,
+                kind: out.kind,
+                marketing: out.marketing,
+                decision: decision_json,
+                send_at,
+                sent_by: out.by,
+            },
+        )
+        .await?;
+        drop(conn);
+        if let Decision::Block { reason } = &decision {
+            message = messages::mark_failed(&self.db, message.id, MessageStatus::Canceled, None, &format!("not sent: {reason}")).await?;
+        }
+        tracing::info!(message = message.id, decision = ?decision, "outbound message");
+        self.events.publish(LiveEvent::Message { contact_id: out.contact, message_id: message.id }).await;
+        if decision == Decision::Send {
+            let this = self.clone();
+            let queued = message.clone();
+            tokio::spawn(async move { this.dispatch(queued, phone).await });
+        }
+        Ok(SendResult { message, decision })
+    }
+
+    /// Hands a queued message to the provider: rate limited, retried while transient.
+    #[tracing::instrument(skip(self, message, to), fields(message = message.id))]
+    pub async fn dispatch(&self, message: Message, to: E164) {
+        let mut attempt = 0;
+        loop {
+            self.limiter.acquire().await;
+            match self.provider.send(&to, &message.body).await {
+                Ok(accepted) => {
+                    match messages::mark_accepted(&self.db, message.id, &accepted.sid, accepted.status).await {
+                        Ok(m) => {
+                            self.events.publish(LiveEvent::Status { contact_id: m.contact_id, message_id: m.id, status: m.status.as_str().into() }).await;
+                            // Callbacks that raced ahead of this write are applied now.
+                            self.replay_status_for(&accepted.sid).await;
+                            if self.provider.simulates_callbacks() {
+                                let this = self.clone();
+                                tokio::spawn(async move { this.play_carrier(accepted.sid).await });
+                            }
+                        }
+                        Err(e) => tracing::error!(error = %e, sid = %accepted.sid, "provider accepted the message but recording it failed"),
+                    }
+                    return;
+                }
+                Err(e) if e.is_transient() && attempt + 1 < self.retry.max_attempts => {
+                    let wait = match &e {
+                        SendError::Transient { retry_after: Some(ra), .. } => (*ra).min(self.retry.cap),
+                        _ => backoff(attempt, self.retry.base, self.retry.cap, rand::random::<f64>()),
+                    };
+                    tracing::warn!(error = %e, attempt, ?wait, "transient send failure; retrying");
+                    attempt += 1;
+                    tokio::time::sleep(wait).await;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "send failed");
+                    self.record_failure(&message, &e).await;
+                    return;
+                }
+            }
+        }
+    }
+
+    async fn record_failure(&self, message: &Message, e: &SendError) {
+        let result = messages::mark_failed(&self.db, message.id, MessageStatus::Failed, e.code(), &e.to_string()).await;
+        if let Err(err) = result {
+            tracing::error!(error = %err, "could not record a failed send");
+        }
+        match e {
+            SendError::OptedOut { .. } => {
+                let note = "Twilio 21610: the recipient unsubscribed at the carrier";
+                match self.db.pool().acquire().await {
+                    Ok(mut conn) => {
+                        let change = consent::Change { contact: message.contact_id, kind: ConsentKind::OptOut, source: "carrier", message_sid: None, note: Some(note), by: None };
+                        if let Err(err) = consent::record(&mut conn, &change).await {
+                            tracing::error!(error = %err, "could not record a carrier opt-out");
+                        }
+                    }
+                    Err(err) => tracing::error!(error = %err, "could not record a carrier opt-out"),
+                }
+                self.events.publish(LiveEvent::Consent { contact_id: message.contact_id }).await;
+            }
+            SendError::Permanent { number_status: Some(status), .. } => {
+                if let Err(err) = consent::set_number_status(&self.db, message.contact_id, status).await {
+                    tracing::error!(error = %err, "could not mark the number");
+                }
+                self.events.publish(LiveEvent::Consent { contact_id: message.contact_id }).await;
+            }
+            _ => {}
+        }
+        self.events.publish(LiveEvent::Status { contact_id: message.contact_id, message_id: message.id, status: "failed".into() }).await;
+    }
+
+    /// Sends scheduled messages whose time has come, asking the gate again for each.
+    pub async fn send_due(&self) -> Result<usize, MessagingError> {
+        let now = chrono::Utc::now();
+        let due = messages::due_scheduled(&self.db, now.timestamp_millis(), 100).await?;
+        let mut sent = 0;
+        for m in due {
+            if !messages::claim_scheduled(&self.db, m.id).await? {
+                continue; // another worker took it
+            }
+            let (phone, decision) = self.gate(m.contact_id, m.marketing, now).await?;
+            match decision {
+                Decision::Send => {
+                    self.dispatch(m, phone).await;
+                    sent += 1;
+                }
+                Decision::DeferUntil { until_ms, .. } => {
+                    messages::reschedule(&self.db, m.id, until_ms, &serde_json::to_string(&decision).unwrap_or_default()).await?;
+                }
+                Decision::Block { reason } => {
+                    messages::mark_failed(&self.db, m.id, MessageStatus::Canceled, None, &format!("not sent: {reason}")).await?;
+                    self.events.publish(LiveEvent::Status { contact_id: m.contact_id, message_id: m.id, status: "canceled".into() }).await;
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Runs [`send_due`](Self::send_due) every few seconds, for ever.
+    pub async fn run_scheduler(self, every: std::time::Duration) {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            if let Err(e) = self.send_due().await {
+                tracing::warn!(error = %e, "scheduled send pass failed");
+            }
+        }
+    }
+
+    /// Used by tests and the API: now, in epoch ms.
+    pub fn now_ms(&self) -> i64 {
+        now_millis()
+    }
+}

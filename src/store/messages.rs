@@ -1,0 +1,327 @@
+//! Messages and the conversation inbox.
+
+use super::{get, like_pattern, Arg, Args, Db, Result, StoreError};
+use crate::message::{ConversationSummary, Direction, Message, MessageKind, MessageStatus};
+use crate::sms::segments;
+use crate::{now_millis, ContactId, Millis, UserId, E164};
+use sqlx::any::AnyRow;
+use sqlx::AnyConnection;
+
+const COLS: &str = "id, contact_id, direction, body, status, provider_sid, error_code, error_message, segments, kind, marketing, send_at, sent_by, created_at, updated_at";
+
+fn message(row: &AnyRow) -> Result<Message> {
+    let status: String = get(row, "status")?;
+    Ok(Message {
+        id: get(row, "id")?,
+        contact_id: ContactId(get(row, "contact_id")?),
+        direction: Direction::parse(&get::<String>(row, "direction")?),
+        body: get(row, "body")?,
+        status: MessageStatus::parse(&status).ok_or_else(|| StoreError::Invalid(format!("unknown status {status}")))?,
+        provider_sid: get(row, "provider_sid")?,
+        error_code: get(row, "error_code")?,
+        error_message: get(row, "error_message")?,
+        segments: get(row, "segments")?,
+        kind: MessageKind::parse(&get::<String>(row, "kind")?),
+        marketing: get::<i64>(row, "marketing")? != 0,
+        send_at: get(row, "send_at")?,
+        sent_by: get::<Option<i64>>(row, "sent_by")?.map(UserId),
+        created_at: get(row, "created_at")?,
+        updated_at: get(row, "updated_at")?,
+    })
+}
+
+/// A message about to be stored.
+pub struct NewMessage<'a> {
+    pub contact_id: ContactId,
+    pub direction: Direction,
+    pub body: &'a str,
+    pub status: MessageStatus,
+    pub provider_sid: Option<&'a str>,
+    pub kind: MessageKind,
+    pub marketing: bool,
+    /// The send gate's decision, as JSON.
+    pub decision: Option<String>,
+    pub send_at: Option<Millis>,
+    pub sent_by: Option<UserId>,
+}
+
+/// Stores a message and bumps its conversation. Inbound messages count as unread.
+pub async fn insert(conn: &mut AnyConnection, m: &NewMessage<'_>) -> Result<Message> {
+    let now = now_millis();
+    let info = segments::analyze(m.body);
+    let encoding = match info.encoding {
+        segments::Encoding::Gsm7 => "gsm7",
+        segments::Encoding::Ucs2 => "ucs2",
+    };
+    let row = sqlx::query(&format!(
+        "INSERT INTO messages (contact_id, direction, body, status, status_rank, provider_sid, segments, encoding, kind, marketing, decision, send_at, sent_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING {COLS}"
+    ))
+    .bind(m.contact_id.0)
+    .bind(m.direction.as_str())
+    .bind(m.body)
+    .bind(m.status.as_str())
+    .bind(m.status.rank())
+    .bind(m.provider_sid)
+    .bind(info.segments.max(1) as i64)
+    .bind(encoding)
+    .bind(m.kind.as_str())
+    .bind(i64::from(m.marketing))
+    .bind(m.decision.as_deref())
+    .bind(m.send_at)
+    .bind(m.sent_by.map(|u| u.0))
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    let msg = message(&row)?;
+    let unread = i64::from(m.direction == Direction::In);
+    sqlx::query(
+        "INSERT INTO conversations (contact_id, last_message_id, last_message_at, unread) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (contact_id) DO UPDATE SET last_message_id = excluded.last_message_id, \
+         last_message_at = excluded.last_message_at, unread = conversations.unread + excluded.unread",
+    )
+    .bind(m.contact_id.0)
+    .bind(msg.id)
+    .bind(now)
+    .bind(unread)
+    .execute(&mut *conn)
+    .await?;
+    Ok(msg)
+}
+
+pub async fn get_by_id(db: &Db, id: i64) -> Result<Message> {
+    let row = sqlx::query(&format!("SELECT {COLS} FROM messages WHERE id = $1")).bind(id).fetch_optional(db.pool()).await?;
+    message(&row.ok_or(StoreError::NotFound)?)
+}
+
+pub async fn find_by_sid(db: &Db, sid: &str) -> Result<Option<Message>> {
+    let row = sqlx::query(&format!("SELECT {COLS} FROM messages WHERE provider_sid = $1")).bind(sid).fetch_optional(db.pool()).await?;
+    row.as_ref().map(message).transpose()
+}
+
+/// A contact's messages, oldest first (the last `limit`).
+pub async fn for_contact(db: &Db, contact: ContactId, limit: i64) -> Result<Vec<Message>> {
+    let rows = sqlx::query(&format!("SELECT {COLS} FROM messages WHERE contact_id = $1 ORDER BY id DESC LIMIT $2"))
+        .bind(contact.0)
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await?;
+    let mut out = rows.iter().map(message).collect::<Result<Vec<_>>>()?;
+    out.reverse();
+    Ok(out)
+}
+
+/// Records the provider's id and status after it accepted the message.
+pub async fn mark_accepted(db: &Db, id: i64, sid: &str, status: MessageStatus) -> Result<Message> {
+    let row = sqlx::query(&format!(
+        "UPDATE messages SET provider_sid = $1, status = CASE WHEN status_rank < $3 THEN $2 ELSE status END, \
+         status_rank = CASE WHEN status_rank < $3 THEN $3 ELSE status_rank END, attempts = attempts + 1, updated_at = $4 \
+         WHERE id = $5 RETURNING {COLS}"
+    ))
+    .bind(sid)
+    .bind(status.as_str())
+    .bind(status.rank())
+    .bind(now_millis())
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    message(&row.ok_or(StoreError::NotFound)?)
+}
+
+/// Marks a message failed (or canceled) with the provider's error.
+pub async fn mark_failed(db: &Db, id: i64, status: MessageStatus, code: Option<i64>, error: &str) -> Result<Message> {
+    let row = sqlx::query(&format!(
+        "UPDATE messages SET status = $1, status_rank = $2, error_code = COALESCE(error_code, $3), \
+         error_message = COALESCE(error_message, $4), attempts = attempts + 1, updated_at = $5 WHERE id = $6 RETURNING {COLS}"
+    ))
+    .bind(status.as_str())
+    .bind(status.rank())
+    .bind(code)
+    .bind(error)
+    .bind(now_millis())
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    message(&row.ok_or(StoreError::NotFound)?)
+}
+
+/// Applies a status callback: only forward, never out of a terminal state; an error code once
+/// set is kept. Returns the message when it changed, `Ok(None)` when the update was stale, and
+/// `NotFound` when no message has this SID yet.
+pub async fn apply_status(db: &Db, sid: &str, status: MessageStatus, code: Option<i64>, error: Option<&str>) -> Result<Option<Message>> {
+    let row = sqlx::query(&format!(
+        "UPDATE messages SET status = $1, status_rank = $2, error_code = COALESCE(error_code, $3), \
+         error_message = COALESCE(error_message, $4), updated_at = $5 \
+         WHERE provider_sid = $6 AND status_rank < $2 AND status_rank < 10 RETURNING {COLS}"
+    ))
+    .bind(status.as_str())
+    .bind(status.rank())
+    .bind(code)
+    .bind(error)
+    .bind(now_millis())
+    .bind(sid)
+    .fetch_optional(db.pool())
+    .await?;
+    match row {
+        Some(r) => Ok(Some(message(&r)?)),
+        None => match find_by_sid(db, sid).await? {
+            Some(existing) => {
+                // Stale or repeated status; still keep the first error code we learn of.
+                if code.is_some() && existing.error_code.is_none() {
+                    sqlx::query("UPDATE messages SET error_code = $1, error_message = COALESCE(error_message, $2) WHERE provider_sid = $3 AND error_code IS NULL")
+                        .bind(code)
+                        .bind(error)
+                        .bind(sid)
+                        .execute(db.pool())
+                        .await?;
+                }
+                Ok(None)
+            }
+            None => Err(StoreError::NotFound),
+        },
+    }
+}
+
+/// Cancels a contact's scheduled outbound messages (after an opt-out). Returns how many.
+pub async fn cancel_pending(conn: &mut AnyConnection, contact: ContactId, reason: &str) -> Result<u64> {
+    let r = sqlx::query(
+        "UPDATE messages SET status = 'canceled', status_rank = 10, error_message = $1, updated_at = $2 \
+         WHERE contact_id = $3 AND direction = 'out' AND status = 'scheduled'",
+    )
+    .bind(reason)
+    .bind(now_millis())
+    .bind(contact.0)
+    .execute(&mut *conn)
+    .await?;
+    Ok(r.rows_affected())
+}
+
+/// Scheduled messages whose time has come.
+pub async fn due_scheduled(db: &Db, now: Millis, limit: i64) -> Result<Vec<Message>> {
+    let rows = sqlx::query(&format!("SELECT {COLS} FROM messages WHERE status = 'scheduled' AND send_at <= $1 ORDER BY send_at, id LIMIT $2"))
+        .bind(now)
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter().map(message).collect()
+}
+
+/// Moves a scheduled message to `queued` if it is still scheduled (one sender wins).
+pub async fn claim_scheduled(db: &Db, id: i64) -> Result<bool> {
+    let r = sqlx::query("UPDATE messages SET status = 'queued', status_rank = 2, updated_at = $1 WHERE id = $2 AND status = 'scheduled'")
+        .bind(now_millis())
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Puts a message back to `scheduled` for `send_at` (the gate deferred it again).
+pub async fn reschedule(db: &Db, id: i64, send_at: Millis, decision: &str) -> Result<()> {
+    sqlx::query("UPDATE messages SET status = 'scheduled', status_rank = 1, send_at = $1, decision = $2, updated_at = $3 WHERE id = $4")
+        .bind(send_at)
+        .bind(decision)
+        .bind(now_millis())
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Send times of marketing messages to a contact since `since`.
+pub async fn marketing_sent_since(db: &Db, contact: ContactId, since: Millis) -> Result<Vec<Millis>> {
+    let rows = sqlx::query(
+        "SELECT created_at FROM messages WHERE contact_id = $1 AND direction = 'out' AND marketing = 1 \
+         AND status NOT IN ('scheduled', 'canceled', 'failed') AND created_at >= $2 ORDER BY created_at",
+    )
+    .bind(contact.0)
+    .bind(since)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|r| get(r, "created_at")).collect()
+}
+
+/// Which conversations the inbox shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxFilter {
+    All,
+    Mine,
+    Unassigned,
+}
+
+/// Conversations, latest first, optionally filtered and searched (name, phone, message text).
+pub async fn inbox(db: &Db, filter: InboxFilter, me: UserId, search: Option<&str>, limit: i64) -> Result<Vec<ConversationSummary>> {
+    let mut args = Args::default();
+    let mut wheres: Vec<String> = Vec::new();
+    match filter {
+        InboxFilter::All => {}
+        InboxFilter::Mine => wheres.push(format!("v.assigned_to = {}", args.push(Arg::Int(me.0)))),
+        InboxFilter::Unassigned => wheres.push("v.assigned_to IS NULL".into()),
+    }
+    if let Some(q) = search.map(str::trim).filter(|q| !q.is_empty()) {
+        let like = args.push(Arg::Text(like_pattern(q)));
+        let mut alts = vec![
+            format!("LOWER(COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, '')) LIKE {like} ESCAPE '\\'"),
+            format!("EXISTS (SELECT 1 FROM messages s WHERE s.contact_id = c.id AND LOWER(s.body) LIKE {like} ESCAPE '\\')"),
+        ];
+        let digits = crate::phone::search_digits(q);
+        if digits.len() >= 3 {
+            alts.push(format!("c.phone LIKE {}", args.push(Arg::Text(format!("%{digits}%")))));
+        }
+        wheres.push(format!("({})", alts.join(" OR ")));
+    }
+    let where_sql = if wheres.is_empty() { String::new() } else { format!(" WHERE {}", wheres.join(" AND ")) };
+    let lim = args.push(Arg::Int(limit));
+    let sql = format!(
+        "SELECT c.id AS contact_id, c.phone, c.first_name, c.last_name, c.opted_out, v.unread, v.assigned_to, v.last_message_at, \
+         m.body AS last_body, m.direction AS last_direction \
+         FROM conversations v JOIN contacts c ON c.id = v.contact_id LEFT JOIN messages m ON m.id = v.last_message_id\
+         {where_sql} ORDER BY v.last_message_at DESC, v.contact_id DESC LIMIT {lim}"
+    );
+    let rows = args.bind(sqlx::query(&sql)).fetch_all(db.pool()).await?;
+    rows.iter()
+        .map(|r| {
+            let phone: String = get(r, "phone")?;
+            let first: Option<String> = get(r, "first_name")?;
+            let last: Option<String> = get(r, "last_name")?;
+            Ok(ConversationSummary {
+                contact_id: ContactId(get(r, "contact_id")?),
+                phone: E164::parse(&phone).map_err(|e| StoreError::Invalid(e.to_string()))?,
+                name: crate::contact::display_name(first.as_deref(), last.as_deref()),
+                last_body: get::<Option<String>>(r, "last_body")?.unwrap_or_default(),
+                last_direction: Direction::parse(&get::<Option<String>>(r, "last_direction")?.unwrap_or_default()),
+                last_message_at: get(r, "last_message_at")?,
+                unread: get(r, "unread")?,
+                assigned_to: get::<Option<i64>>(r, "assigned_to")?.map(UserId),
+                opted_out: get::<i64>(r, "opted_out")? != 0,
+            })
+        })
+        .collect()
+}
+
+pub async fn mark_read(db: &Db, contact: ContactId) -> Result<()> {
+    sqlx::query("UPDATE conversations SET unread = 0 WHERE contact_id = $1").bind(contact.0).execute(db.pool()).await?;
+    Ok(())
+}
+
+pub async fn assign(db: &Db, contact: ContactId, user: Option<UserId>) -> Result<()> {
+    let r = sqlx::query("UPDATE conversations SET assigned_to = $1 WHERE contact_id = $2")
+        .bind(user.map(|u| u.0))
+        .bind(contact.0)
+        .execute(db.pool())
+        .await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Who a conversation is assigned to (`None` when unassigned or there is no conversation yet).
+pub async fn assigned_to(db: &Db, contact: ContactId) -> Result<Option<UserId>> {
+    let row = sqlx::query("SELECT assigned_to FROM conversations WHERE contact_id = $1").bind(contact.0).fetch_optional(db.pool()).await?;
+    Ok(match row {
+        Some(r) => get::<Option<i64>>(&r, "assigned_to")?.map(UserId),
+        None => None,
+    })
+}
