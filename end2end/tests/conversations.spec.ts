@@ -60,6 +60,12 @@ test('two members see a conversation live; ticks, STOP and START', async ({ brow
   await expect(page.getByTestId('composer')).toBeEnabled();
   await expect(page.getByTestId('gate-note')).toHaveCount(0);
   await expect(page.getByTestId('thread')).toContainText('You are resubscribed');
+
+  // The contact page shows the consent ledger.
+  await page.getByTestId('thread-name').click();
+  await expect(page.getByTestId('consent-state')).toHaveText('Can be messaged');
+  await expect(page.getByTestId('consent-history')).toContainText('Opted out');
+  await expect(page.getByTestId('consent-history')).toContainText('Opted in');
   await memberContext.close();
 });
 

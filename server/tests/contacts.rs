@@ -41,6 +41,7 @@ async fn api_needs_a_valid_key(app: TestApp) {
     let r = c.get(app.url("/api/v1/openapi.json")).send().await.unwrap();
     let doc: Value = r.json().await.unwrap();
     assert!(doc["paths"]["/contacts/import"]["post"].is_object());
+    assert!(doc["paths"]["/messages"]["post"].is_object());
 }
 
 async fn import(app: &TestApp, key: &str, query: &str, body: &str) -> reqwest::Response {

@@ -251,6 +251,16 @@ async fn free_text_opt_out_flags_and_suppresses(app: TestApp) {
     let r = api_send(&app, &key, TO, "are you sure?").await;
     assert_eq!(r["decision"]["reason"], "flagged");
     assert!(outbound_bodies(&app, contact).await.len() == 1, "no auto-reply to free text, only the blocked attempt");
+
+    // A person reviews the flag and clears it: messages may flow again, and the ledger says who.
+    let admin = app.setup_admin("admin@example.com", "correct horse battery").await;
+    let r = app.server_fn::<warmline_app::api::conversations::ClearFlag>(&admin, &[("contact_id", contact.to_string().as_str())]).await;
+    assert_eq!(r.status(), StatusCode::OK, "{:?}", r.text().await);
+    let state = warmline::store::consent::state(&app.state.db, contact).await.unwrap();
+    assert!(!state.flagged);
+    assert_eq!(state.history.last().unwrap().kind, warmline::message::ConsentKind::Unflagged);
+    let r = api_send(&app, &key, TO, "Thanks for clarifying!").await;
+    assert_eq!(r["decision"]["decision"], "send");
 }
 
 async fn status_for_an_unknown_message_is_kept_until_it_appears(app: TestApp) {

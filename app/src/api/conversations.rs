@@ -189,3 +189,26 @@ pub async fn save_reply_settings(brand_name: String, reply_opt_out: String, repl
     }
     Ok(())
 }
+
+/// A contact's consent state and ledger.
+#[server]
+pub async fn contact_consent(contact_id: ContactId) -> Result<ConsentState, AppError> {
+    use super::ssr::*;
+    require_user()?;
+    warmline::store::consent::state(&state()?.db, contact_id).await.or_fail()
+}
+
+/// A person reviewed a free-text opt-out flag and found it was not an opt-out.
+#[server]
+pub async fn clear_flag(contact_id: ContactId) -> Result<(), AppError> {
+    use super::ssr::*;
+    use warmline::message::ConsentKind;
+    use warmline::messaging::LiveEvent;
+    let me = require_user()?;
+    let state = state()?;
+    let mut conn = state.db.pool().acquire().await.map_err(warmline::store::StoreError::from).or_fail()?;
+    let change = warmline::store::consent::Change { contact: contact_id, kind: ConsentKind::Unflagged, source: "user", message_sid: None, note: Some("reviewed: not an opt-out"), by: Some(me.id) };
+    warmline::store::consent::record(&mut conn, &change).await.or_fail()?;
+    state.messenger.events.publish(LiveEvent::Consent { contact_id }).await;
+    Ok(())
+}

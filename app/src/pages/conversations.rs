@@ -121,7 +121,11 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
     let send = ServerAction::<SendMessage>::new();
     let simulate = ServerAction::<SimulateReply>::new();
     let assign = ServerAction::<AssignConversation>::new();
-    let data = Resource::new(move || (contact_id, live.get(), send.version().get(), simulate.version().get(), assign.version().get()), |(id, ..)| get_thread(id));
+    let unflag = ServerAction::<ClearFlag>::new();
+    let data = Resource::new(
+        move || (contact_id, live.get(), send.version().get(), simulate.version().get(), assign.version().get(), unflag.version().get()),
+        |(id, ..)| get_thread(id),
+    );
     let team = Resource::new(|| (), |_| teammates());
     let body = RwSignal::new(String::new());
     let reply = RwSignal::new(String::new());
@@ -190,6 +194,12 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
                                     ("mb-2 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900", format!("A message now will wait: {r}{}.", gate.defer_until.map(|u| format!(" (until {})", fmt_time(u))).unwrap_or_default()))
                                 };
                                 view! { <p class=class role="status" data-testid="gate-note">{text}</p> }
+                            })}
+                            {(t.consent.flagged && !t.consent.opted_out).then(|| view! {
+                                <div class="mb-2 flex flex-wrap items-center justify-between gap-2 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+                                    <span>"Their last message may be an opt-out. Read it; if it isn't, allow messages again."</span>
+                                    <button type="button" class=BTN_SECONDARY on:click=move |_| { unflag.dispatch(ClearFlag { contact_id }); }>"Reviewed: allow messages"</button>
+                                </div>
                             })}
                             <textarea class=INPUT rows="3" placeholder=if blocked { "You can't message this contact" } else { "Type a message" }
                                 aria-label="Message" bind:value=body disabled=blocked data-testid="composer"></textarea>

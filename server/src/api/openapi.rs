@@ -15,7 +15,7 @@ pub fn spec() -> Value {
         "info": {
             "title": "Warmline API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Contacts and lists for Warmline. Authenticate with `Authorization: Bearer <api key>`; admins create keys under Settings → API keys or with `warmline apikey create --name NAME`."
+            "description": "Contacts, lists and messages for Warmline. Authenticate with `Authorization: Bearer <api key>`; admins create keys under Settings → API keys or with `warmline apikey create --name NAME`."
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
@@ -57,6 +57,31 @@ pub fn spec() -> Value {
                     }
                 }
             },
+            "/messages": {
+                "get": {
+                    "summary": "A contact's messages, oldest first (last 500)",
+                    "parameters": [{"name": "contact_id", "in": "query", "required": true, "schema": {"type": "integer"}}],
+                    "responses": {
+                        "200": {"description": "Messages", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}}}}},
+                        "404": {"description": "No such contact", "content": {"application/json": {"schema": error}}}
+                    }
+                },
+                "post": {
+                    "summary": "Send a message through the send gate",
+                    "description": "The gate decides `send` (queued, then sent), `defer_until` (scheduled: quiet hours or caps) or `block` (opted out, flagged, invalid or landline number; stored as canceled). The contact is created when the number is new.",
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["to", "body"],
+                        "properties": {"to": {"type": "string"}, "body": {"type": "string", "maxLength": 1600}, "marketing": {"type": "boolean", "default": false}}
+                    }}}},
+                    "responses": {
+                        "201": {"description": "The message and the gate's decision", "content": {"application/json": {"schema": {
+                            "type": "object",
+                            "properties": {"message": {"$ref": "#/components/schemas/Message"}, "decision": {"$ref": "#/components/schemas/Decision"}}
+                        }}}},
+                        "422": {"description": "Invalid number or empty body", "content": {"application/json": {"schema": error}}}
+                    }
+                }
+            },
             "/contacts/import": {
                 "post": {
                     "summary": "Import contacts from CSV",
@@ -89,10 +114,27 @@ pub fn spec() -> Value {
                     "imported": {"type": "integer"}, "created": {"type": "integer"}, "updated": {"type": "integer"},
                     "skipped": {"type": "integer"}, "errors": {"type": "array", "items": {"$ref": "#/components/schemas/RowError"}}
                 }},
+                "Message": {"type": "object", "properties": {
+                    "id": {"type": "integer"}, "contact_id": {"type": "integer"}, "direction": {"enum": ["in", "out"]}, "body": {"type": "string"},
+                    "status": {"enum": ["received", "scheduled", "queued", "sending", "sent", "delivered", "read", "undelivered", "failed", "canceled"]},
+                    "provider_sid": {"type": ["string", "null"]}, "error_code": {"type": ["integer", "null"]}, "error_message": {"type": ["string", "null"]},
+                    "segments": {"type": "integer"}, "kind": {"enum": ["manual", "auto_reply", "inbound"]}, "marketing": {"type": "boolean"},
+                    "send_at": {"type": ["integer", "null"]}, "created_at": {"type": "integer"}, "updated_at": {"type": "integer"}
+                }},
+                "Decision": {"type": "object", "required": ["decision"], "properties": {
+                    "decision": {"enum": ["send", "defer_until", "block"]},
+                    "until_ms": {"type": "integer", "description": "defer_until: when it will be sent"},
+                    "reason": {"type": "string", "description": "defer_until: why; block: opted_out | flagged | invalid_number | landline"}
+                }},
+                "ConsentEvent": {"type": "object", "properties": {
+                    "kind": {"enum": ["opt_out", "opt_in", "flagged", "unflagged"]}, "source": {"type": "string"},
+                    "message_sid": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]}, "created_at": {"type": "integer"}
+                }},
                 "ContactSummary": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "phone": {"type": "string", "description": "E.164"},
                     "first_name": {"type": ["string", "null"]}, "last_name": {"type": ["string", "null"]}, "email": {"type": ["string", "null"]},
-                    "tags": {"type": "array", "items": {"type": "string"}}, "created_at": {"type": "integer", "description": "Unix epoch milliseconds"}
+                    "tags": {"type": "array", "items": {"type": "string"}}, "opted_out": {"type": "boolean"}, "flagged": {"type": "boolean"},
+                    "created_at": {"type": "integer", "description": "Unix epoch milliseconds"}
                 }},
                 "Contact": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "phone": {"type": "string", "description": "E.164"},
@@ -101,7 +143,9 @@ pub fn spec() -> Value {
                     "attributes": {"type": "object", "additionalProperties": {"type": "string"}},
                     "tags": {"type": "array", "items": {"type": "string"}},
                     "lists": {"type": "array", "items": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}},
-                    "created_at": {"type": "integer"}, "updated_at": {"type": "integer"}
+                    "created_at": {"type": "integer"}, "updated_at": {"type": "integer"},
+                    "opted_out": {"type": "boolean"}, "flagged": {"type": "boolean"}, "number_status": {"enum": ["ok", "invalid", "landline"]},
+                    "consent_history": {"type": "array", "items": {"$ref": "#/components/schemas/ConsentEvent"}}
                 }},
                 "NewContact": {"type": "object", "required": ["phone"], "properties": {
                     "phone": {"type": "string"}, "first_name": {"type": "string"}, "last_name": {"type": "string"}, "email": {"type": "string"},
