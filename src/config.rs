@@ -31,6 +31,10 @@ pub struct Config {
     pub send_rate_mps: f64,
     /// The organisation's time zone: used when a contact's zone is unknown.
     pub org_timezone: String,
+    /// Marketing messages allowed per rolling 24 h to FL/OK/MD numbers (0 turns the cap off).
+    pub marketing_cap: u32,
+    /// Apply `marketing_cap` to every number, not only FL/OK/MD.
+    pub marketing_cap_all: bool,
 }
 
 #[derive(Clone, Default)]
@@ -68,6 +72,8 @@ impl std::fmt::Debug for Config {
             .field("twilio", &self.twilio)
             .field("send_rate_mps", &self.send_rate_mps)
             .field("org_timezone", &self.org_timezone)
+            .field("marketing_cap", &self.marketing_cap)
+            .field("marketing_cap_all", &self.marketing_cap_all)
             .finish()
     }
 }
@@ -164,7 +170,17 @@ impl Config {
             return Err(bad("ORG_TIMEZONE", format!("'{org_timezone}' is not an IANA time zone like America/Chicago")));
         }
 
-        Ok(Config { database_url, addr, public_url, sms_provider, default_region, import_max_bytes, twilio, send_rate_mps, org_timezone })
+        let marketing_cap = match val("MARKETING_CAP_PER_24H") {
+            None => 3,
+            Some(v) => v.parse::<u32>().map_err(|_| bad("MARKETING_CAP_PER_24H", "must be a whole number (0 turns the cap off)"))?,
+        };
+        let marketing_cap_all = match val("MARKETING_CAP_ALL").as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("false" | "0" | "no") => false,
+            Some("true" | "1" | "yes") => true,
+            Some(_) => return Err(bad("MARKETING_CAP_ALL", "must be true or false")),
+        };
+
+        Ok(Config { database_url, addr, public_url, sms_provider, default_region, import_max_bytes, twilio, send_rate_mps, org_timezone, marketing_cap, marketing_cap_all })
     }
 
     /// `scheme://host[:port]` of the public URL, as browsers send it in `Origin`.
@@ -237,6 +253,10 @@ mod tests {
         assert_eq!(cfg(&[("TWILIO_FROM", "555")]).unwrap_err().var, "TWILIO_FROM");
         assert_eq!(cfg(&[("SEND_RATE_MPS", "0")]).unwrap_err().var, "SEND_RATE_MPS");
         assert_eq!(cfg(&[("ORG_TIMEZONE", "Mars/Olympus")]).unwrap_err().var, "ORG_TIMEZONE");
+        assert_eq!(cfg(&[("MARKETING_CAP_PER_24H", "-1")]).unwrap_err().var, "MARKETING_CAP_PER_24H");
+        assert_eq!(cfg(&[("MARKETING_CAP_ALL", "maybe")]).unwrap_err().var, "MARKETING_CAP_ALL");
+        let c = cfg(&[("MARKETING_CAP_PER_24H", "5"), ("MARKETING_CAP_ALL", "true")]).unwrap();
+        assert_eq!((c.marketing_cap, c.marketing_cap_all), (5, true));
     }
 
     #[test]

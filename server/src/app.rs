@@ -67,7 +67,12 @@ pub async fn messenger(db: &Db, config: &Config) -> Result<Messenger, warmline::
         Backend::Postgres => EventBus::postgres(db.clone(), &config.database_url).await?,
         Backend::Sqlite => EventBus::local(),
     };
-    let rules = GateRules { default_zone: config.org_timezone.parse().unwrap_or(chrono_tz::America::New_York), ..GateRules::default() };
+    let rules = GateRules {
+        default_zone: config.org_timezone.parse().unwrap_or(chrono_tz::America::New_York),
+        frequency_cap: config.marketing_cap,
+        cap_all_states: config.marketing_cap_all,
+        ..GateRules::default()
+    };
     Ok(Messenger::new(db.clone(), provider, RateLimiter::new(config.send_rate_mps), rules, events))
 }
 

@@ -26,6 +26,15 @@ both!(
 
 const TO: &str = "+14155552671";
 
+/// Replaces a simulator app with one on the same backend that talks to a fresh fake Twilio.
+async fn with_fake_twilio(app: TestApp) -> Option<(TestApp, FakeTwilio)> {
+    let backend = app.backend;
+    drop(app);
+    let fake = FakeTwilio::start().await;
+    let app = twilio_app(backend, &fake).await?;
+    Some((app, fake))
+}
+
 async fn twilio_app(backend: Backend, fake: &FakeTwilio) -> Option<TestApp> {
     common::spawn_with(
         backend,
@@ -63,10 +72,7 @@ async fn simulator_sends_and_delivers(app: TestApp) {
 }
 
 async fn twilio_send_success_and_out_of_order_status(app: TestApp) {
-    let backend = app.backend;
-    drop(app);
-    let fake = FakeTwilio::start().await;
-    let Some(app) = twilio_app(backend, &fake).await else { return };
+    let Some((app, fake)) = with_fake_twilio(app).await else { return };
     let contact = app.sendable_contact(TO).await;
     let key = app.api_key().await;
     api_send(&app, &key, TO, "Your quote is ready").await;
@@ -99,10 +105,7 @@ async fn twilio_send_success_and_out_of_order_status(app: TestApp) {
 }
 
 async fn carrier_opt_out_21610_is_recorded_and_never_retried(app: TestApp) {
-    let backend = app.backend;
-    drop(app);
-    let fake = FakeTwilio::start().await;
-    let Some(app) = twilio_app(backend, &fake).await else { return };
+    let Some((app, fake)) = with_fake_twilio(app).await else { return };
     fake.script([Reply::Error { http: 400, code: 21610, message: "Attempt to send to unsubscribed recipient" }]);
     let contact = app.sendable_contact(TO).await;
     let key = app.api_key().await;
@@ -112,6 +115,9 @@ async fn carrier_opt_out_21610_is_recorded_and_never_retried(app: TestApp) {
     let detail: Value = app.client().get(app.url(&format!("/api/v1/contacts/{contact}"))).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
     assert_eq!(detail["opted_out"], true);
     assert_eq!(detail["consent_history"][0]["source"], "carrier");
+    let by_phone: Vec<Value> = app.client().get(app.url("/api/v1/contacts?phone=(415)%20555-2671")).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(by_phone[0]["opted_out"], true);
+    assert_eq!(by_phone[0]["consent_history"][0]["kind"], "opt_out");
     // the next send is blocked by the gate and never reaches Twilio
     let again = api_send(&app, &key, TO, "hello again").await;
     assert_eq!(again["decision"]["decision"], "block");
@@ -121,10 +127,7 @@ async fn carrier_opt_out_21610_is_recorded_and_never_retried(app: TestApp) {
 }
 
 async fn invalid_number_21211_marks_the_number(app: TestApp) {
-    let backend = app.backend;
-    drop(app);
-    let fake = FakeTwilio::start().await;
-    let Some(app) = twilio_app(backend, &fake).await else { return };
+    let Some((app, fake)) = with_fake_twilio(app).await else { return };
     fake.script([Reply::Error { http: 400, code: 21211, message: "The 'To' number is not a valid phone number." }]);
     let contact = app.sendable_contact(TO).await;
     let key = app.api_key().await;
@@ -136,10 +139,7 @@ async fn invalid_number_21211_marks_the_number(app: TestApp) {
 }
 
 async fn too_many_requests_is_retried_then_sent(app: TestApp) {
-    let backend = app.backend;
-    drop(app);
-    let fake = FakeTwilio::start().await;
-    let Some(app) = twilio_app(backend, &fake).await else { return };
+    let Some((app, fake)) = with_fake_twilio(app).await else { return };
     fake.script([Reply::Error { http: 429, code: 20429, message: "Too Many Requests" }]);
     let contact = app.sendable_contact(TO).await;
     let key = app.api_key().await;
@@ -264,10 +264,7 @@ async fn free_text_opt_out_flags_and_suppresses(app: TestApp) {
 }
 
 async fn status_for_an_unknown_message_is_kept_until_it_appears(app: TestApp) {
-    let backend = app.backend;
-    drop(app);
-    let fake = FakeTwilio::start().await;
-    let Some(app) = twilio_app(backend, &fake).await else { return };
+    let Some((app, fake)) = with_fake_twilio(app).await else { return };
     let r = app.twilio_webhook("/webhooks/twilio/status", &[("MessageSid", "SMearly0000000000000000000000000"), ("MessageStatus", "delivered")]).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     eventually("callback waits", || async {
@@ -282,10 +279,7 @@ async fn status_for_an_unknown_message_is_kept_until_it_appears(app: TestApp) {
 }
 
 async fn terminal_status_and_first_error_code_stick(app: TestApp) {
-    let backend = app.backend;
-    drop(app);
-    let fake = FakeTwilio::start().await;
-    let Some(app) = twilio_app(backend, &fake).await else { return };
+    let Some((app, fake)) = with_fake_twilio(app).await else { return };
     let contact = app.sendable_contact(TO).await;
     let key = app.api_key().await;
     api_send(&app, &key, TO, "hello").await;

@@ -37,11 +37,20 @@ pub async fn list(State(state): State<AppState>, Query(p): Query<ListParams>) ->
             },
         },
     };
+    let by_phone = p.phone.is_some();
     let query = ContactQuery { q: p.q, phone: p.phone, list_id, tag: p.tag, page: p.page, per_page: p.per_page };
     let page = contacts::search(&state.db, &query, state.config.default_region).await?;
     let mut headers = HeaderMap::new();
     headers.insert("x-total-count", page.total.into());
-    Ok((headers, Json(page.items)))
+    if by_phone {
+        // An exact phone lookup answers with the full contact and its consent history.
+        let mut details = Vec::with_capacity(page.items.len());
+        for c in &page.items {
+            details.push(serde_json::to_value(detail(&state, c.id).await?).map_err(|_| ApiError::Internal)?);
+        }
+        return Ok((headers, Json(serde_json::Value::Array(details))));
+    }
+    Ok((headers, Json(serde_json::to_value(page.items).map_err(|_| ApiError::Internal)?)))
 }
 
 /// A contact with its consent state and history.
@@ -58,18 +67,16 @@ pub struct ContactDetail {
 /// `GET /api/v1/contacts/{id}`
 pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ContactDetail>, ApiError> {
     let id: ContactId = id.parse().map_err(|_| ApiError::NotFound(format!("no contact '{id}'")))?;
+    Ok(Json(detail(&state, id).await?))
+}
+
+async fn detail(state: &AppState, id: ContactId) -> Result<ContactDetail, ApiError> {
     let contact = contacts::get_by_id(&state.db, id).await.map_err(|e| match e {
         warmline::store::StoreError::NotFound => ApiError::NotFound(format!("no contact {id}")),
         other => other.into(),
     })?;
     let consent = warmline::store::consent::state(&state.db, id).await?;
-    Ok(Json(ContactDetail {
-        contact,
-        opted_out: consent.opted_out,
-        flagged: consent.flagged,
-        number_status: consent.number_status,
-        consent_history: consent.history,
-    }))
+    Ok(ContactDetail { contact, opted_out: consent.opted_out, flagged: consent.flagged, number_status: consent.number_status, consent_history: consent.history })
 }
 
 /// `POST /api/v1/contacts` with a JSON contact: 201 with the stored contact.
