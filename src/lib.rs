@@ -4,6 +4,7 @@
 //! the browser app. Server-only parts (storage, password hashing, phone-number metadata,
 //! time-zone data) sit behind the `ssr` feature so the WASM bundle never carries them.
 
+pub mod campaign;
 pub mod contact;
 pub mod csv_import;
 pub mod gate;

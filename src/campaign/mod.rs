@@ -1,0 +1,6 @@
+//! Drip campaigns' pure rules: message templates (rendered identically in the browser preview
+//! and on the server) and step scheduling.
+
+#[cfg(feature = "ssr")]
+pub mod schedule;
+pub mod template;
