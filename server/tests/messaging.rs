@@ -214,6 +214,11 @@ async fn inbound_keywords_drive_consent_and_replies(app: TestApp) {
     assert_eq!(state.history[0].source, "keyword");
     let blocked = app.state.messenger.gate(contact, false, chrono::Utc::now()).await.unwrap().1;
     assert!(matches!(blocked, warmline::gate::decision::Decision::Block { .. }));
+    // a second STOP (a new message, not a retry) is logged but not confirmed again
+    inbound(&app, "SMin2b", "STOP").await;
+    eventually("second STOP logged", || async { warmline::store::consent::state(&app.state.db, contact).await.unwrap().history.len() == 2 }).await;
+    eventually("all events processed", || async { warmline::store::webhooks::pending(&app.state.db, 10).await.unwrap().is_empty() }).await;
+    assert_eq!(outbound_bodies(&app, contact).await.len(), 1, "one confirmation per opt-out");
 
     inbound(&app, "SMin3", "help").await;
     eventually("help reply", || async { outbound_bodies(&app, contact).await.len() == 2 }).await;
@@ -225,7 +230,8 @@ async fn inbound_keywords_drive_consent_and_replies(app: TestApp) {
     eventually("opt-in confirmation", || async { outbound_bodies(&app, contact).await.len() == 3 }).await;
     let state = warmline::store::consent::state(&app.state.db, contact).await.unwrap();
     let kinds: Vec<_> = state.history.iter().map(|e| e.kind).collect();
-    assert_eq!(kinds, vec![warmline::message::ConsentKind::OptOut, warmline::message::ConsentKind::OptIn]);
+    use warmline::message::ConsentKind::{OptIn, OptOut};
+    assert_eq!(kinds, vec![OptOut, OptOut, OptIn]);
 }
 
 async fn duplicate_inbound_webhooks_are_processed_once(app: TestApp) {
@@ -279,7 +285,7 @@ async fn status_for_an_unknown_message_is_kept_until_it_appears(app: TestApp) {
 }
 
 async fn terminal_status_and_first_error_code_stick(app: TestApp) {
-    let Some((app, fake)) = with_fake_twilio(app).await else { return };
+    let Some((app, _fake)) = with_fake_twilio(app).await else { return };
     let contact = app.sendable_contact(TO).await;
     let key = app.api_key().await;
     api_send(&app, &key, TO, "hello").await;

@@ -70,6 +70,9 @@ impl Messenger {
             },
         )
         .await?;
+        // A second STOP from someone already opted out is logged but not confirmed again.
+        let before = sqlx::query("SELECT opted_out FROM contacts WHERE id = $1").bind(contact.0).fetch_one(&mut *tx).await?;
+        let already_opted_out = crate::store::get::<i64>(&before, "opted_out")? != 0;
         let consent_change = match intent {
             Intent::OptOut => Some((ConsentKind::OptOut, "keyword")),
             Intent::OptIn => Some((ConsentKind::OptIn, "keyword")),
@@ -87,6 +90,7 @@ impl Messenger {
             self.events.publish(LiveEvent::Consent { contact_id: contact }).await;
         }
         let reply_key = match intent {
+            Intent::OptOut if already_opted_out => None,
             Intent::OptOut => Some(replies::OPT_OUT_REPLY),
             Intent::OptIn => Some(replies::OPT_IN_REPLY),
             Intent::Help => Some(replies::HELP_REPLY),
