@@ -35,6 +35,8 @@ pub struct Config {
     pub marketing_cap: u32,
     /// Apply `marketing_cap` to every number, not only FL/OK/MD.
     pub marketing_cap_all: bool,
+    /// Behind a reverse proxy: take the client address from the last `X-Forwarded-For` hop.
+    pub trust_proxy: bool,
 }
 
 #[derive(Clone, Default)]
@@ -74,6 +76,7 @@ impl std::fmt::Debug for Config {
             .field("org_timezone", &self.org_timezone)
             .field("marketing_cap", &self.marketing_cap)
             .field("marketing_cap_all", &self.marketing_cap_all)
+            .field("trust_proxy", &self.trust_proxy)
             .finish()
     }
 }
@@ -174,13 +177,23 @@ impl Config {
             None => 3,
             Some(v) => v.parse::<u32>().map_err(|_| bad("MARKETING_CAP_PER_24H", "must be a whole number (0 turns the cap off)"))?,
         };
-        let marketing_cap_all = match val("MARKETING_CAP_ALL").as_deref().map(str::to_ascii_lowercase).as_deref() {
-            None | Some("false" | "0" | "no") => false,
-            Some("true" | "1" | "yes") => true,
-            Some(_) => return Err(bad("MARKETING_CAP_ALL", "must be true or false")),
-        };
+        let marketing_cap_all = flag(val("MARKETING_CAP_ALL"), "MARKETING_CAP_ALL")?;
+        let trust_proxy = flag(val("TRUST_PROXY"), "TRUST_PROXY")?;
 
-        Ok(Config { database_url, addr, public_url, sms_provider, default_region, import_max_bytes, twilio, send_rate_mps, org_timezone, marketing_cap, marketing_cap_all })
+        Ok(Config {
+            database_url,
+            addr,
+            public_url,
+            sms_provider,
+            default_region,
+            import_max_bytes,
+            twilio,
+            send_rate_mps,
+            org_timezone,
+            marketing_cap,
+            marketing_cap_all,
+            trust_proxy,
+        })
     }
 
     /// `scheme://host[:port]` of the public URL, as browsers send it in `Origin`.
@@ -191,6 +204,14 @@ impl Config {
     /// Cookies get `Secure` when the app is served over https.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+}
+
+fn flag(value: Option<String>, var: &'static str) -> Result<bool, ConfigError> {
+    match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None | Some("false" | "0" | "no") => Ok(false),
+        Some("true" | "1" | "yes") => Ok(true),
+        Some(_) => Err(bad(var, "must be true or false")),
     }
 }
 
@@ -257,6 +278,9 @@ mod tests {
         assert_eq!(cfg(&[("MARKETING_CAP_ALL", "maybe")]).unwrap_err().var, "MARKETING_CAP_ALL");
         let c = cfg(&[("MARKETING_CAP_PER_24H", "5"), ("MARKETING_CAP_ALL", "true")]).unwrap();
         assert_eq!((c.marketing_cap, c.marketing_cap_all), (5, true));
+        assert!(!cfg(&[]).unwrap().trust_proxy);
+        assert!(cfg(&[("TRUST_PROXY", "yes")]).unwrap().trust_proxy);
+        assert_eq!(cfg(&[("TRUST_PROXY", "sometimes")]).unwrap_err().var, "TRUST_PROXY");
     }
 
     #[test]

@@ -11,7 +11,9 @@ use std::net::SocketAddr;
 use warmline_app::state::{AppState, ClientIp, CurrentUser};
 
 pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "local".into());
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let ip = client_ip(peer.as_deref(), forwarded, state.config.trust_proxy);
     req.extensions_mut().insert(ClientIp(ip));
 
     let user = match warmline_app::session_token_from_headers(req.headers()) {
@@ -53,6 +55,17 @@ pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) 
     }
 }
 
+/// The caller's address. Behind a trusted proxy it is the last `X-Forwarded-For` hop (the one
+/// the proxy appended; earlier hops can be forged by the client); otherwise the TCP peer.
+fn client_ip(peer: Option<&str>, forwarded: Option<&str>, trust_proxy: bool) -> String {
+    if trust_proxy {
+        if let Some(last) = forwarded.and_then(|f| f.rsplit(',').map(str::trim).find(|h| !h.is_empty())) {
+            return last.to_string();
+        }
+    }
+    peer.unwrap_or("local").to_string()
+}
+
 /// A browser page (HTML) rather than an API call, a server function or a static file.
 fn is_page(method: &Method, path: &str) -> bool {
     if method != Method::GET && method != Method::HEAD {
@@ -70,6 +83,14 @@ fn is_page(method: &Method, path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn client_address_comes_from_the_proxy_only_when_trusted() {
+        assert_eq!(client_ip(Some("10.0.0.1"), Some("1.2.3.4, 5.6.7.8"), false), "10.0.0.1");
+        assert_eq!(client_ip(Some("10.0.0.1"), Some("1.2.3.4, 5.6.7.8"), true), "5.6.7.8");
+        assert_eq!(client_ip(Some("10.0.0.1"), None, true), "10.0.0.1");
+        assert_eq!(client_ip(None, Some(" , "), true), "local");
+    }
 
     #[test]
     fn pages_are_told_from_assets_and_apis() {
