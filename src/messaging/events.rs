@@ -19,14 +19,6 @@ pub enum LiveEvent {
     Consent { contact_id: ContactId },
 }
 
-impl LiveEvent {
-    pub fn contact_id(&self) -> ContactId {
-        match self {
-            LiveEvent::Message { contact_id, .. } | LiveEvent::Status { contact_id, .. } | LiveEvent::Consent { contact_id } => *contact_id,
-        }
-    }
-}
-
 #[derive(Clone)]
 pub struct EventBus {
     tx: broadcast::Sender<LiveEvent>,

@@ -6,8 +6,8 @@ use super::{LiveEvent, Messenger, MessagingError};
 use crate::gate::decision::{decide, Decision, Recipient};
 use crate::message::{ConsentKind, Direction, Message, MessageKind, MessageStatus};
 use crate::providers::{backoff, SendError};
-use crate::store::{consent, contacts, messages};
-use crate::{now_millis, ContactId, UserId, E164};
+use crate::store::{consent, messages};
+use crate::{ContactId, UserId, E164};
 
 /// Longest message body accepted (Twilio's limit is 1,600 characters).
 pub const MAX_BODY_CHARS: usize = 1600;
@@ -43,17 +43,16 @@ pub fn check_body(body: &str) -> Result<(), MessagingError> {
 impl Messenger {
     /// What the gate would decide for this contact right now.
     pub async fn gate(&self, contact: ContactId, marketing: bool, now: chrono::DateTime<chrono::Utc>) -> Result<(E164, Decision), MessagingError> {
-        let c = contacts::get_by_id(&self.db, contact).await?;
-        let state = consent::state(&self.db, contact).await?;
+        let c = consent::recipient(&self.db, contact).await?;
         let since = now.timestamp_millis() - 24 * 3600 * 1000;
         let recent = if marketing { messages::marketing_sent_since(&self.db, contact, since).await? } else { Vec::new() };
         let r = Recipient {
             phone: &c.phone,
             timezone: c.timezone.as_deref(),
-            opted_out: state.opted_out,
-            flagged: state.flagged,
-            invalid: state.number_status == "invalid",
-            landline: state.number_status == "landline",
+            opted_out: c.opted_out,
+            flagged: c.flagged,
+            invalid: c.number_status == "invalid",
+            landline: c.number_status == "landline",
             recent_marketing_ms: &recent,
         };
         let decision = decide(&self.rules, &r, marketing, now);
@@ -68,7 +67,7 @@ impl Messenger {
         let (phone, decision) = if out.kind == MessageKind::AutoReply {
             // Keyword confirmations (STOP, START, HELP) are required answers: they skip
             // consent, quiet hours and caps, but still respect the rate limit.
-            (contacts::get_by_id(&self.db, out.contact).await?.phone, Decision::Send)
+            (consent::recipient(&self.db, out.contact).await?.phone, Decision::Send)
         } else {
             self.gate(out.contact, out.marketing, chrono::Utc::now()).await?
         };
@@ -150,10 +149,7 @@ impl Messenger {
     }
 
     async fn record_failure(&self, message: &Message, e: &SendError) {
-        let result = messages::mark_failed(&self.db, message.id, MessageStatus::Failed, e.code(), &e.to_string()).await;
-        if let Err(err) = result {
-            tracing::error!(error = %err, "could not record a failed send");
-        }
+        // Consent and number state first: once the failure is visible, the gate already knows.
         match e {
             SendError::OptedOut { .. } => {
                 let note = "Twilio 21610: the recipient unsubscribed at the carrier";
@@ -175,6 +171,9 @@ impl Messenger {
                 self.events.publish(LiveEvent::Consent { contact_id: message.contact_id }).await;
             }
             _ => {}
+        }
+        if let Err(err) = messages::mark_failed(&self.db, message.id, MessageStatus::Failed, e.code(), &e.to_string()).await {
+            tracing::error!(error = %err, "could not record a failed send");
         }
         self.events.publish(LiveEvent::Status { contact_id: message.contact_id, message_id: message.id, status: "failed".into() }).await;
     }
@@ -215,10 +214,5 @@ impl Messenger {
                 tracing::warn!(error = %e, "scheduled send pass failed");
             }
         }
-    }
-
-    /// Used by tests and the API: now, in epoch ms.
-    pub fn now_ms(&self) -> i64 {
-        now_millis()
     }
 }
