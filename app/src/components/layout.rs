@@ -27,14 +27,9 @@ fn listen_for_changes(live: RwSignal<u64>) {
     std::mem::forget(source);
 }
 
-/// The signed-in user, shared with pages through context.
-#[derive(Clone, Copy)]
-pub struct UserResource(pub Resource<Result<Option<User>, crate::error::AppError>>);
-
 #[component]
 pub fn AppShell() -> impl IntoView {
     let user = Resource::new(|| (), |_| current_user());
-    provide_context(UserResource(user));
     let live = RwSignal::new(0u64);
     provide_context(Live(live));
     #[cfg(feature = "hydrate")]

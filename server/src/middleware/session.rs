@@ -11,6 +11,10 @@ use std::net::SocketAddr;
 use warmline_app::state::{AppState, ClientIp, CurrentUser};
 
 pub async fn layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    // The browser bundle and public files need no session: no database query for them.
+    if is_static_file(req.uri().path()) {
+        return next.run(req).await;
+    }
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
     let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
     let ip = client_ip(peer.as_deref(), forwarded, state.config.trust_proxy);
@@ -71,13 +75,14 @@ fn is_page(method: &Method, path: &str) -> bool {
     if method != Method::GET && method != Method::HEAD {
         return false;
     }
-    const OPEN_PREFIXES: [&str; 5] = ["/api/", "/app/", "/pkg/", "/webhooks/", "/healthz"];
-    if OPEN_PREFIXES.iter().any(|p| path.starts_with(p)) {
-        return false;
-    }
-    // Files from the public folder (favicon.svg, robots.txt …) have an extension.
-    let last = path.rsplit('/').next().unwrap_or("");
-    !last.contains('.')
+    const OPEN_PREFIXES: [&str; 4] = ["/api/", "/app/", "/webhooks/", "/healthz"];
+    !OPEN_PREFIXES.iter().any(|p| path.starts_with(p)) && !is_static_file(path)
+}
+
+/// The browser bundle (`/pkg/…`) and files from the public folder (favicon.svg, robots.txt …,
+/// which have an extension).
+fn is_static_file(path: &str) -> bool {
+    path.starts_with("/pkg/") || (!path.starts_with("/api/") && path.rsplit('/').next().unwrap_or("").contains('.'))
 }
 
 #[cfg(test)]
@@ -101,6 +106,8 @@ mod tests {
         assert!(!is_page(&Method::GET, "/favicon.svg"));
         assert!(!is_page(&Method::GET, "/api/v1/contacts"));
         assert!(!is_page(&Method::GET, "/healthz"));
+        assert!(is_static_file("/pkg/warmline.js") && is_static_file("/favicon.svg"));
+        assert!(!is_static_file("/contacts") && !is_static_file("/api/v1/contacts"));
     }
 
 }
