@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Benchmarks (release build). Prints Markdown tables for docs/benchmarks.md.
 #   BENCH_ROWS          rows to import (default 100000)
+#   BENCH_CONTACTS      contacts in the farming selection benchmark (default 1000000)
 #   TEST_DATABASE_URL   PostgreSQL server to benchmark on (default postgres://postgres@127.0.0.1:5432/postgres)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 rows="${BENCH_ROWS:-100000}"
+contacts="${BENCH_CONTACTS:-1000000}"
 pg="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 echo "## CSV import ($(date -u +%Y-%m-%d), $(nproc) cores)"
 cargo run --quiet --release --features ssr --example import_bench -- "$rows"
 cargo run --quiet --release --features ssr --example import_bench -- "$rows" "$pg" | tail -n 1
+echo
+echo "## Warm-lead farming selection ($(date -u +%Y-%m-%d), $(nproc) cores)"
+cargo run --quiet --release --features ssr --example farming_bench -- "$contacts"
+cargo run --quiet --release --features ssr --example farming_bench -- "$contacts" "$pg" | tail -n 1

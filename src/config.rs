@@ -37,6 +37,10 @@ pub struct Config {
     pub marketing_cap_all: bool,
     /// Behind a reverse proxy: take the client address from the last `X-Forwarded-For` hop.
     pub trust_proxy: bool,
+    /// Longest pause of the drip runner between passes (it also wakes on new work).
+    pub drip_tick: std::time::Duration,
+    /// The daily cap new farming campaigns start with.
+    pub daily_batch_default: u32,
 }
 
 #[derive(Clone, Default)]
@@ -76,6 +80,8 @@ impl std::fmt::Debug for Config {
             .field("org_timezone", &self.org_timezone)
             .field("marketing_cap", &self.marketing_cap)
             .field("marketing_cap_all", &self.marketing_cap_all)
+            .field("drip_tick", &self.drip_tick)
+            .field("daily_batch_default", &self.daily_batch_default)
             .field("trust_proxy", &self.trust_proxy)
             .finish()
     }
@@ -179,6 +185,14 @@ impl Config {
         };
         let marketing_cap_all = flag(val("MARKETING_CAP_ALL"), "MARKETING_CAP_ALL")?;
         let trust_proxy = flag(val("TRUST_PROXY"), "TRUST_PROXY")?;
+        let daily_batch_default = match val("DAILY_BATCH_DEFAULT") {
+            None => crate::farming::DAILY_BATCH_DEFAULT,
+            Some(v) => v.parse::<u32>().ok().filter(|n| (1..=100_000).contains(n)).ok_or_else(|| bad("DAILY_BATCH_DEFAULT", "must be a whole number between 1 and 100000"))?,
+        };
+        let drip_tick = match val("DRIP_TICK_MS") {
+            None => std::time::Duration::from_secs(2),
+            Some(v) => v.parse::<u64>().ok().filter(|ms| (50..=600_000).contains(ms)).map(std::time::Duration::from_millis).ok_or_else(|| bad("DRIP_TICK_MS", "must be a number of milliseconds between 50 and 600000"))?,
+        };
 
         Ok(Config {
             database_url,
@@ -193,6 +207,8 @@ impl Config {
             marketing_cap,
             marketing_cap_all,
             trust_proxy,
+            drip_tick,
+            daily_batch_default,
         })
     }
 

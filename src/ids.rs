@@ -42,6 +42,14 @@ id_type!(
     /// A CSV import's id.
     ImportId
 );
+id_type!(
+    /// A drip campaign's id.
+    CampaignId
+);
+id_type!(
+    /// An enrollment's id (one contact in one campaign).
+    EnrollmentId
+);
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,7 @@
 pub mod campaign;
 pub mod contact;
 pub mod csv_import;
+pub mod farming;
 pub mod gate;
 pub mod ids;
 pub mod message;
@@ -20,6 +21,8 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
+pub mod drip;
+#[cfg(feature = "ssr")]
 pub mod import_service;
 #[cfg(feature = "ssr")]
 pub mod messaging;
@@ -28,7 +31,7 @@ pub mod providers;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-pub use ids::{ApiKeyId, ContactId, ImportId, ListId, UserId};
+pub use ids::{ApiKeyId, CampaignId, ContactId, EnrollmentId, ImportId, ListId, UserId};
 pub use phone::E164;
 
 /// Milliseconds since the Unix epoch; the one time representation stored in the database.

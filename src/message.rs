@@ -126,6 +126,10 @@ pub enum MessageKind {
     /// Keyword confirmations and help replies.
     AutoReply,
     Inbound,
+    /// A drip campaign step.
+    Campaign,
+    /// A warm-lead farming batch message.
+    Farming,
 }
 
 impl MessageKind {
@@ -134,12 +138,16 @@ impl MessageKind {
             MessageKind::Manual => "manual",
             MessageKind::AutoReply => "auto_reply",
             MessageKind::Inbound => "inbound",
+            MessageKind::Campaign => "campaign",
+            MessageKind::Farming => "farming",
         }
     }
     pub fn parse(s: &str) -> MessageKind {
         match s {
             "auto_reply" => MessageKind::AutoReply,
             "inbound" => MessageKind::Inbound,
+            "campaign" => MessageKind::Campaign,
+            "farming" => MessageKind::Farming,
             _ => MessageKind::Manual,
         }
     }

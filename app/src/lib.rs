@@ -55,6 +55,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("contacts/:id") view=ContactDetailPage />
                     <Route path=path!("conversations") view=ConversationsPage />
                     <Route path=path!("conversations/:id") view=ConversationsPage />
+                    <Route path=path!("campaigns") view=CampaignsPage />
+                    <Route path=path!("campaigns/new") view=CampaignBuilderPage />
+                    <Route path=path!("campaigns/:id") view=CampaignPage />
+                    <Route path=path!("campaigns/:id/edit") view=CampaignBuilderPage />
+                    <Route path=path!("farming") view=FarmingPage />
+                    <Route path=path!("farming/:id") view=FarmingCampaignPage />
+                    <Route path=path!("leads") view=LeadsPage />
                     <Route path=path!("import") view=ImportPage />
                     <Route path=path!("lists") view=ListsPage />
                     <Route path=path!("settings/users") view=UsersPage />

@@ -7,6 +7,8 @@ use leptos::config::LeptosOptions;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use warmline::config::Config;
+use warmline::drip::{Drip, DripOptions};
+use warmline::farming::service::Farm;
 use warmline::messaging::Messenger;
 use warmline::store::Db;
 use warmline::user::User;
@@ -16,6 +18,10 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub messenger: Messenger,
+    /// Drip campaigns: the service and its runner.
+    pub drip: Drip,
+    /// Warm-lead farming.
+    pub farm: Farm,
     pub leptos_options: LeptosOptions,
     pub imports: ImportJobs,
     pub throttle: LoginThrottle,
@@ -24,10 +30,14 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, config: Config, leptos_options: LeptosOptions, messenger: Messenger) -> AppState {
+        let farm = Farm::new(messenger.clone());
+        let drip = Drip::new(messenger.clone(), DripOptions { tick: config.drip_tick, ..DripOptions::default() });
         AppState {
             db,
             config: Arc::new(config),
             messenger,
+            drip,
+            farm,
             leptos_options,
             imports: ImportJobs::default(),
             throttle: LoginThrottle::default(),

@@ -45,7 +45,7 @@ pub async fn prepare(config: Config) -> Result<AppState, warmline::store::StoreE
 /// The provider, rate limiter, gate rules and live-event bus the configuration asks for.
 pub async fn messenger(db: &Db, config: &Config) -> Result<Messenger, warmline::store::StoreError> {
     let provider: Arc<dyn SmsProvider> = match config.sms_provider {
-        config::SmsProvider::Simulator => Arc::new(Simulator),
+        config::SmsProvider::Simulator => Arc::new(Simulator::default()),
         config::SmsProvider::Twilio => {
             let t = &config.twilio;
             let sender = match (&t.messaging_service_sid, &t.from) {

@@ -68,6 +68,15 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     }
     // Messages deferred by quiet hours or caps go out when the gate allows.
     tokio::spawn(state.messenger.clone().run_scheduler(std::time::Duration::from_secs(5)));
+    // Drip campaigns: due steps go out as they come due.
+    tokio::spawn(state.drip.clone().run());
+    // Farming batches a stopped server left running go on; the daily schedule starts batches.
+    match state.farm.resume().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(batches = n, "resuming farming batches"),
+        Err(e) => tracing::warn!(error = %e, "could not resume farming batches"),
+    }
+    tokio::spawn(state.farm.clone().run_schedule(std::time::Duration::from_secs(30)));
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())

@@ -294,8 +294,9 @@ async fn terminal_status_and_first_error_code_stick(app: TestApp) {
     for (status, code) in [("undelivered", "30003"), ("delivered", ""), ("failed", "30005")] {
         let r = app.twilio_webhook("/webhooks/twilio/status", &[("MessageSid", &sid), ("MessageStatus", status), ("ErrorCode", code)]).await;
         assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        // Webhooks are processed in the background; apply them in this order.
+        eventually("callback processed", || async { warmline::store::webhooks::pending(&app.state.db, 10).await.unwrap().is_empty() }).await;
     }
-    eventually("callbacks processed", || async { warmline::store::webhooks::pending(&app.state.db, 10).await.unwrap().is_empty() }).await;
     let m = &app.messages(contact).await[0];
     assert_eq!(m.status, MessageStatus::Undelivered);
     assert_eq!(m.error_code, Some(30003));

@@ -4,6 +4,7 @@
 
 pub mod rate_limit;
 pub mod us_states;
+pub mod window;
 #[cfg(feature = "ssr")]
 pub mod decision;
 #[cfg(feature = "ssr")]

@@ -17,6 +17,12 @@ pub enum LiveEvent {
     Status { contact_id: ContactId, message_id: i64, status: String },
     /// A contact's consent changed (opt-out, opt-in, flag).
     Consent { contact_id: ContactId },
+    /// A drip campaign made progress (a step went out, an enrollment changed).
+    Campaign { campaign_id: crate::CampaignId },
+    /// A farming batch made progress.
+    Farming { batch_id: i64 },
+    /// A new warm lead.
+    WarmLead { contact_id: ContactId },
 }
 
 #[derive(Clone)]

@@ -4,7 +4,7 @@
 use super::send::Outbound;
 use super::{replies, LiveEvent, Messenger, MessagingError};
 use crate::message::{ConsentKind, Direction, MessageKind, MessageStatus};
-use crate::sms::keywords::{self, Intent};
+use crate::sms::keywords::Intent;
 use crate::store::{consent, messages, webhooks};
 use crate::{now_millis, ContactId, E164};
 
@@ -40,7 +40,7 @@ impl Messenger {
     /// Stores and acts on an inbound message. Safe to call twice with the same SID.
     #[tracing::instrument(skip(self, sms), fields(sid = %sms.sid))]
     pub async fn receive(&self, sms: &InboundSms) -> Result<InboundOutcome, MessagingError> {
-        let intent = keywords::classify(&sms.body);
+        let intent = replies::keywords(&self.db).await?.classify(&sms.body);
         let mut tx = self.db.pool().begin().await?;
         let now = now_millis();
         sqlx::query("INSERT INTO contacts (phone, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (phone) DO NOTHING")
@@ -67,6 +67,8 @@ impl Messenger {
                 decision: None,
                 send_at: None,
                 sent_by: None,
+                outbox: None,
+                outbox_key: None,
             },
         )
         .await?;
@@ -83,8 +85,25 @@ impl Messenger {
             let note = format!("\"{}\"", sms.body.chars().take(160).collect::<String>());
             consent::record(&mut tx, &consent::Change { contact, kind, source, message_sid: Some(&sms.sid), note: Some(&note), by: None }).await?;
         }
+        // YES (or another interest keyword) to a farming message makes a warm lead, once.
+        let warm = intent == Intent::Interest && !already_opted_out && crate::store::farming::record_warm_lead(&mut tx, contact, msg.id, &sms.body, now).await?;
+        let action = match intent {
+            Intent::OptOut => "opt_out",
+            Intent::OptIn => "opt_in",
+            Intent::Help => "help",
+            Intent::SoftOptOut => "flagged",
+            _ if warm => "warm_lead",
+            _ => "none",
+        };
+        crate::store::farming::log_inbound(&mut tx, contact, msg.id, &sms.body, &format!("{intent:?}").to_lowercase(), action).await?;
+        // A reply ends the contact's enrollments in campaigns that stop on reply (an opt-out
+        // already ended all of them).
+        let stopped = if intent == Intent::OptOut { Vec::new() } else { crate::store::enrollments::stop_for_contact(&mut tx, contact, "replied", true).await? };
         tx.commit().await?;
-        tracing::info!(contact = %contact, ?intent, "inbound message");
+        tracing::info!(contact = %contact, ?intent, stopped_campaigns = stopped.len(), "inbound message");
+        for campaign_id in stopped {
+            self.events.publish(LiveEvent::Campaign { campaign_id }).await;
+        }
         self.events.publish(LiveEvent::Message { contact_id: contact, message_id: msg.id }).await;
         if consent_change.is_some() {
             self.events.publish(LiveEvent::Consent { contact_id: contact }).await;
@@ -96,9 +115,14 @@ impl Messenger {
             Intent::Help => Some(replies::HELP_REPLY),
             _ => None,
         };
+        if warm {
+            self.events.publish(LiveEvent::WarmLead { contact_id: contact }).await;
+            let text = replies::text(&self.db, replies::WARM_LEAD_REPLY).await?;
+            self.send(Outbound { contact, body: &text, kind: MessageKind::AutoReply, marketing: false, by: None, outbox_key: None }).await?;
+        }
         if let Some(key) = reply_key {
             let text = replies::text(&self.db, key).await?;
-            self.send(Outbound { contact, body: &text, kind: MessageKind::AutoReply, marketing: false, by: None }).await?;
+            self.send(Outbound { contact, body: &text, kind: MessageKind::AutoReply, marketing: false, by: None, outbox_key: None }).await?;
         }
         Ok(InboundOutcome { contact, intent, new: true })
     }

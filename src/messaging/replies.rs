@@ -6,8 +6,11 @@ pub const BRAND: &str = "brand_name";
 pub const OPT_OUT_REPLY: &str = "reply_opt_out";
 pub const OPT_IN_REPLY: &str = "reply_opt_in";
 pub const HELP_REPLY: &str = "reply_help";
+pub const WARM_LEAD_REPLY: &str = "reply_warm_lead";
+/// Comma-separated words that make a reply to a farming message a warm lead.
+pub const INTEREST_KEYWORDS: &str = "interest_keywords";
 
-pub const ALL: [&str; 4] = [BRAND, OPT_OUT_REPLY, OPT_IN_REPLY, HELP_REPLY];
+pub const ALL: [&str; 6] = [BRAND, OPT_OUT_REPLY, OPT_IN_REPLY, HELP_REPLY, WARM_LEAD_REPLY, INTEREST_KEYWORDS];
 
 pub fn default_for(key: &str) -> &'static str {
     match key {
@@ -15,6 +18,8 @@ pub fn default_for(key: &str) -> &'static str {
         OPT_OUT_REPLY => "{brand}: You are unsubscribed and will receive no more messages. Reply START to resubscribe.",
         OPT_IN_REPLY => "{brand}: You are resubscribed. Reply STOP to unsubscribe, HELP for help.",
         HELP_REPLY => "{brand}: Reply STOP to unsubscribe. Msg&data rates may apply.",
+        WARM_LEAD_REPLY => "Thanks! We'll call you shortly.",
+        INTEREST_KEYWORDS => "YES, Y, INTERESTED, QUOTE",
         _ => "",
     }
 }
@@ -24,4 +29,11 @@ pub async fn text(db: &Db, key: &str) -> Result<String> {
     let brand = settings::get_value(db, BRAND).await?.unwrap_or_else(|| default_for(BRAND).to_string());
     let raw = settings::get_value(db, key).await?.unwrap_or_else(|| default_for(key).to_string());
     Ok(raw.replace("{brand}", &brand))
+}
+
+/// The configured interest keywords.
+pub async fn keywords(db: &Db) -> Result<crate::sms::keywords::Keywords> {
+    let raw = settings::get_value(db, INTEREST_KEYWORDS).await?.unwrap_or_else(|| default_for(INTEREST_KEYWORDS).to_string());
+    let interest: Vec<String> = raw.split(',').map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect();
+    Ok(if interest.is_empty() { crate::sms::keywords::Keywords::default() } else { crate::sms::keywords::Keywords { interest } })
 }

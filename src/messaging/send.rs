@@ -5,7 +5,7 @@
 use super::{LiveEvent, Messenger, MessagingError};
 use crate::gate::decision::{decide, Decision, Recipient};
 use crate::message::{ConsentKind, Direction, Message, MessageKind, MessageStatus};
-use crate::providers::{backoff, SendError};
+use crate::providers::{backoff, Accepted, SendError};
 use crate::store::{consent, messages};
 use crate::{ContactId, UserId, E164};
 
@@ -21,6 +21,9 @@ pub struct Outbound<'a> {
     /// Marketing messages count against frequency caps.
     pub marketing: bool,
     pub by: Option<UserId>,
+    /// A unique key for batch sends: a second send with the same key is refused, so a resumed
+    /// batch never stores a message twice.
+    pub outbox_key: Option<&'a str>,
 }
 
 /// The stored message and what the gate decided.
@@ -91,6 +94,8 @@ impl Messenger {
                 decision: decision_json,
                 send_at,
                 sent_by: out.by,
+                outbox: None,
+                outbox_key: out.outbox_key,
             },
         )
         .await?;
@@ -111,26 +116,28 @@ impl Messenger {
     /// Hands a queued message to the provider: rate limited, retried while transient.
     #[tracing::instrument(skip(self, message, to), fields(message = message.id))]
     pub async fn dispatch(&self, message: Message, to: E164) {
+        match self.provider_send(&to, &message.body, self.retry.max_attempts).await {
+            Ok(accepted) => {
+                if let Err(e) = self.record_accepted(message.id, &accepted).await {
+                    tracing::error!(error = %e, sid = %accepted.sid, "provider accepted the message but recording it failed");
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "send failed");
+                self.record_failure(&message, &e).await;
+            }
+        }
+    }
+
+    /// One provider call through the shared rate limiter, retried with jittered backoff while
+    /// the error is transient, at most `max_attempts` times in all.
+    pub async fn provider_send(&self, to: &E164, body: &str, max_attempts: u32) -> Result<Accepted, SendError> {
         let mut attempt = 0;
         loop {
             self.limiter.acquire().await;
-            match self.provider.send(&to, &message.body).await {
-                Ok(accepted) => {
-                    match messages::mark_accepted(&self.db, message.id, &accepted.sid, accepted.status).await {
-                        Ok(m) => {
-                            self.events.publish(LiveEvent::Status { contact_id: m.contact_id, message_id: m.id, status: m.status.as_str().into() }).await;
-                            // Callbacks that raced ahead of this write are applied now.
-                            self.replay_status_for(&accepted.sid).await;
-                            if self.provider.simulates_callbacks() {
-                                let this = self.clone();
-                                tokio::spawn(async move { this.play_carrier(accepted.sid).await });
-                            }
-                        }
-                        Err(e) => tracing::error!(error = %e, sid = %accepted.sid, "provider accepted the message but recording it failed"),
-                    }
-                    return;
-                }
-                Err(e) if e.is_transient() && attempt + 1 < self.retry.max_attempts => {
+            match self.provider.send(to, body).await {
+                Ok(accepted) => return Ok(accepted),
+                Err(e) if e.is_transient() && attempt + 1 < max_attempts => {
                     let wait = match &e {
                         SendError::Transient { retry_after: Some(ra), .. } => (*ra).min(self.retry.cap),
                         _ => backoff(attempt, self.retry.base, self.retry.cap, rand::random::<f64>()),
@@ -139,16 +146,28 @@ impl Messenger {
                     attempt += 1;
                     tokio::time::sleep(wait).await;
                 }
-                Err(e) => {
-                    tracing::warn!(error = %e, "send failed");
-                    self.record_failure(&message, &e).await;
-                    return;
-                }
+                Err(e) => return Err(e),
             }
         }
     }
 
-    async fn record_failure(&self, message: &Message, e: &SendError) {
+    /// Records the provider's SID and status, tells open panels, applies callbacks that raced
+    /// ahead, and starts the simulated carrier when there is one.
+    pub async fn record_accepted(&self, message_id: i64, accepted: &Accepted) -> Result<Message, MessagingError> {
+        let m = messages::mark_accepted(&self.db, message_id, &accepted.sid, accepted.status).await?;
+        self.events.publish(LiveEvent::Status { contact_id: m.contact_id, message_id: m.id, status: m.status.as_str().into() }).await;
+        self.replay_status_for(&accepted.sid).await;
+        if self.provider.simulates_callbacks() {
+            let this = self.clone();
+            let sid = accepted.sid.clone();
+            tokio::spawn(async move { this.play_carrier(sid).await });
+        }
+        Ok(m)
+    }
+
+    /// Records a failed send: consent and number state first, so once the failure is visible
+    /// the gate already knows.
+    pub async fn record_failure(&self, message: &Message, e: &SendError) {
         // Consent and number state first: once the failure is visible, the gate already knows.
         match e {
             SendError::OptedOut { .. } => {

@@ -42,6 +42,16 @@ impl Messenger {
         match messages::apply_status(&self.db, &u.sid, u.status, u.error_code, u.error_message.as_deref()).await {
             Ok(Some(m)) => {
                 self.events.publish(LiveEvent::Status { contact_id: m.contact_id, message_id: m.id, status: m.status.as_str().into() }).await;
+                if m.kind == crate::message::MessageKind::Campaign {
+                    let kind = match m.status {
+                        MessageStatus::Delivered | MessageStatus::Read => Some("delivered"),
+                        MessageStatus::Failed | MessageStatus::Undelivered => Some("failed"),
+                        _ => None,
+                    };
+                    if let Some(kind) = kind {
+                        crate::store::campaigns::record_delivery(&self.db, m.id, kind).await?;
+                    }
+                }
                 Ok(StatusOutcome::Applied(m))
             }
             Ok(None) => Ok(StatusOutcome::Stale),

@@ -62,6 +62,12 @@ impl SendError {
 pub trait SmsProvider: Send + Sync + 'static {
     fn name(&self) -> &'static str;
     async fn send(&self, to: &E164, body: &str) -> Result<Accepted, SendError>;
+    /// Looks for a message this account already sent to `to` with exactly `body`, created at or
+    /// after `since_ms`. The drip runner asks before resending a step whose earlier attempt
+    /// may have reached the provider without its answer being recorded (a crash or a timeout).
+    async fn find_sent(&self, _to: &E164, _body: &str, _since_ms: i64) -> Result<Option<Accepted>, SendError> {
+        Ok(None)
+    }
     /// Whether status callbacks are simulated in-process (the simulator) rather than sent by the provider.
     fn simulates_callbacks(&self) -> bool {
         false

@@ -37,6 +37,22 @@ struct MessageResource {
 }
 
 #[derive(Deserialize)]
+struct MessageList {
+    messages: Vec<ListedMessage>,
+}
+
+#[derive(Deserialize)]
+struct ListedMessage {
+    sid: String,
+    status: String,
+    body: Option<String>,
+    date_created: Option<String>,
+}
+
+/// Clocks differ: a listed message created up to this long before `since` still matches.
+const CLOCK_SKEW_MS: i64 = 120_000;
+
+#[derive(Deserialize)]
 struct ErrorResource {
     code: Option<i64>,
     message: Option<String>,
@@ -97,5 +113,37 @@ impl SmsProvider for TwilioClient {
             *ra = retry_after;
         }
         Err(e)
+    }
+
+    /// Lists the latest messages to `to` (`GET Messages.json?To=…&PageSize=50`, newest first)
+    /// and returns one with exactly this body created since `since_ms`.
+    #[tracing::instrument(skip(self, body), fields(to = %to))]
+    async fn find_sent(&self, to: &E164, body: &str, since_ms: i64) -> Result<Option<Accepted>, SendError> {
+        let resp = self
+            .http
+            .get(self.messages_url())
+            .basic_auth(&self.account_sid, Some(&self.auth_token))
+            .query(&[("To", to.as_str()), ("PageSize", "50")])
+            .send()
+            .await
+            .map_err(|e| SendError::Transient { code: None, message: format!("could not reach Twilio: {e}"), retry_after: None })?;
+        let status = resp.status();
+        let text = resp.text().await.map_err(|e| SendError::Transient { code: None, message: format!("reading Twilio's answer: {e}"), retry_after: None })?;
+        if !status.is_success() {
+            let err: ErrorResource = serde_json::from_str(&text).unwrap_or(ErrorResource { code: None, message: None });
+            return Err(SendError::from_twilio(status.as_u16(), err.code, err.message.unwrap_or_else(|| format!("HTTP {status}"))));
+        }
+        let list: MessageList = serde_json::from_str(&text).map_err(|e| SendError::Rejected { code: None, message: format!("unexpected answer from Twilio: {e}") })?;
+        Ok(list
+            .messages
+            .into_iter()
+            .filter(|m| m.body.as_deref() == Some(body))
+            .find(|m| {
+                m.date_created
+                    .as_deref()
+                    .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
+                    .is_none_or(|d| d.timestamp_millis() >= since_ms - CLOCK_SKEW_MS)
+            })
+            .map(|m| Accepted { sid: m.sid, status: MessageStatus::parse(&m.status).unwrap_or(MessageStatus::Queued) }))
     }
 }

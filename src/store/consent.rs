@@ -41,7 +41,11 @@ pub async fn record(conn: &mut AnyConnection, c: &Change<'_>) -> Result<u64> {
         return Err(StoreError::NotFound);
     }
     match c.kind {
-        ConsentKind::OptOut => messages::cancel_pending(conn, c.contact, "the contact opted out").await,
+        ConsentKind::OptOut => {
+            // An opt-out ends the contact's enrollments in every campaign.
+            super::enrollments::stop_for_contact(conn, c.contact, "opted_out", false).await?;
+            messages::cancel_pending(conn, c.contact, "the contact opted out").await
+        }
         ConsentKind::Flagged => messages::cancel_pending(conn, c.contact, "the contact asked not to be texted (flagged for review)").await,
         _ => Ok(0),
     }

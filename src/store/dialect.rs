@@ -54,6 +54,16 @@ impl Backend {
         }
     }
 
+    /// Appended to the drip runner's claim subquery. PostgreSQL runners skip rows another
+    /// runner is claiming right now instead of waiting for them; SQLite has a single writer,
+    /// so its `UPDATE … WHERE id IN (SELECT …) RETURNING` claim is atomic as it stands.
+    pub(crate) fn skip_locked(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+
     /// Statements run on every new connection.
     pub(crate) fn connection_setup(self) -> Option<&'static str> {
         match self {

@@ -3,7 +3,7 @@
 use super::{get, like_pattern, Arg, Args, Db, Result, StoreError};
 use crate::message::{ConversationSummary, Direction, Message, MessageKind, MessageStatus};
 use crate::sms::segments;
-use crate::{now_millis, ContactId, Millis, UserId, E164};
+use crate::{now_millis, CampaignId, ContactId, EnrollmentId, Millis, UserId, E164};
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
@@ -43,6 +43,20 @@ pub struct NewMessage<'a> {
     pub decision: Option<String>,
     pub send_at: Option<Millis>,
     pub sent_by: Option<UserId>,
+    /// For a drip step: which (enrollment, step) this is, under its unique outbox key.
+    pub outbox: Option<OutboxLink<'a>>,
+    /// A unique key without a campaign link (farming batches).
+    pub outbox_key: Option<&'a str>,
+}
+
+/// Ties a campaign message to the (enrollment, step) it sends. The key is unique, so a step is
+/// stored at most once however often the runner retries or restarts.
+#[derive(Clone, Copy, Debug)]
+pub struct OutboxLink<'a> {
+    pub key: &'a str,
+    pub campaign: CampaignId,
+    pub enrollment: EnrollmentId,
+    pub step: i64,
 }
 
 /// Stores a message and bumps its conversation. Inbound messages count as unread.
@@ -54,8 +68,9 @@ pub async fn insert(conn: &mut AnyConnection, m: &NewMessage<'_>) -> Result<Mess
         segments::Encoding::Ucs2 => "ucs2",
     };
     let row = sqlx::query(&format!(
-        "INSERT INTO messages (contact_id, direction, body, status, status_rank, provider_sid, segments, encoding, kind, marketing, decision, send_at, sent_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING {COLS}"
+        "INSERT INTO messages (contact_id, direction, body, status, status_rank, provider_sid, segments, encoding, kind, marketing, decision, send_at, sent_by, created_at, updated_at, \
+         outbox_key, campaign_id, enrollment_id, step) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17, $18) RETURNING {COLS}"
     ))
     .bind(m.contact_id.0)
     .bind(m.direction.as_str())
@@ -71,6 +86,10 @@ pub async fn insert(conn: &mut AnyConnection, m: &NewMessage<'_>) -> Result<Mess
     .bind(m.send_at)
     .bind(m.sent_by.map(|u| u.0))
     .bind(now)
+    .bind(m.outbox.map(|o| o.key).or(m.outbox_key))
+    .bind(m.outbox.map(|o| o.campaign.0))
+    .bind(m.outbox.map(|o| o.enrollment.0))
+    .bind(m.outbox.map(|o| o.step))
     .fetch_one(&mut *conn)
     .await?;
     let msg = message(&row)?;
@@ -92,6 +111,12 @@ pub async fn insert(conn: &mut AnyConnection, m: &NewMessage<'_>) -> Result<Mess
 pub async fn get_by_id(db: &Db, id: i64) -> Result<Message> {
     let row = sqlx::query(&format!("SELECT {COLS} FROM messages WHERE id = $1")).bind(id).fetch_optional(db.pool()).await?;
     message(&row.ok_or(StoreError::NotFound)?)
+}
+
+/// The message stored under a drip outbox key, if any.
+pub async fn find_by_outbox_key(db: &Db, key: &str) -> Result<Option<Message>> {
+    let row = sqlx::query(&format!("SELECT {COLS} FROM messages WHERE outbox_key = $1")).bind(key).fetch_optional(db.pool()).await?;
+    row.as_ref().map(message).transpose()
 }
 
 pub async fn find_by_sid(db: &Db, sid: &str) -> Result<Option<Message>> {

@@ -6,9 +6,12 @@
 //! dialects must differ, the difference lives in [`dialect`].
 
 pub mod api_keys;
+pub mod campaigns;
 pub mod consent;
 pub mod contacts;
 pub mod dialect;
+pub mod enrollments;
+pub mod farming;
 pub mod imports;
 pub mod lists;
 pub mod messages;

@@ -37,6 +37,17 @@ pub struct Thread {
     pub assigned_to: Option<UserId>,
     /// The built-in simulator is active: show "simulate reply".
     pub simulator: bool,
+    /// The contact's drip campaigns, newest first.
+    pub campaigns: Vec<ThreadCampaign>,
+}
+
+/// A campaign the contact is (or was) enrolled in, for the thread header.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ThreadCampaign {
+    pub campaign_id: warmline::CampaignId,
+    pub name: String,
+    pub status: warmline::campaign::model::EnrollmentStatus,
+    pub stop_reason: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -86,6 +97,12 @@ pub async fn get_thread(contact_id: ContactId) -> Result<Thread, AppError> {
         gate,
         assigned_to,
         simulator: state.config.sms_provider == warmline::config::SmsProvider::Simulator,
+        campaigns: warmline::store::enrollments::for_contact(db, contact_id)
+            .await
+            .or_fail()?
+            .into_iter()
+            .map(|(name, e)| ThreadCampaign { campaign_id: e.campaign_id, name, status: e.status, stop_reason: e.stop_reason })
+            .collect(),
     })
 }
 
@@ -103,7 +120,7 @@ pub async fn send_message(contact_id: ContactId, body: String) -> Result<Message
     use warmline::messaging::send::Outbound;
     let me = require_user()?;
     let state = state()?;
-    let out = Outbound { contact: contact_id, body: &body, kind: warmline::message::MessageKind::Manual, marketing: false, by: Some(me.id) };
+    let out = Outbound { contact: contact_id, body: &body, kind: warmline::message::MessageKind::Manual, marketing: false, by: Some(me.id), outbox_key: None };
     state.messenger.send(out).await.map(|r| r.message).map_err(messaging_error).or_fail()
 }
 
@@ -117,7 +134,7 @@ pub async fn start_conversation(phone: String, body: String) -> Result<ContactId
     let phone = warmline::phone::normalize(&phone, state.config.default_region).map_err(|e| AppError::Invalid(e.to_string())).or_fail()?;
     check_body(&body).map_err(messaging_error).or_fail()?;
     let contact = warmline::store::contacts::get_or_create_by_phone(&state.db, &phone).await.or_fail()?;
-    let out = Outbound { contact, body: &body, kind: warmline::message::MessageKind::Manual, marketing: false, by: Some(me.id) };
+    let out = Outbound { contact, body: &body, kind: warmline::message::MessageKind::Manual, marketing: false, by: Some(me.id), outbox_key: None };
     state.messenger.send(out).await.map_err(messaging_error).or_fail()?;
     Ok(contact)
 }

@@ -3,7 +3,9 @@
 
 pub mod admin;
 pub mod auth;
+pub mod campaigns;
 pub mod contacts;
+pub mod farming;
 pub mod conversations;
 
 #[cfg(feature = "ssr")]

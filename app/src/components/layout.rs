@@ -61,6 +61,9 @@ pub fn AppShell() -> impl IntoView {
                 <nav class="flex-1 space-y-1 px-3 py-4" aria-label="Main">
                     <NavLink href="/" label="Dashboard" icon="M3 12l9-9 9 9M5 10v10h14V10" />
                     <NavLink href="/conversations" label="Conversations" icon="M8 10h8M8 14h5M21 12a8 8 0 01-11.6 7.1L3 21l1.9-6.4A8 8 0 1121 12z" />
+                    <NavLink href="/leads" label="Warm leads" icon="M12 3c2 3 5 5 5 9a5 5 0 01-10 0c0-2 1-3 2-4 0 2 1 3 2 3 0-3-1-5 1-8z" />
+                    <NavLink href="/farming" label="Lead farming" icon="M4 20h16M6 16l4-4 3 3 5-6M18 9h-3M18 9v3" />
+                    <NavLink href="/campaigns" label="Campaigns" icon="M4 6h10M4 12h7M4 18h4M15 10l5 4-5 4v-8z" />
                     <NavLink href="/contacts" label="Contacts" icon="M16 14a4 4 0 10-8 0M12 10a3 3 0 100-6 3 3 0 000 6zM4 20h16" />
                     <NavLink href="/lists" label="Lists" icon="M8 6h13M8 12h13M8 18h13M3 6h.01M3 12h.01M3 18h.01" />
                     <NavLink href="/import" label="Import CSV" icon="M12 3v12m0 0l-4-4m4 4l4-4M4 21h16" />

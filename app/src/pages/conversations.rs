@@ -181,6 +181,26 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
                                 </select>
                             </label>
                         </div>
+                        {(!t.campaigns.is_empty()).then(|| view! {
+                            <div class="flex flex-wrap gap-2 border-b border-slate-200 px-4 py-2 text-xs" data-testid="thread-campaigns">
+                                {t.campaigns.iter().map(|c| {
+                                    use warmline::campaign::model::EnrollmentStatus as S;
+                                    let (text, class) = match (c.status, c.stop_reason.as_deref()) {
+                                        (S::Active, _) => ("in progress".to_string(), "bg-emerald-50 text-emerald-800"),
+                                        (S::Completed, _) => ("completed".into(), "bg-slate-100 text-slate-600"),
+                                        (S::Stopped, Some("replied")) => ("stopped: they replied".into(), "bg-amber-50 text-amber-900"),
+                                        (S::Stopped, Some("opted_out")) => ("stopped: opted out".into(), "bg-red-50 text-red-700"),
+                                        (S::Stopped, _) => ("stopped".into(), "bg-amber-50 text-amber-900"),
+                                        (S::Failed, _) => ("failed".into(), "bg-red-50 text-red-700"),
+                                    };
+                                    view! {
+                                        <a href=format!("/campaigns/{}", c.campaign_id) class=format!("rounded-full px-2 py-0.5 {class}") data-testid="thread-campaign">
+                                            {format!("Campaign \"{}\": {text}", c.name)}
+                                        </a>
+                                    }
+                                }).collect_view()}
+                            </div>
+                        })}
                         <div class="min-h-0 flex-1 space-y-2 overflow-y-auto bg-slate-50 px-4 py-4" data-testid="thread">
                             {if t.messages.is_empty() { view! { <p class="text-center text-sm text-slate-400">"No messages yet."</p> }.into_any() } else {
                                 t.messages.into_iter().map(|m| view! { <Bubble m /> }).collect_view().into_any()

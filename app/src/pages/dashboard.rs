@@ -10,7 +10,7 @@ pub fn DashboardPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| get_overview());
     view! {
         <Title text="Dashboard" />
-        <PageHeader title="Dashboard" subtitle="Your contacts and recent imports at a glance.">
+        <PageHeader title="Dashboard" subtitle="Warm leads against the daily target, your contacts and recent imports.">
             <a href="/import" class=BTN_PRIMARY>"Import contacts"</a>
         </PageHeader>
         <Suspense fallback=|| view! { <Loading /> }>
@@ -18,6 +18,7 @@ pub fn DashboardPage() -> impl IntoView {
                 match data.await {
                     Err(e) => view! { <ErrorNote error=e /> }.into_any(),
                     Ok(o) => view! {
+                        <div class="mb-6"><crate::pages::WarmLeadWidget /></div>
                         <div class="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
                             <Stat label="Contacts" value=fmt_count(o.contacts) href="/contacts" />
                             <Stat label="Lists" value=fmt_count(o.lists) href="/lists" />

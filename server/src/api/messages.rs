@@ -52,6 +52,6 @@ pub async fn send(State(state): State<AppState>, body: Result<Json<SendBody>, Js
     let phone = warmline::phone::normalize(&b.to, state.config.default_region).map_err(|e| ApiError::Invalid(e.to_string()))?;
     warmline::messaging::send::check_body(&b.body)?;
     let contact = warmline::store::contacts::get_or_create_by_phone(&state.db, &phone).await?;
-    let result = state.messenger.send(Outbound { contact, body: &b.body, kind: MessageKind::Manual, marketing: b.marketing, by: None }).await?;
+    let result = state.messenger.send(Outbound { contact, body: &b.body, kind: MessageKind::Manual, marketing: b.marketing, by: None, outbox_key: None }).await?;
     Ok((StatusCode::CREATED, Json(result)))
 }

@@ -1,7 +1,9 @@
 //! The REST API under `/api/v1`, authenticated with `Authorization: Bearer <api key>`.
 
+pub mod campaigns;
 pub mod contacts;
 pub mod error;
+pub mod farming;
 pub mod messages;
 pub mod openapi;
 
@@ -21,6 +23,16 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/contacts/import", post(contacts::import))
         .route("/contacts/{id}", get(contacts::get_one))
         .route("/messages", get(messages::list).post(messages::send))
+        .route("/campaigns", get(campaigns::list).post(campaigns::create))
+        .route("/campaigns/{id}", get(campaigns::get_one))
+        .route("/campaigns/{id}/activate", post(campaigns::activate))
+        .route("/campaigns/{id}/pause", post(campaigns::pause))
+        .route("/campaigns/{id}/enrollments", post(campaigns::enroll))
+        .route("/farming-campaigns", get(farming::list).post(farming::create))
+        .route("/farming-campaigns/{id}/dry-run", post(farming::dry_run))
+        .route("/farming-campaigns/{id}/batches", post(farming::start))
+        .route("/farming-campaigns/{id}/batches/{batch_id}", get(farming::batch))
+        .route("/stats/warm-leads", get(farming::stats))
         .layer(axum::middleware::from_fn_with_state(state, require_key));
     Router::new().route("/openapi.json", get(openapi::document)).merge(protected).fallback(not_found)
 }

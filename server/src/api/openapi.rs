@@ -8,6 +8,13 @@ pub async fn document() -> Json<Value> {
 }
 
 pub fn spec() -> Value {
+    let mut doc = base();
+    add_campaigns(&mut doc);
+    add_farming(&mut doc);
+    doc
+}
+
+fn base() -> Value {
     let error = json!({"$ref": "#/components/schemas/Error"});
     let contact_ref = json!({"$ref": "#/components/schemas/Contact"});
     json!({
@@ -118,7 +125,7 @@ pub fn spec() -> Value {
                     "id": {"type": "integer"}, "contact_id": {"type": "integer"}, "direction": {"enum": ["in", "out"]}, "body": {"type": "string"},
                     "status": {"enum": ["received", "scheduled", "queued", "sending", "sent", "delivered", "read", "undelivered", "failed", "canceled"]},
                     "provider_sid": {"type": ["string", "null"]}, "error_code": {"type": ["integer", "null"]}, "error_message": {"type": ["string", "null"]},
-                    "segments": {"type": "integer"}, "kind": {"enum": ["manual", "auto_reply", "inbound"]}, "marketing": {"type": "boolean"},
+                    "segments": {"type": "integer"}, "kind": {"enum": ["manual", "auto_reply", "inbound", "campaign"]}, "marketing": {"type": "boolean"},
                     "send_at": {"type": ["integer", "null"]}, "created_at": {"type": "integer"}, "updated_at": {"type": "integer"}
                 }},
                 "Decision": {"type": "object", "required": ["decision"], "properties": {
@@ -157,4 +164,207 @@ pub fn spec() -> Value {
             }
         }
     })
+}
+
+/// `/campaigns…` paths and schemas.
+fn add_campaigns(doc: &mut Value) {
+    let error = json!({"$ref": "#/components/schemas/Error"});
+    let detail = json!({"$ref": "#/components/schemas/CampaignDetail"});
+    let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}});
+    let paths = doc["paths"].as_object_mut().expect("paths");
+    paths.insert("/campaigns".into(), json!({
+        "get": {
+            "summary": "List drip campaigns (newest first) with enrollment and send counts",
+            "responses": {"200": {"description": "Campaigns", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/CampaignSummary"}}}}}}
+        },
+        "post": {
+            "summary": "Create a drip campaign (as a draft)",
+            "description": "Templates use `{{ field }}` or `{{ field | default(\"…\") }}` over contact fields (first_name, last_name, full_name, phone, email, timezone) and custom attributes; an unknown field is a 422. The first step must carry opt-out language (\"Reply STOP to opt out\").",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewCampaign"}}}},
+            "responses": {
+                "201": {"description": "Created", "content": {"application/json": {"schema": detail}}},
+                "400": {"description": "Malformed JSON", "content": {"application/json": {"schema": error}}},
+                "422": {"description": "Invalid campaign (every problem listed)", "content": {"application/json": {"schema": error}}}
+            }
+        }
+    }));
+    paths.insert("/campaigns/{id}".into(), json!({
+        "get": {
+            "summary": "A campaign with its steps, enrollment counts and per-step funnel",
+            "parameters": [id],
+            "responses": {
+                "200": {"description": "The campaign", "content": {"application/json": {"schema": detail}}},
+                "404": {"description": "No such campaign", "content": {"application/json": {"schema": error}}}
+            }
+        }
+    }));
+    for (action, summary, conflict) in [
+        ("activate", "Start sending (from draft) or resume (from paused)", "The campaign is active or archived"),
+        ("pause", "Pause: no new sends from the runner's next tick; resume continues where it stopped", "The campaign is not active"),
+    ] {
+        paths.insert(format!("/campaigns/{{id}}/{action}"), json!({
+            "post": {
+                "summary": summary,
+                "parameters": [id],
+                "responses": {
+                    "200": {"description": "The campaign", "content": {"application/json": {"schema": detail}}},
+                    "404": {"description": "No such campaign", "content": {"application/json": {"schema": error}}},
+                    "409": {"description": conflict, "content": {"application/json": {"schema": error}}}
+                }
+            }
+        }));
+    }
+    paths.insert("/campaigns/{id}/enrollments".into(), json!({
+        "post": {
+            "summary": "Enroll contacts by id, a list or a tag",
+            "description": "Opted-out, flagged and known-bad numbers are skipped and counted. A contact already in the campaign is left as it is unless `reenroll` is true, which restarts it at step 1.",
+            "parameters": [id],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                "type": "object",
+                "properties": {
+                    "contact_ids": {"type": "array", "items": {"type": "integer"}, "maxItems": 10000},
+                    "list_id": {"type": "integer"},
+                    "tag": {"type": "string"},
+                    "reenroll": {"type": "boolean", "default": false}
+                },
+                "description": "Exactly one of contact_ids, list_id or tag"
+            }}}},
+            "responses": {
+                "200": {"description": "What enrolling did", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EnrollOutcome"}}}},
+                "400": {"description": "None or several of contact_ids, list_id, tag", "content": {"application/json": {"schema": error}}},
+                "404": {"description": "No such campaign", "content": {"application/json": {"schema": error}}},
+                "409": {"description": "The campaign is archived", "content": {"application/json": {"schema": error}}}
+            }
+        }
+    }));
+    let schemas = doc["components"]["schemas"].as_object_mut().expect("schemas");
+    let delay = json!({"oneOf": [
+        {"type": "object", "required": ["kind", "minutes"], "properties": {"kind": {"const": "after"}, "minutes": {"type": "integer", "minimum": 0, "maximum": 525600}}},
+        {"type": "object", "required": ["kind", "hour", "minute"], "properties": {"kind": {"const": "next_day_at"}, "hour": {"type": "integer", "minimum": 0, "maximum": 23}, "minute": {"type": "integer", "minimum": 0, "maximum": 59}}}
+    ], "description": "`after`: minutes after the previous step (or enrollment); `next_day_at`: the next calendar day at HH:MM in the contact's time zone"});
+    schemas.insert("NewCampaign".into(), json!({
+        "type": "object", "required": ["name", "steps"],
+        "properties": {
+            "name": {"type": "string", "maxLength": 120},
+            "steps": {"type": "array", "minItems": 1, "maxItems": 20, "items": {"type": "object", "required": ["template"], "properties": {
+                "delay_minutes": {"type": "integer", "minimum": 0, "description": "Shorthand for delay {kind: after}"},
+                "delay": delay.clone(),
+                "template": {"type": "string", "maxLength": 1600}
+            }}},
+            "stop_on_reply": {"type": "boolean", "default": true},
+            "stop_on_failure": {"type": "boolean", "default": true, "description": "After a permanent send failure, stop the enrollment (true) or go on to the next step"},
+            "window": {"type": "object", "required": ["start", "end"], "properties": {"start": {"type": "string", "example": "10:00"}, "end": {"type": "string", "example": "18:00"}}, "description": "A narrower sending window within 08:00–21:00, contact's local time"},
+            "daily_cap": {"type": "integer", "minimum": 1, "description": "Most sends per day (organisation's time zone)"},
+            "sender": {"type": "string"}
+        }
+    }));
+    schemas.insert("CampaignSummary".into(), json!({"type": "object", "properties": {
+        "id": {"type": "integer"}, "name": {"type": "string"}, "status": {"enum": ["draft", "active", "paused", "archived"]},
+        "steps": {"type": "integer"}, "enrolled": {"type": "integer"}, "active": {"type": "integer"}, "sent": {"type": "integer"}, "updated_at": {"type": "integer"}
+    }}));
+    schemas.insert("CampaignDetail".into(), json!({"type": "object", "properties": {
+        "id": {"type": "integer"}, "name": {"type": "string"}, "status": {"enum": ["draft", "active", "paused", "archived"]},
+        "steps": {"type": "array", "items": {"type": "object", "properties": {"delay": delay, "template": {"type": "string"}}}},
+        "stop_on_reply": {"type": "boolean"}, "stop_on_failure": {"type": "boolean"},
+        "window": {"type": ["object", "null"], "properties": {"start_minute": {"type": "integer"}, "end_minute": {"type": "integer"}}},
+        "daily_cap": {"type": ["integer", "null"]}, "sender": {"type": ["string", "null"]},
+        "created_at": {"type": "integer"}, "updated_at": {"type": "integer"},
+        "enrollments": {"type": "object", "properties": {"active": {"type": "integer"}, "completed": {"type": "integer"}, "stopped": {"type": "integer"}, "failed": {"type": "integer"}}},
+        "funnel": {"type": "array", "items": {"type": "object", "properties": {
+            "step": {"type": "integer", "description": "1-based"}, "due": {"type": "integer"}, "sent": {"type": "integer"}, "delivered": {"type": "integer"},
+            "replied": {"type": "integer"}, "opted_out": {"type": "integer"}, "failed": {"type": "integer"}
+        }}}
+    }}));
+    schemas.insert("EnrollOutcome".into(), json!({"type": "object", "properties": {
+        "enrolled": {"type": "integer"}, "already_enrolled": {"type": "integer"},
+        "skipped_opted_out": {"type": "integer"}, "skipped_unreachable": {"type": "integer", "description": "Flagged for review, or an invalid or landline number"}
+    }}));
+}
+
+/// `/farming-campaigns…` and `/stats/warm-leads`.
+fn add_farming(doc: &mut Value) {
+    let error = json!({"$ref": "#/components/schemas/Error"});
+    let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}});
+    let progress = json!({"$ref": "#/components/schemas/BatchProgress"});
+    let batch_body = json!({"type": "object", "properties": {
+        "max": {"type": "integer", "minimum": 1, "description": "At most this many (never more than what is left of today's cap)"},
+        "template": {"type": "string", "description": "Overrides the campaign's message for this batch"}
+    }});
+    let paths = doc["paths"].as_object_mut().expect("paths");
+    paths.insert("/farming-campaigns".into(), json!({
+        "get": {"summary": "List farming campaigns", "responses": {"200": {"description": "Farming campaigns", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/FarmingCampaign"}}}}}}},
+        "post": {
+            "summary": "Create a farming campaign",
+            "description": "The message must name the business (the brand name in Settings → Replies) and say \"Reply STOP to opt out\".",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["name", "template"],
+                "properties": {
+                    "name": {"type": "string"}, "template": {"type": "string"},
+                    "list_id": {"type": "integer"}, "tag": {"type": "string"},
+                    "daily_cap": {"type": "integer", "minimum": 1, "description": "Default DAILY_BATCH_DEFAULT (450)"},
+                    "cool_off_days": {"type": "integer", "minimum": 0, "default": 7},
+                    "send_time": {"type": "string", "example": "10:30", "description": "Start a batch by itself each day at this time (organisation's zone)"}
+                },
+                "description": "Exactly one of list_id or tag"
+            }}}},
+            "responses": {
+                "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FarmingCampaign"}}}},
+                "400": {"description": "Malformed JSON, or not exactly one of list_id and tag", "content": {"application/json": {"schema": error}}},
+                "422": {"description": "Invalid campaign (every problem listed)", "content": {"application/json": {"schema": error}}}
+            }
+        }
+    }));
+    paths.insert("/farming-campaigns/{id}/dry-run".into(), json!({"post": {
+        "summary": "Who the next batch would message, and why others are left out",
+        "parameters": [id],
+        "requestBody": {"required": false, "content": {"application/json": {"schema": batch_body.clone()}}},
+        "responses": {
+            "200": {"description": "The dry run", "content": {"application/json": {"schema": {"type": "object", "properties": {
+                "selected": {"type": "integer"}, "contact_ids": {"type": "array", "items": {"type": "integer"}},
+                "excluded": {"type": "object", "properties": {"opted_out": {"type": "integer"}, "warm_lead": {"type": "integer"}, "cool_off": {"type": "integer"}, "invalid": {"type": "integer"}, "flagged": {"type": "integer"}}},
+                "without_consent": {"type": "integer"}, "sent_today": {"type": "integer"}, "remaining_today": {"type": "integer"}
+            }}}}},
+            "404": {"description": "No such campaign", "content": {"application/json": {"schema": error}}}
+        }
+    }}));
+    paths.insert("/farming-campaigns/{id}/batches".into(), json!({"post": {
+        "summary": "Start today's batch",
+        "description": "Picks the next contacts in import order (skipping opted-out, flagged, invalid or landline numbers, warm leads and anyone picked inside the cool-off) and sends through the send gate and rate limiter. Never exceeds the daily cap.",
+        "parameters": [id],
+        "requestBody": {"required": false, "content": {"application/json": {"schema": batch_body}}},
+        "responses": {
+            "201": {"description": "Started", "content": {"application/json": {"schema": progress.clone()}}},
+            "404": {"description": "No such campaign", "content": {"application/json": {"schema": error}}},
+            "409": {"description": "A batch is already sending, or today's cap is used up", "content": {"application/json": {"schema": error}}}
+        }
+    }}));
+    paths.insert("/farming-campaigns/{id}/batches/{batch_id}".into(), json!({"get": {
+        "summary": "A batch's progress",
+        "parameters": [id, {"name": "batch_id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+        "responses": {
+            "200": {"description": "Progress", "content": {"application/json": {"schema": progress}}},
+            "404": {"description": "No such batch", "content": {"application/json": {"schema": error}}}
+        }
+    }}));
+    paths.insert("/stats/warm-leads".into(), json!({"get": {
+        "summary": "Warm leads today and in the last 7 days against the 10–16 a day target",
+        "responses": {"200": {"description": "Stats", "content": {"application/json": {"schema": {"type": "object", "properties": {
+            "today": {"type": "integer"}, "last_7_days": {"type": "integer"}, "target_low": {"type": "integer"}, "target_high": {"type": "integer"},
+            "sends_today": {"type": "integer"}, "sends_7_days": {"type": "integer"},
+            "opt_in_rate": {"type": ["number", "null"], "description": "Warm leads per farming message, last 7 days"},
+            "suggested_batch": {"type": ["array", "null"], "items": {"type": "integer"}, "description": "Daily batch sizes that land in the target band at that rate"}
+        }}}}}}
+    }}));
+    let schemas = doc["components"]["schemas"].as_object_mut().expect("schemas");
+    schemas.insert("FarmingCampaign".into(), json!({"type": "object", "properties": {
+        "id": {"type": "integer"}, "name": {"type": "string"}, "template": {"type": "string"},
+        "source": {"type": "object", "description": "{\"list\": id} or {\"tag\": name}"}, "source_label": {"type": "string"},
+        "daily_cap": {"type": "integer"}, "cool_off_days": {"type": "integer"}, "send_time": {"type": ["string", "null"]}, "created_at": {"type": "integer"}
+    }}));
+    schemas.insert("BatchProgress".into(), json!({"type": "object", "properties": {
+        "id": {"type": "integer"}, "campaign_id": {"type": "integer"}, "status": {"enum": ["running", "done"]},
+        "requested": {"type": "integer"}, "selected": {"type": "integer"}, "queued": {"type": "integer"}, "sent": {"type": "integer"},
+        "delivered": {"type": "integer"}, "deferred": {"type": "integer"}, "failed": {"type": "integer"},
+        "created_at": {"type": "integer"}, "finished_at": {"type": ["integer", "null"]}
+    }}));
 }

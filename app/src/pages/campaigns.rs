@@ -1,0 +1,342 @@
+//! Drip campaigns: the list, and one campaign's page (funnel, enrollment, live progress).
+
+use crate::api::campaigns::*;
+use crate::components::layout::Live;
+use crate::components::ui::*;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use warmline::campaign::model::{delay_text, Audience, CampaignStatus, EnrollmentStatus};
+use warmline::{CampaignId, ContactId, ListId};
+
+pub fn status_badge(s: CampaignStatus) -> impl IntoView {
+    let class = match s {
+        CampaignStatus::Draft => "bg-slate-100 text-slate-700",
+        CampaignStatus::Active => "bg-emerald-100 text-emerald-800",
+        CampaignStatus::Paused => "bg-amber-100 text-amber-800",
+        CampaignStatus::Archived => "bg-slate-200 text-slate-500",
+    };
+    view! { <span class=format!("rounded-full px-2 py-0.5 text-xs font-medium {class}") data-testid="campaign-status">{s.as_str()}</span> }
+}
+
+#[component]
+pub fn CampaignsPage() -> impl IntoView {
+    let live = expect_context::<Live>().0;
+    let data = Resource::new(move || live.get(), |_| list_campaigns());
+    view! {
+        <Title text="Campaigns" />
+        <PageHeader title="Campaigns" subtitle="Multi-step SMS sequences. Each step waits for its delay and for the contact's quiet hours.">
+            <a href="/campaigns/new" class=BTN_PRIMARY>"New campaign"</a>
+        </PageHeader>
+        <Card>
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Err(e) => view! { <div class="p-4"><ErrorNote error=e /></div> }.into_any(),
+                        Ok(items) if items.is_empty() => view! { <Empty title="No campaigns yet">"Create one, preview it, then enroll a list."</Empty> }.into_any(),
+                        Ok(items) => view! {
+                            <table class="min-w-full divide-y divide-slate-200">
+                                <thead class="bg-slate-50"><tr>
+                                    <th class=TH>"Name"</th><th class=TH>"Status"</th>
+                                    <th class=format!("{TH} hidden sm:table-cell")>"Steps"</th>
+                                    <th class=TH>"In progress"</th>
+                                    <th class=format!("{TH} hidden sm:table-cell")>"Enrolled"</th>
+                                    <th class=format!("{TH} hidden md:table-cell")>"Sent"</th>
+                                </tr></thead>
+                                <tbody class="divide-y divide-slate-100">
+                                    {items.into_iter().map(|c| view! {
+                                        <tr class="hover:bg-slate-50">
+                                            <td class=TD><a class="font-medium text-slate-900 hover:text-orange-700" href=format!("/campaigns/{}", c.id)>{c.name.clone()}</a></td>
+                                            <td class=TD>{status_badge(c.status)}</td>
+                                            <td class=format!("{TD} hidden sm:table-cell")>{c.steps}</td>
+                                            <td class=TD>{fmt_count(c.active)}</td>
+                                            <td class=format!("{TD} hidden sm:table-cell")>{fmt_count(c.enrolled)}</td>
+                                            <td class=format!("{TD} hidden md:table-cell")>{fmt_count(c.sent)}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </Card>
+    }
+}
+
+fn enrollment_badge(s: EnrollmentStatus, reason: Option<&str>) -> (String, &'static str) {
+    match s {
+        EnrollmentStatus::Active => ("active".into(), "bg-emerald-100 text-emerald-800"),
+        EnrollmentStatus::Completed => ("completed".into(), "bg-slate-100 text-slate-700"),
+        EnrollmentStatus::Stopped => {
+            let why = match reason {
+                Some("replied") => "stopped · replied",
+                Some("opted_out") => "stopped · opted out",
+                Some("unenrolled") => "stopped · unenrolled",
+                _ => "stopped",
+            };
+            (why.into(), "bg-amber-100 text-amber-800")
+        }
+        EnrollmentStatus::Failed => ("failed".into(), "bg-red-100 text-red-700"),
+    }
+}
+
+#[component]
+pub fn CampaignPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<CampaignId>().ok()).unwrap_or(CampaignId(0)));
+    let live = expect_context::<Live>().0;
+    let command = ServerAction::<CampaignCommand>::new();
+    let enroll = ServerAction::<EnrollAudience>::new();
+    let unenroll = ServerAction::<UnenrollContacts>::new();
+    let filter = RwSignal::new(None::<EnrollmentStatus>);
+    let page = RwSignal::new(1i64);
+    let data = Resource::new(
+        move || (id.get(), filter.get(), page.get(), live.get(), command.version().get(), enroll.version().get(), unenroll.version().get()),
+        |(id, f, p, ..)| load_campaign(id, f, p),
+    );
+    // Enrollment form state.
+    let source = RwSignal::new("list".to_string());
+    let list_choice = RwSignal::new(String::new());
+    let tag_choice = RwSignal::new(String::new());
+    let search = RwSignal::new(String::new());
+    let reenroll = RwSignal::new(false);
+    let audience = move || -> Option<Audience> {
+        match source.get().as_str() {
+            "list" => list_choice.get().parse::<i64>().ok().map(|l| Audience::List(ListId(l))),
+            "tag" => Some(tag_choice.get()).filter(|t| !t.is_empty()).map(Audience::Tag),
+            _ => Some(search.get()).filter(|q| !q.trim().is_empty()).map(Audience::Search),
+        }
+    };
+
+    view! {
+        <Title text="Campaign" />
+        <Transition fallback=|| view! { <Loading /> }>
+            {move || Suspend::new(async move {
+                let v = match data.await {
+                    Err(e) => return view! { <ErrorNote error=e /> }.into_any(),
+                    Ok(v) => v,
+                };
+                let c = v.detail.campaign.clone();
+                let cid = c.id;
+                let status = c.status;
+                if list_choice.get_untracked().is_empty() {
+                    if let Some(l) = v.lists.first() {
+                        list_choice.set(l.id.to_string());
+                    }
+                }
+                let counts = v.detail.enrollments.clone();
+                let total_sent: i64 = v.detail.funnel.iter().map(|f| f.sent).sum();
+                let steps = c.draft.steps.clone();
+                let n_steps = steps.len() as i64;
+                let enrollments = v.enrollments.clone();
+                let pages = enrollments.pages();
+                view! {
+                    <div class="mb-6 flex flex-wrap items-end justify-between gap-4">
+                        <div>
+                            <p class="text-sm"><a href="/campaigns" class="text-slate-500 hover:text-orange-700">"← Campaigns"</a></p>
+                            <h1 class="mt-1 flex items-center gap-3 text-2xl font-semibold tracking-tight text-slate-900">{c.draft.name.clone()} {status_badge(status)}</h1>
+                            <p class="mt-1 text-sm text-slate-500">
+                                {format!("{} step{} · ", n_steps, if n_steps == 1 { "" } else { "s" })}
+                                {if c.draft.stop_on_reply { "stops when a contact replies" } else { "keeps going after replies" }}
+                                {c.draft.daily_cap.map(|cap| format!(" · at most {cap} a day"))}
+                                {c.draft.window.map(|w| format!(" · sends {w} local time"))}
+                            </p>
+                        </div>
+                        <div class="flex flex-wrap gap-2">
+                            {status.editable().then(|| view! { <a href=format!("/campaigns/{cid}/edit") class=BTN_SECONDARY>"Edit"</a> })}
+                            {match status {
+                                CampaignStatus::Draft => Some(view! { <button type="button" class=BTN_PRIMARY data-testid="activate" on:click=move |_| { command.dispatch(CampaignCommand { id: cid, command: Command::Activate }); }>"Launch"</button> }.into_any()),
+                                CampaignStatus::Paused => Some(view! { <button type="button" class=BTN_PRIMARY data-testid="activate" on:click=move |_| { command.dispatch(CampaignCommand { id: cid, command: Command::Activate }); }>"Resume"</button> }.into_any()),
+                                CampaignStatus::Active => Some(view! { <button type="button" class=BTN_SECONDARY data-testid="pause" on:click=move |_| { command.dispatch(CampaignCommand { id: cid, command: Command::Pause }); }>"Pause"</button> }.into_any()),
+                                CampaignStatus::Archived => None,
+                            }}
+                            {(status != CampaignStatus::Archived).then(|| view! {
+                                <button type="button" class=BTN_SECONDARY on:click=move |_| {
+                                    #[cfg(feature = "hydrate")]
+                                    if !window().confirm_with_message("Archive this campaign? It will never send again.").unwrap_or(false) { return; }
+                                    command.dispatch(CampaignCommand { id: cid, command: Command::Archive });
+                                }>"Archive"</button>
+                            })}
+                        </div>
+                    </div>
+                    {move || command.value().get().and_then(|r| r.err()).map(|e| view! { <div class="mb-4"><ErrorNote error=e /></div> })}
+                    {(status == CampaignStatus::Draft).then(|| view! {
+                        <div class="mb-4 rounded-lg border border-slate-200 bg-white px-4 py-3 text-sm text-slate-600">"Draft: enroll contacts now if you like; nothing sends until you launch it."</div>
+                    })}
+                    {(status == CampaignStatus::Paused).then(|| view! {
+                        <div class="mb-4 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">"Paused: nothing sends. Resume to continue where it stopped."</div>
+                    })}
+
+                    <div class="mb-6 grid gap-4 sm:grid-cols-4">
+                        <Stat label="In progress" value=counts.active testid="count-active" />
+                        <Stat label="Completed" value=counts.completed testid="count-completed" />
+                        <Stat label="Stopped" value=counts.stopped testid="count-stopped" />
+                        <Stat label="Messages sent" value=total_sent testid="count-sent" />
+                    </div>
+
+                    <Card class="mb-6 overflow-x-auto">
+                        <h2 class="border-b border-slate-200 px-4 py-3 text-sm font-semibold text-slate-900">"Steps"</h2>
+                        <table class="min-w-full divide-y divide-slate-200" data-testid="funnel">
+                            <thead class="bg-slate-50"><tr>
+                                <th class=TH>"Step"</th><th class=TH>"Due"</th><th class=TH>"Sent"</th><th class=TH>"Delivered"</th>
+                                <th class=TH>"Replied"</th><th class=TH>"Opted out"</th><th class=TH>"Failed"</th>
+                            </tr></thead>
+                            <tbody class="divide-y divide-slate-100">
+                                {v.detail.funnel.iter().zip(steps.iter()).enumerate().map(|(i, (f, s))| {
+                                    let pct = |n: i64| if f.sent > 0 { format!(" ({:.0}%)", n as f64 * 100.0 / f.sent as f64) } else { String::new() };
+                                    view! {
+                                        <tr data-testid="funnel-row">
+                                            <td class=format!("{TD} max-w-md")>
+                                                <p class="font-medium text-slate-900">{format!("{}. {}", f.step, delay_text(&s.delay, i == 0))}</p>
+                                                <p class="truncate text-xs text-slate-500" title=s.template.clone()>{s.template.clone()}</p>
+                                            </td>
+                                            <td class=TD data-testid="funnel-due">{fmt_count(f.due)}</td>
+                                            <td class=TD data-testid="funnel-sent">{fmt_count(f.sent)}</td>
+                                            <td class=TD data-testid="funnel-delivered">{format!("{}{}", fmt_count(f.delivered), pct(f.delivered))}</td>
+                                            <td class=TD data-testid="funnel-replied">{format!("{}{}", fmt_count(f.replied), pct(f.replied))}</td>
+                                            <td class=TD>{fmt_count(f.opted_out)}</td>
+                                            <td class=TD>{fmt_count(f.failed)}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </Card>
+
+                    {(status != CampaignStatus::Archived).then(|| view! {
+                        <Card class="mb-6 p-5">
+                            <h2 class="mb-3 text-sm font-semibold text-slate-900">"Enroll contacts"</h2>
+                            <div class="flex flex-wrap items-end gap-3">
+                                <label class="text-sm text-slate-700">
+                                    <span class=LABEL>"From"</span>
+                                    <select class="rounded-md border border-slate-300 px-2 py-2 text-sm" prop:value=move || source.get() on:change=move |ev| source.set(event_target_value(&ev)) aria-label="Enroll from">
+                                        <option value="list">"a list"</option>
+                                        <option value="tag">"a tag"</option>
+                                        <option value="search">"a search"</option>
+                                    </select>
+                                </label>
+                                <div class="min-w-[14rem] flex-1">
+                                    {
+                                        let lists = v.lists.clone();
+                                        let tags = v.tags.clone();
+                                        move || match source.get().as_str() {
+                                            "list" => view! {
+                                                <select class=INPUT aria-label="List" prop:value=move || list_choice.get() on:change=move |ev| list_choice.set(event_target_value(&ev))>
+                                                    {lists.iter().map(|l| view! { <option value=l.id.to_string()>{format!("{} ({})", l.name, fmt_count(l.contact_count))}</option> }).collect_view()}
+                                                </select>
+                                            }.into_any(),
+                                            "tag" => view! {
+                                                <select class=INPUT aria-label="Tag" prop:value=move || tag_choice.get() on:change=move |ev| tag_choice.set(event_target_value(&ev))>
+                                                    <option value="">"Choose a tag"</option>
+                                                    {tags.iter().map(|(t, n)| view! { <option value=t.clone()>{format!("{t} ({})", fmt_count(*n))}</option> }).collect_view()}
+                                                </select>
+                                            }.into_any(),
+                                            _ => view! { <input class=INPUT aria-label="Search contacts" placeholder="Name, email or phone (one contact or many)" bind:value=search /> }.into_any(),
+                                        }
+                                    }
+                                </div>
+                                <label class="flex items-center gap-2 pb-2 text-sm text-slate-700"><input type="checkbox" class="h-4 w-4 accent-orange-600" bind:checked=reenroll />"Restart contacts already enrolled"</label>
+                                <button type="button" class=BTN_PRIMARY data-testid="enroll" disabled=move || audience().is_none() || enroll.pending().get()
+                                    on:click=move |_| { if let Some(a) = audience() { enroll.dispatch(EnrollAudience { id: cid, audience: a, reenroll: reenroll.get_untracked() }); } }>
+                                    "Enroll"
+                                </button>
+                            </div>
+                            {move || enroll.value().get().map(|r| match r {
+                                Ok(o) => view! {
+                                    <p class="mt-3 rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-900" role="status" data-testid="enroll-outcome">
+                                        {format!("Enrolled {}.", fmt_count(o.enrolled))}
+                                        {(o.already_enrolled > 0).then(|| format!(" {} already in this campaign.", fmt_count(o.already_enrolled)))}
+                                        {(o.skipped_opted_out > 0).then(|| format!(" Skipped {} who opted out.", fmt_count(o.skipped_opted_out)))}
+                                        {(o.skipped_unreachable > 0).then(|| format!(" Skipped {} flagged or unreachable.", fmt_count(o.skipped_unreachable)))}
+                                    </p>
+                                }.into_any(),
+                                Err(e) => view! { <div class="mt-3"><ErrorNote error=e /></div> }.into_any(),
+                            })}
+                        </Card>
+                    })}
+
+                    <Card>
+                        <div class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-200 px-4 py-3">
+                            <h2 class="text-sm font-semibold text-slate-900">{format!("Enrollments ({})", fmt_count(enrollments.total))}</h2>
+                            <div class="flex flex-wrap items-center gap-2">
+                                <select class="rounded-md border border-slate-300 px-2 py-1 text-sm" aria-label="Filter enrollments"
+                                    on:change=move |ev| { page.set(1); filter.set(EnrollmentStatus::parse(&event_target_value(&ev))); }>
+                                    <option value="" selected=filter.get_untracked().is_none()>"All"</option>
+                                    {[EnrollmentStatus::Active, EnrollmentStatus::Completed, EnrollmentStatus::Stopped, EnrollmentStatus::Failed].into_iter().map(|s| view! {
+                                        <option value=s.as_str() selected=filter.get_untracked() == Some(s)>{s.as_str()}</option>
+                                    }).collect_view()}
+                                </select>
+                                {(counts.active > 0).then(|| view! {
+                                    <button type="button" class="rounded-md border border-slate-300 px-2 py-1 text-sm text-slate-700 hover:bg-slate-50" on:click=move |_| {
+                                        #[cfg(feature = "hydrate")]
+                                        if !window().confirm_with_message("Stop the sequence for everyone still in progress?").unwrap_or(false) { return; }
+                                        unenroll.dispatch(UnenrollContacts { id: cid, contact_id: None });
+                                    }>"Unenroll all"</button>
+                                })}
+                            </div>
+                        </div>
+                        {if enrollments.items.is_empty() {
+                            view! { <Empty title="Nobody is enrolled yet">"Enroll a list, a tag or a search above."</Empty> }.into_any()
+                        } else {
+                            view! {
+                                <div class="overflow-x-auto">
+                                <table class="min-w-full divide-y divide-slate-200" data-testid="enrollments">
+                                    <thead class="bg-slate-50"><tr>
+                                        <th class=TH>"Contact"</th><th class=TH>"Status"</th><th class=TH>"Step"</th>
+                                        <th class=format!("{TH} hidden md:table-cell")>"Next send"</th><th class=TH></th>
+                                    </tr></thead>
+                                    <tbody class="divide-y divide-slate-100">
+                                        {enrollments.items.into_iter().map(|e| {
+                                            let (label, class) = enrollment_badge(e.status, e.stop_reason.as_deref());
+                                            let contact: ContactId = e.contact_id;
+                                            let step = if e.status == EnrollmentStatus::Completed { format!("{n_steps} of {n_steps}") } else { format!("{} of {n_steps}", (e.next_step + 1).min(n_steps)) };
+                                            let next = match (e.status, e.next_at) {
+                                                (EnrollmentStatus::Active, Some(t)) => fmt_time(t),
+                                                _ => "—".into(),
+                                            };
+                                            view! {
+                                                <tr data-testid="enrollment-row">
+                                                    <td class=TD>
+                                                        <a class="font-medium text-slate-900 hover:text-orange-700" href=format!("/conversations/{contact}")>{e.contact_name.clone()}</a>
+                                                        <p class="font-mono text-xs text-slate-400">{e.phone.clone()}</p>
+                                                    </td>
+                                                    <td class=TD><span class=format!("rounded-full px-2 py-0.5 text-xs font-medium {class}") data-testid="enrollment-status">{label}</span></td>
+                                                    <td class=TD>{step}</td>
+                                                    <td class=format!("{TD} hidden whitespace-nowrap text-slate-500 md:table-cell")>{next}</td>
+                                                    <td class=format!("{TD} text-right")>
+                                                        {(e.status == EnrollmentStatus::Active).then(|| view! {
+                                                            <button type="button" class="text-sm text-slate-500 hover:text-red-700" on:click=move |_| { unenroll.dispatch(UnenrollContacts { id: cid, contact_id: Some(contact) }); }>"Unenroll"</button>
+                                                        })}
+                                                    </td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                                </div>
+                                {(pages > 1).then(|| view! {
+                                    <div class="flex items-center justify-between border-t border-slate-200 px-4 py-3 text-sm">
+                                        <button type="button" class=BTN_SECONDARY disabled=move || page.get() <= 1 on:click=move |_| page.update(|p| *p -= 1)>"Previous"</button>
+                                        <span class="text-slate-500">{move || format!("Page {} of {pages}", page.get())}</span>
+                                        <button type="button" class=BTN_SECONDARY disabled=move || page.get() >= pages on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
+                                    </div>
+                                })}
+                            }.into_any()
+                        }}
+                    </Card>
+                }.into_any()
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Stat(label: &'static str, value: i64, testid: &'static str) -> impl IntoView {
+    view! {
+        <Card class="p-4">
+            <p class="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</p>
+            <p class="mt-1 text-2xl font-semibold text-slate-900" data-testid=testid>{fmt_count(value)}</p>
+        </Card>
+    }
+}

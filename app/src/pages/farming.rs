@@ -1,0 +1,287 @@
+//! Warm-lead farming: the campaign list with its create form, and one campaign's page with the
+//! dry run, "Send daily batch" and live batch progress.
+
+use crate::api::farming::*;
+use crate::components::layout::Live;
+use crate::components::ui::*;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use warmline::farming::{BatchProgress, DryRun, NewFarmingCampaign, Source, COOL_OFF_DEFAULT};
+use warmline::sms::segments;
+use warmline::ListId;
+
+#[component]
+pub fn FarmingPage() -> impl IntoView {
+    let create = ServerAction::<CreateFarming>::new();
+    let data = Resource::new(move || create.version().get(), |_| load_farming());
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = create.value().get() {
+            navigate(&format!("/farming/{id}"), Default::default());
+        }
+    });
+    view! {
+        <Title text="Lead farming" />
+        <PageHeader title="Lead farming" subtitle="A capped daily first message to a big list. YES makes a warm lead, STOP an opt-out, and nobody is texted twice inside the cool-off." />
+        <Transition fallback=|| view! { <Loading /> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                    Ok(o) => {
+                        let campaigns = o.campaigns.clone();
+                        view! {
+                        <div class="grid gap-6 lg:grid-cols-[1fr_24rem]">
+                            <Card>
+                                {if campaigns.is_empty() {
+                                    view! { <Empty title="No farming campaigns yet">"Create one with the form; then dry-run it before the first batch."</Empty> }.into_any()
+                                } else {
+                                    view! {
+                                        <table class="min-w-full divide-y divide-slate-200">
+                                            <thead class="bg-slate-50"><tr>
+                                                <th class=TH>"Name"</th><th class=TH>"Source"</th><th class=TH>"Daily cap"</th>
+                                                <th class=format!("{TH} hidden sm:table-cell")>"Cool-off"</th>
+                                                <th class=format!("{TH} hidden sm:table-cell")>"Schedule"</th>
+                                            </tr></thead>
+                                            <tbody class="divide-y divide-slate-100">
+                                                {campaigns.into_iter().map(|c| view! {
+                                                    <tr class="hover:bg-slate-50">
+                                                        <td class=TD><a class="font-medium text-slate-900 hover:text-orange-700" href=format!("/farming/{}", c.id)>{c.name.clone()}</a></td>
+                                                        <td class=TD>{c.source_label.clone()}</td>
+                                                        <td class=TD>{fmt_count(c.daily_cap.into())}</td>
+                                                        <td class=format!("{TD} hidden sm:table-cell")>{format!("{} days", c.cool_off_days)}</td>
+                                                        <td class=format!("{TD} hidden sm:table-cell")>{c.send_time.clone().map(|t| format!("daily at {t}")).unwrap_or_else(|| "manual".into())}</td>
+                                                    </tr>
+                                                }).collect_view()}
+                                            </tbody>
+                                        </table>
+                                    }.into_any()
+                                }}
+                            </Card>
+                            <NewCampaignForm overview=o create />
+                        </div>
+                    }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn NewCampaignForm(overview: FarmingOverview, create: ServerAction<CreateFarming>) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let template = RwSignal::new(format!("Hi {{{{ first_name | default(\"there\") }}}}, {} here. Want a free quote this month? Reply YES for a quote. Reply STOP to opt out.", overview.brand));
+    let source = RwSignal::new(overview.lists.first().map(|l| format!("list:{}", l.id)).unwrap_or_default());
+    let cap = RwSignal::new(overview.default_cap.to_string());
+    let cool_off = RwSignal::new(COOL_OFF_DEFAULT.to_string());
+    let send_time = RwSignal::new(String::new());
+    let brand = overview.brand.clone();
+    let problems = Memo::new(move |_| {
+        let c = draft(name.get(), template.get(), source.get(), &cap.get(), &cool_off.get(), send_time.get());
+        match c {
+            Ok(c) => warmline::farming::validate(&c, &brand),
+            Err(e) => vec![e],
+        }
+    });
+    let info = move || template.with(|t| segments::analyze(t));
+    view! {
+        <Card class="space-y-3 p-5">
+            <h2 class="text-sm font-semibold text-slate-900">"New farming campaign"</h2>
+            <div><label class=LABEL for="farm-name">"Name"</label><input id="farm-name" class=INPUT bind:value=name placeholder="e.g. Roof check — spring" /></div>
+            <div>
+                <label class=LABEL for="farm-source">"Contacts from"</label>
+                <select id="farm-source" class=INPUT prop:value=move || source.get() on:change=move |ev| source.set(event_target_value(&ev))>
+                    {overview.lists.iter().map(|l| view! { <option value=format!("list:{}", l.id)>{format!("List: {} ({})", l.name, fmt_count(l.contact_count))}</option> }).collect_view()}
+                    {overview.tags.iter().map(|(t, n)| view! { <option value=format!("tag:{t}")>{format!("Tag: {t} ({})", fmt_count(*n))}</option> }).collect_view()}
+                </select>
+            </div>
+            <div>
+                <label class=LABEL for="farm-template">"First message"</label>
+                <textarea id="farm-template" class=INPUT rows="5" bind:value=template></textarea>
+                <p class="mt-1 text-xs text-slate-500">{move || { let i = info(); format!("{} characters · {} segment{}", i.characters, i.segments, if i.segments == 1 { "" } else { "s" }) }}</p>
+            </div>
+            <div class="grid grid-cols-3 gap-2">
+                <div><label class=LABEL for="farm-cap">"Daily cap"</label><input id="farm-cap" class=INPUT inputmode="numeric" bind:value=cap /></div>
+                <div><label class=LABEL for="farm-cool">"Cool-off (days)"</label><input id="farm-cool" class=INPUT inputmode="numeric" bind:value=cool_off /></div>
+                <div><label class=LABEL for="farm-time">"Daily at"</label><input id="farm-time" class=INPUT bind:value=send_time placeholder="manual" /></div>
+            </div>
+            <ul class="list-disc space-y-1 pl-5 text-sm text-red-700" data-testid="farm-problems">
+                {move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
+            </ul>
+            <button type="button" class=format!("{BTN_PRIMARY} w-full") disabled=move || create.pending().get() || !problems.with(Vec::is_empty)
+                on:click=move |_| {
+                    if let Ok(c) = draft(name.get_untracked(), template.get_untracked(), source.get_untracked(), &cap.get_untracked(), &cool_off.get_untracked(), send_time.get_untracked()) {
+                        create.dispatch(CreateFarming { campaign: c });
+                    }
+                }>"Create campaign"</button>
+            {move || create.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNote error=e /> })}
+        </Card>
+    }
+}
+
+fn draft(name: String, template: String, source: String, cap: &str, cool_off: &str, send_time: String) -> Result<NewFarmingCampaign, String> {
+    let source = match source.split_once(':') {
+        Some(("list", id)) => Source::List(ListId(id.parse().map_err(|_| "choose a list".to_string())?)),
+        Some(("tag", t)) => Source::Tag(t.to_string()),
+        _ => return Err("import a list first: farming needs contacts".into()),
+    };
+    let daily_cap = cap.trim().parse().map_err(|_| "the daily cap must be a whole number".to_string())?;
+    let cool_off_days = cool_off.trim().parse().map_err(|_| "the cool-off must be a whole number of days".to_string())?;
+    Ok(NewFarmingCampaign { name, template, source, daily_cap, cool_off_days, send_time: Some(send_time).filter(|s| !s.trim().is_empty()) })
+}
+
+fn progress_bar(p: &BatchProgress) -> impl IntoView {
+    let pct = p.percent();
+    let running = p.status == "running";
+    view! {
+        <div data-testid="batch-progress">
+            <div class="flex items-baseline justify-between text-sm">
+                <span class="font-medium text-slate-900">{if running { "Sending…" } else { "Batch finished" }}</span>
+                <span class="text-slate-500" data-testid="batch-counts">{format!("{} of {} handed to the gate · {} sent · {} delivered{}{}",
+                    fmt_count(p.queued), fmt_count(p.selected), fmt_count(p.sent), fmt_count(p.delivered),
+                    if p.deferred > 0 { format!(" · {} waiting for quiet hours to end", fmt_count(p.deferred)) } else { String::new() },
+                    if p.failed > 0 { format!(" · {} not sent", fmt_count(p.failed)) } else { String::new() })}</span>
+            </div>
+            <div class="mt-2 h-2.5 overflow-hidden rounded-full bg-slate-100" role="progressbar" aria-valuenow=pct aria-valuemin="0" aria-valuemax="100">
+                <div class="h-full rounded-full bg-orange-500 transition-all" style=format!("width: {pct}%")></div>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+pub fn FarmingCampaignPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0));
+    let live = expect_context::<Live>().0;
+    let start = ServerAction::<StartFarmingBatch>::new();
+    let dry = ServerAction::<FarmingDryRun>::new();
+    let data = Resource::new(move || (id.get(), live.get(), start.version().get()), |(id, ..)| load_farming_detail(id));
+    view! {
+        <Title text="Lead farming" />
+        <Transition fallback=|| view! { <Loading /> }>
+            {move || Suspend::new(async move {
+                let d = match data.await {
+                    Err(e) => return view! { <ErrorNote error=e /> }.into_any(),
+                    Ok(d) => d,
+                };
+                let c = d.campaign.clone();
+                let running = d.batches.iter().find(|b| b.status == "running").cloned();
+                let latest = d.batches.first().cloned();
+                view! {
+                    <div class="mb-6">
+                        <p class="text-sm"><a href="/farming" class="text-slate-500 hover:text-orange-700">"← Lead farming"</a></p>
+                        <h1 class="mt-1 text-2xl font-semibold tracking-tight text-slate-900">{c.name.clone()}</h1>
+                        <p class="mt-1 text-sm text-slate-500">{format!("From {} · at most {} a day · nobody twice within {} days · {}",
+                            c.source_label, fmt_count(c.daily_cap.into()), c.cool_off_days,
+                            c.send_time.clone().map(|t| format!("starts by itself daily at {t} ({})", d.org_timezone)).unwrap_or_else(|| "batches start when you click".into()))}</p>
+                    </div>
+                    <div class="grid gap-6 lg:grid-cols-2">
+                        <DryRunCard id=c.id dry />
+                        <SendCard id=c.id cap=c.daily_cap template=c.template.clone() running=running.is_some() start dry />
+                    </div>
+                    {latest.map(|b| view! { <Card class="mt-6 p-5">{progress_bar(&b)}</Card> })}
+                    <Card class="mt-6">
+                        <h2 class="border-b border-slate-200 px-4 py-3 text-sm font-semibold text-slate-900">"Batches"</h2>
+                        {if d.batches.is_empty() {
+                            view! { <Empty title="No batches yet">"Dry-run first to see who would get the message."</Empty> }.into_any()
+                        } else {
+                            view! {
+                                <table class="min-w-full divide-y divide-slate-200">
+                                    <thead class="bg-slate-50"><tr><th class=TH>"Started"</th><th class=TH>"Picked"</th><th class=TH>"Sent"</th><th class=TH>"Delivered"</th><th class=TH>"Status"</th></tr></thead>
+                                    <tbody class="divide-y divide-slate-100">
+                                        {d.batches.iter().map(|b| view! {
+                                            <tr><td class=format!("{TD} whitespace-nowrap")>{fmt_time(b.created_at)}</td><td class=TD>{fmt_count(b.selected)}</td><td class=TD>{fmt_count(b.sent)}</td><td class=TD>{fmt_count(b.delivered)}</td><td class=TD>{b.status.clone()}</td></tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }.into_any()
+                        }}
+                    </Card>
+                }.into_any()
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn DryRunCard(id: i64, dry: ServerAction<FarmingDryRun>) -> impl IntoView {
+    view! {
+        <Card class="p-5">
+            <div class="flex items-center justify-between gap-2">
+                <h2 class="text-sm font-semibold text-slate-900">"Dry run"</h2>
+                <button type="button" class=BTN_SECONDARY data-testid="dry-run" disabled=move || dry.pending().get()
+                    on:click=move |_| { dry.dispatch(FarmingDryRun { id, max: None }); }>"Who would get it?"</button>
+            </div>
+            <p class="mt-1 text-sm text-slate-500">"Shows exactly who the next batch would message, without sending anything."</p>
+            {move || dry.value().get().map(|r| match r {
+                Err(e) => view! { <div class="mt-3"><ErrorNote error=e /></div> }.into_any(),
+                Ok(d) => view! { <DryRunResult d /> }.into_any(),
+            })}
+        </Card>
+    }
+}
+
+#[component]
+fn DryRunResult(d: DryRun) -> impl IntoView {
+    let e = d.excluded.clone();
+    let reasons = [("Opted out", e.opted_out, "opted_out"), ("Already warm leads", e.warm_lead, "warm_lead"), ("Texted inside the cool-off", e.cool_off, "cool_off"), ("Invalid or landline", e.invalid, "invalid"), ("Flagged for review", e.flagged, "flagged")];
+    view! {
+        <div class="mt-4 space-y-3" data-testid="dry-run-result">
+            <p class="text-sm text-slate-700"><span class="text-2xl font-semibold text-slate-900" data-testid="dry-run-selected">{fmt_count(d.selected)}</span>
+                {format!(" would be messaged ({} already sent today, {} left of today's cap).", fmt_count(d.sent_today), fmt_count(d.remaining_today))}</p>
+            <ul class="grid grid-cols-2 gap-x-4 gap-y-1 text-sm">
+                {reasons.into_iter().map(|(label, n, key)| view! {
+                    <li class="flex justify-between border-b border-slate-100 py-1"><span class="text-slate-600">{label}</span><span class="font-medium text-slate-900" data-testid=format!("excluded-{key}")>{fmt_count(n)}</span></li>
+                }).collect_view()}
+            </ul>
+            {(d.without_consent > 0).then(|| view! {
+                <p class="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900" role="alert" data-testid="consent-warning">
+                    {format!("{} of them have no consent record. Only text people who agreed to hear from you.", fmt_count(d.without_consent))}
+                </p>
+            })}
+            {(!d.sample.is_empty()).then(|| view! {
+                <details class="text-sm"><summary class="cursor-pointer text-slate-600">{format!("First {} of them", d.sample.len())}</summary>
+                    <ul class="mt-2 space-y-1">{d.sample.iter().map(|c| view! { <li class="flex justify-between"><span>{c.name.clone()}</span><span class="font-mono text-xs text-slate-500">{c.phone.clone()}</span></li> }).collect_view()}</ul>
+                </details>
+            })}
+        </div>
+    }
+}
+
+#[component]
+fn SendCard(id: i64, cap: u32, template: String, running: bool, start: ServerAction<StartFarmingBatch>, dry: ServerAction<FarmingDryRun>) -> impl IntoView {
+    let size = RwSignal::new(cap.to_string());
+    let body = RwSignal::new(template.clone());
+    let info = move || body.with(|b| segments::analyze(b));
+    view! {
+        <Card class="p-5">
+            <h2 class="text-sm font-semibold text-slate-900">"Send daily batch"</h2>
+            <div class="mt-3 space-y-3">
+                <div class="flex items-center gap-2 text-sm text-slate-700">
+                    <label for="batch-size">"Up to"</label>
+                    <input id="batch-size" class="w-24 rounded-md border border-slate-300 px-2 py-1 text-sm" inputmode="numeric" bind:value=size />
+                    <span>{format!("contacts (cap {})", fmt_count(cap.into()))}</span>
+                </div>
+                <textarea class=INPUT rows="4" aria-label="Batch message" bind:value=body></textarea>
+                <p class="text-xs text-slate-500">{move || { let i = info(); format!("{} characters · {} segment{}", i.characters, i.segments, if i.segments == 1 { "" } else { "s" }) }}</p>
+                <button type="button" class=format!("{BTN_PRIMARY} w-full") data-testid="send-batch"
+                    disabled=move || running || start.pending().get() || size.with(|s| s.trim().parse::<i64>().map(|n| n < 1).unwrap_or(true))
+                    on:click=move |_| {
+                        let unconsented = dry.value().get_untracked().and_then(|r| r.ok()).map(|d| d.without_consent).unwrap_or(0);
+                        #[cfg(feature = "hydrate")]
+                        if unconsented > 0 && !window().confirm_with_message(&format!("{unconsented} of the contacts have no consent record. Send anyway?")).unwrap_or(false) { return; }
+                        let _ = unconsented;
+                        let t = body.get_untracked();
+                        let t = if t.trim() == template.trim() { None } else { Some(t) };
+                        start.dispatch(StartFarmingBatch { id, max: size.get_untracked().trim().parse().ok(), template: t });
+                    }>
+                    {if running { "A batch is sending…" } else { "Send daily batch" }}
+                </button>
+                <p class="text-xs text-slate-500">"Goes through the send gate: quiet hours, opt-outs and the rate limit apply. Clicking twice never sends more than the cap."</p>
+                {move || start.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNote error=e /> })}
+            </div>
+        </Card>
+    }
+}

@@ -1,0 +1,222 @@
+//! Warm leads: who said YES, "message all warm leads", and the inbound log; plus the dashboard
+//! widget with the target band and the volume math.
+
+use crate::api::farming::*;
+use crate::components::layout::Live;
+use crate::components::ui::*;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use warmline::farming::with_opt_out_footer;
+use warmline::farming::WarmLeadStats;
+use warmline::sms::segments;
+
+#[component]
+pub fn LeadsPage() -> impl IntoView {
+    let live = expect_context::<Live>().0;
+    let period = RwSignal::new(Period::Week);
+    let leads = Resource::new(move || (period.get(), live.get()), |(p, _)| list_warm_leads(p));
+    let log = Resource::new(move || live.get(), |_| inbound_log());
+    let tab = move |p: Period, label: &'static str| {
+        view! {
+            <button type="button" class=move || format!("rounded-md px-3 py-1 text-sm font-medium {}", if period.get() == p { "bg-slate-900 text-white" } else { "text-slate-600 hover:bg-slate-100" })
+                on:click=move |_| period.set(p)>{label}</button>
+        }
+    };
+    view! {
+        <Title text="Warm leads" />
+        <PageHeader title="Warm leads" subtitle="People who answered a farming message with interest. Call them while they're warm." />
+        <div class="grid gap-6 lg:grid-cols-[1fr_22rem]">
+            <Card>
+                <div class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-200 px-4 py-3">
+                    <div class="flex gap-1">{tab(Period::Today, "Today")}{tab(Period::Week, "This week")}{tab(Period::All, "All")}</div>
+                </div>
+                <Transition fallback=|| view! { <Loading /> }>
+                    {move || Suspend::new(async move {
+                        match leads.await {
+                            Err(e) => view! { <div class="p-4"><ErrorNote error=e /></div> }.into_any(),
+                            Ok(items) if items.is_empty() => view! { <Empty title="No warm leads in this period">"Send a farming batch; replies of YES show up here."</Empty> }.into_any(),
+                            Ok(items) => view! {
+                                <div class="overflow-x-auto">
+                                <table class="min-w-full divide-y divide-slate-200" data-testid="warm-leads">
+                                    <thead class="bg-slate-50"><tr><th class=TH>"Contact"</th><th class=TH>"Reply"</th><th class=format!("{TH} hidden md:table-cell")>"Campaign"</th><th class=TH>"When"</th><th class=TH></th></tr></thead>
+                                    <tbody class="divide-y divide-slate-100">
+                                        {items.into_iter().map(|l| view! {
+                                            <tr data-testid="warm-lead-row">
+                                                <td class=TD>
+                                                    <p class="font-medium text-slate-900">{l.name.clone()}</p>
+                                                    <p class="font-mono text-xs text-slate-400">{l.phone.clone()}</p>
+                                                    {l.opted_out.then(|| view! { <span class="rounded-full bg-red-100 px-2 text-xs text-red-700">"opted out since"</span> })}
+                                                </td>
+                                                <td class=format!("{TD} max-w-xs")>{format!("\u{201c}{}\u{201d}", l.reply_text)}</td>
+                                                <td class=format!("{TD} hidden md:table-cell")>{l.campaign.clone().unwrap_or_else(|| "—".into())}</td>
+                                                <td class=format!("{TD} whitespace-nowrap text-slate-500")>{fmt_time(l.replied_at)}</td>
+                                                <td class=format!("{TD} text-right")><a class="text-sm font-medium text-orange-700 hover:underline" href=format!("/conversations/{}", l.contact_id)>"Open conversation"</a></td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                                </div>
+                            }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </Card>
+            <MessageAll />
+        </div>
+        <Card class="mt-6">
+            <h2 class="border-b border-slate-200 px-4 py-3 text-sm font-semibold text-slate-900">"Inbound log"</h2>
+            <p class="px-4 pt-2 text-xs text-slate-500">"Every reply and what Warmline did with it (latest 200)."</p>
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match log.await {
+                        Err(e) => view! { <div class="p-4"><ErrorNote error=e /></div> }.into_any(),
+                        Ok(items) if items.is_empty() => view! { <Empty title="No replies yet" /> }.into_any(),
+                        Ok(items) => view! {
+                            <div class="overflow-x-auto">
+                            <table class="min-w-full divide-y divide-slate-200" data-testid="inbound-log">
+                                <thead class="bg-slate-50"><tr><th class=TH>"When"</th><th class=TH>"From"</th><th class=TH>"Message"</th><th class=TH>"Read as"</th><th class=TH>"Action"</th></tr></thead>
+                                <tbody class="divide-y divide-slate-100">
+                                    {items.into_iter().map(|e| {
+                                        let class = match e.action.as_str() {
+                                            "warm_lead" => "bg-emerald-100 text-emerald-800",
+                                            "opt_out" | "flagged" => "bg-red-100 text-red-700",
+                                            "opt_in" => "bg-sky-100 text-sky-800",
+                                            _ => "bg-slate-100 text-slate-600",
+                                        };
+                                        view! {
+                                            <tr>
+                                                <td class=format!("{TD} whitespace-nowrap text-slate-500")>{fmt_time(e.created_at)}</td>
+                                                <td class=TD><a class="hover:text-orange-700" href=format!("/conversations/{}", e.contact_id)>{e.name.clone()}</a></td>
+                                                <td class=format!("{TD} max-w-xs truncate")>{e.body.clone()}</td>
+                                                <td class=TD>{e.intent.clone()}</td>
+                                                <td class=TD><span class=format!("rounded-full px-2 py-0.5 text-xs font-medium {class}")>{e.action.replace('_', " ")}</span></td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            </div>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </Card>
+    }
+}
+
+#[component]
+fn MessageAll() -> impl IntoView {
+    let live = expect_context::<Live>().0;
+    let send = ServerAction::<MessageWarmLeads>::new();
+    let body = RwSignal::new(String::new());
+    let preview = move || body.with(|b| with_opt_out_footer(b));
+    let broadcast = move || send.value().get().and_then(|r| r.ok());
+    let progress = Resource::new(move || (broadcast(), live.get()), |(b, _)| async move {
+        match b {
+            Some((key, _)) => warm_lead_broadcast(key).await.ok(),
+            None => None,
+        }
+    });
+    view! {
+        <Card class="space-y-3 p-5">
+            <h2 class="text-sm font-semibold text-slate-900">"Message all warm leads"</h2>
+            <textarea class=INPUT rows="4" aria-label="Message to all warm leads" bind:value=body placeholder="We have two install slots left this week — want one?"></textarea>
+            {move || (!body.with(|b| b.trim().is_empty())).then(|| {
+                let text = preview();
+                let i = segments::analyze(&text);
+                view! {
+                    <div>
+                        <p class="text-xs font-medium text-slate-500">"Preview"</p>
+                        <div class="mt-1 whitespace-pre-wrap break-words rounded-2xl rounded-br-sm bg-orange-600 px-3 py-2 text-sm text-white" data-testid="broadcast-preview">{text}</div>
+                        <p class="mt-1 text-right text-[11px] text-slate-400">{format!("{} segment{}", i.segments, if i.segments == 1 { "" } else { "s" })}</p>
+                    </div>
+                }
+            })}
+            <button type="button" class=format!("{BTN_PRIMARY} w-full") disabled=move || send.pending().get() || body.with(|b| b.trim().is_empty())
+                on:click=move |_| {
+                    #[cfg(feature = "hydrate")]
+                    if !window().confirm_with_message("Send this to every current warm lead?").unwrap_or(false) { return; }
+                    send.dispatch(MessageWarmLeads { body: body.get_untracked() });
+                }>"Send to all warm leads"</button>
+            <p class="text-xs text-slate-500">"Marketing wording gets \"Reply STOP to opt out.\" added when it's missing. Opted-out leads are skipped."</p>
+            {move || send.value().get().map(|r| match r {
+                Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                Ok((_, queued)) => view! {
+                    <p class="rounded-md bg-emerald-50 px-3 py-2 text-sm text-emerald-900" role="status" data-testid="broadcast-result">
+                        {move || {
+                            let sent = progress.get().flatten().map(|(_, s)| s).unwrap_or(0);
+                            format!("Queued {queued}; {sent} sent so far.")
+                        }}
+                    </p>
+                }.into_any(),
+            })}
+        </Card>
+    }
+}
+
+/// The dashboard widget: warm leads against the 10–16 a day band, and the volume math.
+#[component]
+pub fn WarmLeadWidget() -> impl IntoView {
+    let live = expect_context::<Live>().0;
+    let stats = Resource::new(move || live.get(), |_| load_warm_lead_stats());
+    view! {
+        <Transition fallback=|| view! { <Loading /> }>
+            {move || Suspend::new(async move {
+                match stats.await {
+                    Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                    Ok(s) => view! { <WidgetBody s /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn WidgetBody(s: WarmLeadStats) -> impl IntoView {
+    let (band_class, band_text) = if s.today < s.target_low {
+        ("text-amber-700", format!("below the {}–{} a day target", s.target_low, s.target_high))
+    } else if s.today > s.target_high {
+        ("text-sky-700", format!("above the {}–{} target", s.target_low, s.target_high))
+    } else {
+        ("text-emerald-700", format!("within the {}–{} target", s.target_low, s.target_high))
+    };
+    let max = s.per_day.iter().map(|(_, n)| *n).max().unwrap_or(0).max(s.target_high);
+    let rate = s.opt_in_rate;
+    view! {
+        <Card class="p-5">
+            <div class="flex flex-wrap items-start justify-between gap-4">
+                <div>
+                    <h2 class="text-sm font-semibold text-slate-900">"Warm leads"</h2>
+                    <p class="mt-2"><span class="text-4xl font-semibold tracking-tight text-slate-900" data-testid="warm-today">{s.today}</span><span class="ml-2 text-sm text-slate-500">"today"</span></p>
+                    <p class=format!("text-sm font-medium {band_class}")>{band_text}</p>
+                </div>
+                <dl class="grid grid-cols-2 gap-x-6 gap-y-1 text-sm">
+                    <dt class="text-slate-500">"Last 7 days"</dt><dd class="text-right font-medium text-slate-900" data-testid="warm-week">{s.last_7_days}</dd>
+                    <dt class="text-slate-500">"Farming sends today"</dt><dd class="text-right font-medium text-slate-900" data-testid="sends-today">{fmt_count(s.sends_today)}</dd>
+                    <dt class="text-slate-500">"Opt-in rate (7 days)"</dt><dd class="text-right font-medium text-slate-900">{rate.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "—".into())}</dd>
+                </dl>
+            </div>
+            <div class="mt-4 flex h-28 items-end gap-2" aria-label="Warm leads per day, last 7 days">
+                {s.per_day.iter().map(|(label, n)| {
+                    let h = if max == 0 { 0 } else { n * 100 / max };
+                    let in_band = *n >= s.target_low && *n <= s.target_high;
+                    view! {
+                        <div class="flex flex-1 flex-col items-center gap-1">
+                            <span class="text-[11px] text-slate-500">{*n}</span>
+                            <div class=format!("w-full rounded-t {}", if in_band { "bg-emerald-500" } else { "bg-orange-400" }) style=format!("height: {}%", h.max(2))></div>
+                            <span class="text-[11px] text-slate-400">{label.clone()}</span>
+                        </div>
+                    }
+                }).collect_view()}
+            </div>
+            <p class="mt-4 rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-600" data-testid="volume-math">
+                {match (rate, s.suggested_batch) {
+                    (Some(r), Some((lo, hi))) => format!(
+                        "At the observed {:.1}% of farming messages answered with YES ({} warm leads from {} sends in 7 days), a daily batch of {}–{} lands in the {}–{} band. Assumes the next contacts answer like the last week's and every message is delivered.",
+                        r * 100.0, s.last_7_days, fmt_count(s.sends_7_days), fmt_count(lo), fmt_count(hi), s.target_low, s.target_high),
+                    _ => "Send a first batch: the suggested daily batch size is worked out from the share of people who answer YES.".to_string(),
+                }}
+            </p>
+        </Card>
+    }
+}

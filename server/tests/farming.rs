@@ -1,0 +1,240 @@
+//! Warm-lead farming through the real router: selection and its exclusions, the cool-off
+//! edge, the daily cap under concurrent triggers, resuming, warm leads from YES, STOP, the
+//! inbound log and the stats endpoint. Both databases.
+
+mod common;
+use common::{eventually, Backend, TestApp};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use std::collections::HashSet;
+
+both!(
+    dry_run_excludes_every_reason_and_the_cool_off_edge,
+    the_cap_holds_under_concurrent_triggers,
+    batches_resume_where_the_last_one_stopped,
+    yes_makes_one_warm_lead_stop_opts_out_and_stats_count_them,
+);
+
+async fn fast(backend: Backend) -> TestApp {
+    common::spawn_with(backend, &[("SEND_RATE_MPS", "100000"), ("DAILY_BATCH_DEFAULT", "450")]).await.unwrap()
+}
+
+async fn api(app: &TestApp, key: &str, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let mut req = app.client().request(method, app.url(path)).bearer_auth(key);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let r = req.send().await.unwrap();
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+fn phone(i: usize) -> String {
+    format!("+1415{:07}", 3_000_000 + i)
+}
+
+/// Imports `n` contacts (in a zone where it is midday) into list `name`; returns the list id
+/// and the contact ids in import order.
+async fn import(app: &TestApp, key: &str, name: &str, n: usize) -> (i64, Vec<i64>) {
+    let zone = common::midday_zone();
+    let mut csv = String::from("phone,first_name,timezone,consent_source\n");
+    for i in 0..n {
+        csv.push_str(&format!("{},Pat{i},{zone},web form\n", phone(i)));
+    }
+    let r = app.client().post(app.url(&format!("/api/v1/contacts/import?list={name}"))).bearer_auth(key).header("content-type", "text/csv").body(csv).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let c = warmline::store::contacts::find_by_phone(&app.state.db, &warmline::E164::parse(&phone(i)).unwrap()).await.unwrap().unwrap();
+        ids.push(c.id.0);
+    }
+    (v["list_id"].as_i64().unwrap(), ids)
+}
+
+const TEMPLATE: &str = "Hi {{ first_name | default(\"there\") }}, Warmline Roofing here: free roof check this month? Reply YES for a quote. Reply STOP to opt out.";
+
+async fn campaign(app: &TestApp, key: &str, list: i64, extra: Value) -> i64 {
+    let mut body = json!({"name": "Roof farm", "template": TEMPLATE, "list_id": list});
+    if let Value::Object(m) = extra {
+        body.as_object_mut().unwrap().extend(m);
+    }
+    let (s, v) = api(app, key, Method::POST, "/api/v1/farming-campaigns", Some(body)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    v["id"].as_i64().unwrap()
+}
+
+async fn exec(app: &TestApp, sql: &str, args: &[i64]) {
+    let mut q = sqlx::query(sql);
+    for a in args {
+        q = q.bind(*a);
+    }
+    q.execute(app.state.db.pool()).await.unwrap();
+}
+
+async fn scalar(app: &TestApp, sql: &str, args: &[i64]) -> i64 {
+    let mut q = sqlx::query(sql);
+    for a in args {
+        q = q.bind(*a);
+    }
+    sqlx::Row::get::<i64, _>(&q.fetch_one(app.state.db.pool()).await.unwrap(), 0)
+}
+
+async fn wait_done(app: &TestApp, key: &str, id: i64, batch: i64) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (_, v) = api(app, key, Method::GET, &format!("/api/v1/farming-campaigns/{id}/batches/{batch}"), None).await;
+        if v["status"] == "done" && v["queued"] == v["selected"] {
+            return v;
+        }
+        assert!(std::time::Instant::now() < deadline, "the batch never finished: {v}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+fn ids(v: &Value) -> Vec<i64> {
+    v["contact_ids"].as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect()
+}
+
+async fn dry_run_excludes_every_reason_and_the_cool_off_edge(app: TestApp) {
+    let key = app.api_key().await;
+    let (list, c) = import(&app, &key, "farm", 10).await;
+    let id = campaign(&app, &key, list, json!({"cool_off_days": 7})).await;
+    let now = chrono::Utc::now().timestamp_millis();
+    let week = 7 * 86_400_000;
+    exec(&app, "UPDATE contacts SET opted_out = 1 WHERE id = $1", &[c[0]]).await;
+    exec(&app, "UPDATE contacts SET flagged = 1 WHERE id = $1", &[c[1]]).await;
+    exec(&app, "UPDATE contacts SET number_status = 'landline' WHERE id = $1", &[c[2]]).await;
+    exec(&app, "INSERT INTO warm_leads (contact_id, campaign_id, reply_text, replied_at) VALUES ($1, $2, 'YES', $3)", &[c[3], id, now]).await;
+    // A past batch: one contact picked just inside the cool-off, one just outside it.
+    exec(&app, "INSERT INTO farming_batches (campaign_id, day, status, requested, selected, template, triggered_by, created_at) VALUES ($1, '2000-01-01', 'done', 2, 2, 'x', 'test', $2)", &[id, now]).await;
+    let batch = scalar(&app, "SELECT MAX(id) FROM farming_batches WHERE campaign_id = $1", &[id]).await;
+    exec(&app, "INSERT INTO farming_sends (batch_id, contact_id, campaign_id, message_id, picked_at) VALUES ($1, $2, $3, 0, $4)", &[batch, c[4], id, now - week + 60_000]).await;
+    exec(&app, "INSERT INTO farming_sends (batch_id, contact_id, campaign_id, message_id, picked_at) VALUES ($1, $2, $3, 0, $4)", &[batch, c[5], id, now - week - 60_000]).await;
+    // One eligible contact has no consent record.
+    exec(&app, "UPDATE contacts SET consent_source = NULL WHERE id = $1", &[c[9]]).await;
+
+    let (s, v) = api(&app, &key, Method::POST, &format!("/api/v1/farming-campaigns/{id}/dry-run"), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["selected"], 5, "{v}");
+    assert_eq!(ids(&v), c[5..].to_vec(), "import order, the one just outside the cool-off included");
+    assert_eq!(v["excluded"], json!({"opted_out": 1, "warm_lead": 1, "cool_off": 1, "invalid": 1, "flagged": 1}));
+    assert_eq!(v["without_consent"], 1);
+    // A smaller batch shows exactly that many.
+    let (_, v) = api(&app, &key, Method::POST, &format!("/api/v1/farming-campaigns/{id}/dry-run"), Some(json!({"max": 2}))).await;
+    assert_eq!(ids(&v), c[5..7].to_vec());
+    // A dry run sends nothing and picks nothing.
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM messages WHERE kind = 'farming'", &[]).await, 0);
+    // Bad input gets a clear error.
+    let (s, v) = api(&app, &key, Method::POST, "/api/v1/farming-campaigns", Some(json!({"name": "x", "template": "Reply YES", "list_id": list}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(v["error"].as_str().unwrap().contains("STOP"), "{v}");
+    let (s, _) = api(&app, &key, Method::POST, "/api/v1/farming-campaigns/999/dry-run", None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+async fn the_cap_holds_under_concurrent_triggers(app: TestApp) {
+    let backend = app.backend;
+    drop(app);
+    let app = fast(backend).await;
+    let key = app.api_key().await;
+    let (list, _) = import(&app, &key, "capped", 30).await;
+    let id = campaign(&app, &key, list, json!({"daily_cap": 10})).await;
+    let path = format!("/api/v1/farming-campaigns/{id}/batches");
+    // Five clicks at once: one batch starts, the others are refused.
+    let tries = (0..5).map(|_| api(&app, &key, Method::POST, &path, None));
+    let results = futures_util::future::join_all(tries).await;
+    let started: Vec<&Value> = results.iter().filter(|(s, _)| *s == StatusCode::CREATED).map(|(_, v)| v).collect();
+    assert_eq!(started.len(), 1, "{results:?}");
+    for (s, v) in results.iter().filter(|(s, _)| *s != StatusCode::CREATED) {
+        assert_eq!(*s, StatusCode::CONFLICT, "{v}");
+    }
+    let batch = started[0]["id"].as_i64().unwrap();
+    let done = wait_done(&app, &key, id, batch).await;
+    assert_eq!(done["selected"], 10);
+    // The cap is used up for today: another trigger is refused with the reason.
+    let (s, v) = api(&app, &key, Method::POST, &path, None).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(v["error"].as_str().unwrap().contains("cap"), "{v}");
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM messages WHERE kind = 'farming'", &[]).await, 10);
+    eventually("the simulator sends them", || async { scalar(&app, "SELECT COUNT(*) FROM messages WHERE kind = 'farming' AND provider_sid IS NOT NULL", &[]).await == 10 }).await;
+}
+
+async fn batches_resume_where_the_last_one_stopped(app: TestApp) {
+    let backend = app.backend;
+    drop(app);
+    let app = fast(backend).await;
+    let key = app.api_key().await;
+    let (list, c) = import(&app, &key, "resume", 25).await;
+    // No cool-off, so the cursor (not the cool-off) decides who is next.
+    let id = campaign(&app, &key, list, json!({"cool_off_days": 0})).await;
+    let path = format!("/api/v1/farming-campaigns/{id}/batches");
+    let mut picked: Vec<Vec<i64>> = Vec::new();
+    for _ in 0..3 {
+        let (s, v) = api(&app, &key, Method::POST, &path, Some(json!({"max": 10}))).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let batch = v["id"].as_i64().unwrap();
+        wait_done(&app, &key, id, batch).await;
+        let rows = sqlx::query("SELECT contact_id FROM farming_sends WHERE batch_id = $1 ORDER BY contact_id").bind(batch).fetch_all(app.state.db.pool()).await.unwrap();
+        picked.push(rows.iter().map(|r| sqlx::Row::get::<i64, _>(r, 0)).collect());
+    }
+    assert_eq!(picked[0], c[0..10].to_vec());
+    assert_eq!(picked[1], c[10..20].to_vec());
+    // The third reaches the end of the list and wraps round to the start.
+    let mut expected: Vec<i64> = c[20..25].iter().chain(c[0..5].iter()).copied().collect();
+    expected.sort();
+    assert_eq!(picked[2], expected);
+    // Each message was stored once, under its own key.
+    assert_eq!(scalar(&app, "SELECT COUNT(DISTINCT outbox_key) FROM messages WHERE kind = 'farming'", &[]).await, 30);
+}
+
+async fn inbound(app: &TestApp, from: &str, body: &str) {
+    let sid = format!("SM{}", uuid::Uuid::new_v4().simple());
+    let r = app.twilio_webhook("/webhooks/twilio/sms", &[("MessageSid", &sid), ("From", from), ("To", "+14155550100"), ("Body", body)]).await;
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+async fn yes_makes_one_warm_lead_stop_opts_out_and_stats_count_them(app: TestApp) {
+    let backend = app.backend;
+    drop(app);
+    let app = fast(backend).await;
+    let key = app.api_key().await;
+    let (list, c) = import(&app, &key, "leads", 5).await;
+    let id = campaign(&app, &key, list, json!({"daily_cap": 3})).await;
+    let (s, v) = api(&app, &key, Method::POST, &format!("/api/v1/farming-campaigns/{id}/batches"), None).await;
+    assert_eq!(s, StatusCode::CREATED);
+    wait_done(&app, &key, id, v["id"].as_i64().unwrap()).await;
+
+    inbound(&app, &phone(0), "YES").await;
+    // Webhooks are processed in the background: let the first land before the repeat.
+    eventually("the first YES is processed", || async { scalar(&app, "SELECT COUNT(*) FROM inbound_log", &[]).await == 1 }).await;
+    inbound(&app, &phone(0), "yes!!").await;
+    inbound(&app, &phone(1), "Interested, call me").await;
+    inbound(&app, &phone(2), "STOP").await;
+    // Someone never farmed saying YES is not a warm lead.
+    inbound(&app, &phone(4), "Yes").await;
+    eventually("replies processed", || async { scalar(&app, "SELECT COUNT(*) FROM inbound_log", &[]).await == 5 }).await;
+
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM warm_leads", &[]).await, 2);
+    let reply_to_first = "SELECT COUNT(*) FROM messages WHERE contact_id = $1 AND kind = 'auto_reply' AND body = 'Thanks! We''ll call you shortly.'";
+    eventually("auto-replies sent", || async { scalar(&app, reply_to_first, &[c[0]]).await == 1 && scalar(&app, reply_to_first, &[c[1]]).await == 1 }).await;
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM messages WHERE kind = 'auto_reply' AND body LIKE 'Thanks!%'", &[]).await, 2, "one auto-reply per warm lead");
+    let warm_text = sqlx::query("SELECT reply_text FROM warm_leads WHERE contact_id = $1").bind(c[0]).fetch_one(app.state.db.pool()).await.unwrap();
+    assert_eq!(sqlx::Row::get::<String, _>(&warm_text, 0), "YES", "the first reply is kept");
+    let actions: HashSet<String> = sqlx::query("SELECT action FROM inbound_log").fetch_all(app.state.db.pool()).await.unwrap().iter().map(|r| sqlx::Row::get(r, 0)).collect();
+    assert_eq!(actions, ["warm_lead", "none", "opt_out"].into_iter().map(String::from).collect());
+
+    let (s, v) = api(&app, &key, Method::GET, "/api/v1/stats/warm-leads", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!((v["today"].as_i64(), v["last_7_days"].as_i64(), v["target_low"].as_i64(), v["target_high"].as_i64()), (Some(2), Some(2), Some(10), Some(16)), "{v}");
+    assert_eq!(v["sends_today"], 3);
+
+    // The next dry run leaves all three out, each for its reason.
+    let (_, v) = api(&app, &key, Method::POST, &format!("/api/v1/farming-campaigns/{id}/dry-run"), None).await;
+    assert_eq!(v["excluded"]["warm_lead"], 2, "{v}");
+    assert_eq!(v["excluded"]["opted_out"], 1, "{v}");
+    let spec: Value = app.client().get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    for p in ["/farming-campaigns", "/farming-campaigns/{id}/dry-run", "/farming-campaigns/{id}/batches", "/farming-campaigns/{id}/batches/{batch_id}", "/stats/warm-leads"] {
+        assert!(spec["paths"][p].is_object(), "{p} in the OpenAPI document");
+    }
+}

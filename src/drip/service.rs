@@ -1,0 +1,100 @@
+//! What the REST API and the browser do with campaigns: every rule in one place.
+
+use super::Drip;
+use crate::campaign::delay::Delay;
+use crate::campaign::model::{self, Audience, Campaign, CampaignDetail, CampaignDraft, CampaignStatus, EnrollOutcome};
+use crate::messaging::LiveEvent;
+use crate::store::{campaigns, enrollments, StoreError};
+use crate::{now_millis, CampaignId, ContactId, UserId};
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+impl Drip {
+    async fn check(&self, d: &CampaignDraft) -> Result<()> {
+        let keys = campaigns::custom_keys(&self.messenger.db).await?;
+        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let problems = model::validate(d, &refs);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(StoreError::Invalid(problems.summary()))
+        }
+    }
+
+    #[tracing::instrument(skip(self, d), fields(name = %d.name))]
+    pub async fn create_campaign(&self, d: &CampaignDraft, by: Option<UserId>) -> Result<Campaign> {
+        self.check(d).await?;
+        campaigns::create(&self.messenger.db, d, by).await
+    }
+
+    #[tracing::instrument(skip(self, d))]
+    pub async fn update_campaign(&self, id: CampaignId, d: &CampaignDraft) -> Result<Campaign> {
+        self.check(d).await?;
+        campaigns::update(&self.messenger.db, id, d).await
+    }
+
+    /// Starts (or resumes) sending.
+    #[tracing::instrument(skip(self))]
+    pub async fn activate(&self, id: CampaignId) -> Result<Campaign> {
+        let c = campaigns::get_by_id(&self.messenger.db, id).await?;
+        self.check(&c.draft).await?;
+        let c = campaigns::transition(&self.messenger.db, id, &[CampaignStatus::Draft, CampaignStatus::Paused], CampaignStatus::Active).await?;
+        self.changed(id).await;
+        Ok(c)
+    }
+
+    /// Stops new sends within one runner tick; resuming continues where it stopped.
+    #[tracing::instrument(skip(self))]
+    pub async fn pause(&self, id: CampaignId) -> Result<Campaign> {
+        let c = campaigns::transition(&self.messenger.db, id, &[CampaignStatus::Active], CampaignStatus::Paused).await?;
+        self.changed(id).await;
+        Ok(c)
+    }
+
+    /// Ends the campaign for good: it never sends again.
+    #[tracing::instrument(skip(self))]
+    pub async fn archive(&self, id: CampaignId) -> Result<Campaign> {
+        let c = campaigns::transition(&self.messenger.db, id, &[CampaignStatus::Draft, CampaignStatus::Active, CampaignStatus::Paused], CampaignStatus::Archived).await?;
+        self.changed(id).await;
+        Ok(c)
+    }
+
+    /// Enrolls an audience; `reenroll` restarts contacts already in the campaign at step 1.
+    #[tracing::instrument(skip(self, audience))]
+    pub async fn enroll(&self, id: CampaignId, audience: &Audience, reenroll: bool) -> Result<EnrollOutcome> {
+        let c = campaigns::get_by_id(&self.messenger.db, id).await?;
+        if c.status == CampaignStatus::Archived {
+            return Err(StoreError::Conflict("the campaign is archived".into()));
+        }
+        let now = now_millis();
+        // A "next day at" first step needs each contact's zone: the runner works it out when it
+        // first claims the enrollment.
+        let first_due = match c.draft.steps.first().map(|s| s.delay) {
+            Some(Delay::After { minutes }) => now + i64::from(minutes) * 60_000,
+            _ => now,
+        };
+        let out = enrollments::enroll(&self.messenger.db, id, audience, reenroll, first_due).await?;
+        tracing::info!(?out, "enrolled");
+        self.changed(id).await;
+        Ok(out)
+    }
+
+    pub async fn unenroll(&self, id: CampaignId, contact: Option<ContactId>) -> Result<u64> {
+        let n = enrollments::unenroll(&self.messenger.db, id, contact).await?;
+        self.changed(id).await;
+        Ok(n)
+    }
+
+    pub async fn detail(&self, id: CampaignId) -> Result<CampaignDetail> {
+        let db = &self.messenger.db;
+        let campaign = campaigns::get_by_id(db, id).await?;
+        let funnel = campaigns::funnel(db, id, campaign.draft.steps.len()).await?;
+        let enrollments = enrollments::counts(db, id).await?;
+        Ok(CampaignDetail { campaign, funnel, enrollments })
+    }
+
+    async fn changed(&self, id: CampaignId) {
+        self.messenger.events.publish(LiveEvent::Campaign { campaign_id: id }).await;
+        self.wake();
+    }
+}

@@ -1,0 +1,286 @@
+//! Warm-lead farming on the server: dry runs, capped daily batches sent through the send gate,
+//! the daily schedule, "message all warm leads", and the dashboard numbers.
+
+use super::{with_opt_out_footer, suggested_batch, BatchProgress, DryRun, FarmingCampaign, NewFarmingCampaign, WarmLeadStats, TARGET_HIGH, TARGET_LOW};
+use crate::campaign::template::Template;
+use crate::message::MessageKind;
+use crate::messaging::send::Outbound;
+use crate::messaging::{replies, LiveEvent, Messenger};
+use crate::store::{enrollments, farming, StoreError};
+use crate::{now_millis, ContactId, Millis, UserId};
+use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// Farming, cheap to clone.
+#[derive(Clone)]
+pub struct Farm {
+    pub messenger: Messenger,
+    /// The organisation's zone: days, the daily cap and the send time are counted in it.
+    pub zone: Tz,
+}
+
+
+impl Farm {
+    pub fn new(messenger: Messenger) -> Farm {
+        let zone = messenger.rules.default_zone;
+        Farm { messenger, zone }
+    }
+
+    fn db(&self) -> &crate::store::Db {
+        &self.messenger.db
+    }
+
+    /// The organisation's calendar day of `t`, e.g. "2026-11-21".
+    pub fn day(&self, t: DateTime<Utc>) -> String {
+        t.with_timezone(&self.zone).date_naive().to_string()
+    }
+
+    /// Midnight starting the organisation's day `days_ago` days before `t`'s.
+    pub fn day_start(&self, t: DateTime<Utc>, days_ago: i64) -> Millis {
+        let date = t.with_timezone(&self.zone).date_naive() - Duration::days(days_ago);
+        self.zone.from_local_datetime(&date.and_time(NaiveTime::MIN)).earliest().map(|d| d.timestamp_millis()).unwrap_or_else(|| t.timestamp_millis())
+    }
+
+    fn cutoff(c: &FarmingCampaign, now: DateTime<Utc>) -> Millis {
+        now.timestamp_millis() - i64::from(c.cool_off_days) * 86_400_000
+    }
+
+    async fn brand(&self) -> Result<String> {
+        Ok(crate::store::settings::get_value(self.db(), replies::BRAND).await?.unwrap_or_else(|| replies::default_for(replies::BRAND).to_string()))
+    }
+
+    #[tracing::instrument(skip(self, c), fields(name = %c.name))]
+    pub async fn create(&self, c: &NewFarmingCampaign, by: Option<UserId>) -> Result<FarmingCampaign> {
+        let problems = super::validate(c, &self.brand().await?);
+        if !problems.is_empty() {
+            return Err(StoreError::Invalid(problems.join("; ")));
+        }
+        if let super::Source::List(l) = &c.source {
+            crate::store::lists::get_by_id(self.db(), *l).await.map_err(|_| StoreError::Invalid(format!("there is no list {l}")))?;
+        }
+        farming::create(self.db(), c, by).await
+    }
+
+    /// Exactly who the next batch would message (at most `max`, and what's left of today's cap).
+    #[tracing::instrument(skip(self))]
+    pub async fn dry_run(&self, id: i64, max: Option<i64>) -> Result<DryRun> {
+        let c = farming::get_by_id(self.db(), id).await?;
+        let now = Utc::now();
+        let mut conn = self.db().pool().acquire().await?;
+        let sent_today = farming::picked_on(&mut conn, id, &self.day(now)).await?;
+        let remaining = (i64::from(c.daily_cap) - sent_today).max(0);
+        let n = max.unwrap_or(i64::from(c.daily_cap)).clamp(0, remaining);
+        let cursor = farming::cursor(self.db(), id).await?;
+        let picked = farming::select(&mut conn, &c, cursor, Self::cutoff(&c, now), n).await?;
+        drop(conn);
+        let excluded = farming::excluded(self.db(), &c, Self::cutoff(&c, now)).await?;
+        let ids: Vec<ContactId> = picked.iter().map(|(id, _)| *id).collect();
+        let sample = farming::sample(self.db(), &ids[..ids.len().min(25)]).await?;
+        Ok(DryRun {
+            selected: ids.len() as i64,
+            without_consent: picked.iter().filter(|(_, consent)| !consent).count() as i64,
+            contact_ids: ids,
+            excluded,
+            sent_today,
+            remaining_today: remaining,
+            sample,
+        })
+    }
+
+    /// Starts a batch and sends it in the background. Never more than the day's cap, however
+    /// many times it is triggered: a second trigger while one runs is refused.
+    #[tracing::instrument(skip(self, template))]
+    pub async fn start_batch(&self, id: i64, max: Option<i64>, template: Option<&str>, trigger: &str, by: Option<UserId>) -> Result<BatchProgress> {
+        let c = farming::get_by_id(self.db(), id).await?;
+        let template = template.map(str::trim).filter(|t| !t.is_empty()).unwrap_or(&c.template).to_string();
+        if template != c.template {
+            let check = NewFarmingCampaign { name: c.name.clone(), template: template.clone(), source: c.source.clone(), daily_cap: c.daily_cap, cool_off_days: c.cool_off_days, send_time: None };
+            let problems = super::validate(&check, &self.brand().await?);
+            if !problems.is_empty() {
+                return Err(StoreError::Invalid(problems.join("; ")));
+            }
+        }
+        if let Some(m) = max {
+            if m < 1 {
+                return Err(StoreError::Invalid("the batch size must be at least 1".into()));
+            }
+        }
+        let now = Utc::now();
+        let day = self.day(now);
+        let b = farming::NewBatch { campaign: &c, day: &day, max: max.unwrap_or(i64::from(c.daily_cap)), template: &template, triggered_by: trigger, by, cutoff: Self::cutoff(&c, now) };
+        let (batch, picked) = farming::start_batch(self.db(), &b).await?;
+        tracing::info!(batch, picked, "farming batch started");
+        if picked > 0 {
+            let this = self.clone();
+            tokio::spawn(async move { this.run_batch(batch, template).await });
+        }
+        farming::progress(self.db(), batch).await
+    }
+
+    /// Hands every picked contact's message to the send gate (which rate-limits and defers by
+    /// quiet hours). Each message carries the key `farm-b{batch}-c{contact}`, so a batch resumed
+    /// after a restart never stores a message twice.
+    pub async fn run_batch(&self, batch: i64, template: String) {
+        if let Err(e) = self.send_pending(batch, &template).await {
+            tracing::error!(error = %e, batch, "farming batch stopped; it resumes at the next start");
+            return;
+        }
+        if let Err(e) = farming::finish_batch(self.db(), batch).await {
+            tracing::error!(error = %e, batch, "could not mark the batch done");
+        }
+        self.messenger.events.publish(LiveEvent::Farming { batch_id: batch }).await;
+    }
+
+    async fn send_pending(&self, batch: i64, template: &str) -> Result<()> {
+        let keys = crate::store::campaigns::custom_keys(self.db()).await?;
+        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let t = Template::parse(template, &refs).map_err(|e| StoreError::Invalid(format!("{e:?}")))?;
+        for (i, contact) in farming::pending_sends(self.db(), batch).await?.into_iter().enumerate() {
+            let key = format!("farm-b{batch}-c{contact}");
+            if let Some(m) = crate::store::messages::find_by_outbox_key(self.db(), &key).await? {
+                farming::set_message(self.db(), batch, contact, m.id).await?;
+                continue;
+            }
+            let (_, values) = enrollments::send_target(self.db(), contact).await?;
+            let body = match t.render(&values) {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::warn!(%contact, error = %e, "skipped: the template can't be filled for this contact");
+                    farming::set_message(self.db(), batch, contact, 0).await?;
+                    continue;
+                }
+            };
+            let out = Outbound { contact, body: &body, kind: MessageKind::Farming, marketing: true, by: None, outbox_key: Some(&key) };
+            match self.messenger.send(out).await {
+                Ok(r) => farming::set_message(self.db(), batch, contact, r.message.id).await?,
+                Err(crate::messaging::MessagingError::Store(StoreError::Db(e))) => return Err(StoreError::Db(e)),
+                Err(e) => {
+                    tracing::warn!(%contact, error = %e, "farming send refused");
+                    farming::set_message(self.db(), batch, contact, 0).await?;
+                }
+            }
+            if i % 10 == 0 {
+                self.messenger.events.publish(LiveEvent::Farming { batch_id: batch }).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// Resumes batches a stopped server left running (called at startup).
+    pub async fn resume(&self) -> Result<usize> {
+        let running = farming::running_batches(self.db()).await?;
+        let n = running.len();
+        for (batch, _, template) in running {
+            let this = self.clone();
+            tokio::spawn(async move { this.run_batch(batch, template).await });
+        }
+        Ok(n)
+    }
+
+    /// Starts today's batch of every campaign whose send time has passed and that has no batch
+    /// today yet.
+    pub async fn scheduled(&self, now: DateTime<Utc>) -> Result<usize> {
+        let local = now.with_timezone(&self.zone);
+        let minute = chrono::Timelike::hour(&local) * 60 + chrono::Timelike::minute(&local);
+        let day = self.day(now);
+        let mut started = 0;
+        for c in farming::list(self.db()).await? {
+            let Some(at) = c.send_time.as_deref().and_then(super::parse_send_time) else { continue };
+            if minute < at || farming::has_batch_on(self.db(), c.id, &day).await? {
+                continue;
+            }
+            match self.start_batch(c.id, None, None, "schedule", None).await {
+                Ok(p) => {
+                    tracing::info!(campaign = c.id, batch = p.id, selected = p.selected, "scheduled farming batch started");
+                    started += 1;
+                }
+                Err(e) => tracing::warn!(campaign = c.id, error = %e, "scheduled farming batch not started"),
+            }
+        }
+        Ok(started)
+    }
+
+    /// Checks the daily schedule every `every`, for ever.
+    pub async fn run_schedule(self, every: std::time::Duration) {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            if let Err(e) = self.scheduled(Utc::now()).await {
+                tracing::warn!(error = %e, "farming schedule check failed");
+            }
+        }
+    }
+
+    /// Sends one message to every current warm lead who can be messaged; the opt-out footer is
+    /// added when the text lacks it. Returns the broadcast key and how many were queued.
+    #[tracing::instrument(skip(self, body))]
+    pub async fn message_warm_leads(&self, body: &str, by: Option<UserId>) -> Result<(String, i64)> {
+        let text = with_opt_out_footer(body);
+        crate::messaging::send::check_body(&text).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let leads = farming::messageable_warm_leads(self.db()).await?;
+        let broadcast = format!("leads-{}", now_millis());
+        let mut queued = 0;
+        for contact in leads {
+            let key = format!("{broadcast}-c{contact}");
+            let out = Outbound { contact, body: &text, kind: MessageKind::Manual, marketing: true, by, outbox_key: Some(&key) };
+            match self.messenger.send(out).await {
+                Ok(_) => queued += 1,
+                Err(e) => tracing::warn!(%contact, error = %e, "warm-lead message refused"),
+            }
+        }
+        Ok((broadcast, queued))
+    }
+
+    /// How far a warm-lead broadcast got: (queued, accepted by the provider).
+    pub async fn broadcast_progress(&self, broadcast: &str) -> Result<(i64, i64)> {
+        let pattern = format!("{}-c%", broadcast.replace(['%', '_'], ""));
+        let r = sqlx::query("SELECT COUNT(*) AS n, SUM(CASE WHEN provider_sid IS NOT NULL THEN 1 ELSE 0 END) AS sent FROM messages WHERE outbox_key LIKE $1")
+            .bind(pattern)
+            .fetch_one(self.db().pool())
+            .await?;
+        Ok((crate::store::get(&r, "n")?, crate::store::get::<Option<i64>>(&r, "sent")?.unwrap_or(0)))
+    }
+
+    /// The dashboard widget: warm leads today and this week against the target band, sends,
+    /// the observed opt-in rate and the batch size it suggests.
+    pub async fn stats(&self, now: DateTime<Utc>) -> Result<WarmLeadStats> {
+        let db = self.db();
+        let end = now.timestamp_millis() + 1;
+        let today = self.day_start(now, 0);
+        let week = self.day_start(now, 6);
+        let mut per_day = Vec::with_capacity(7);
+        for d in (0..7).rev() {
+            let from = self.day_start(now, d);
+            let to = if d == 0 { end } else { self.day_start(now, d - 1) };
+            let label = (now.with_timezone(&self.zone).date_naive() - Duration::days(d)).format("%a %-d").to_string();
+            per_day.push((label, farming::warm_lead_count(db, from, to).await?));
+        }
+        let last_7_days = farming::warm_lead_count(db, week, end).await?;
+        let sends_7_days = farming::farming_sends_count(db, week, end).await?;
+        let opt_in_rate = (sends_7_days > 0).then(|| last_7_days as f64 / sends_7_days as f64);
+        Ok(WarmLeadStats {
+            today: farming::warm_lead_count(db, today, end).await?,
+            last_7_days,
+            target_low: TARGET_LOW,
+            target_high: TARGET_HIGH,
+            sends_today: farming::farming_sends_count(db, today, end).await?,
+            sends_7_days,
+            opt_in_rate,
+            suggested_batch: suggested_batch(opt_in_rate, TARGET_LOW, TARGET_HIGH),
+            per_day,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn footer_is_added_once() {
+        assert_eq!(with_opt_out_footer("Hi! New slots this week."), "Hi! New slots this week. Reply STOP to opt out.");
+        assert_eq!(with_opt_out_footer("Hi. Reply STOP to opt out"), "Hi. Reply STOP to opt out");
+    }
+}
