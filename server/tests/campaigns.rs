@@ -25,6 +25,7 @@ both!(
     quiet_hours_defer_instead_of_dropping,
     the_daily_cap_holds_and_defers_the_rest_to_tomorrow,
     transient_errors_are_retried_without_a_second_send,
+    a_campaign_sends_from_its_own_number,
 );
 
 fn twilio_env(fake: &FakeTwilio) -> Vec<(&'static str, String)> {
@@ -252,6 +253,24 @@ async fn three_steps_to_1000_contacts_send_exactly_3000_through_twilio(app: Test
     assert_unique_at_provider(&fake, 3000);
     let r = &fake.requests()[0];
     assert!(r.authorized && r.field("From") == Some("+14155550100") && r.field("StatusCallback").is_some());
+}
+
+async fn a_campaign_sends_from_its_own_number(app: TestApp) {
+    let backend = app.backend;
+    drop(app);
+    let fake = FakeTwilio::start().await;
+    let app = twilio_app(backend, &fake).await.unwrap();
+    let key = app.api_key().await;
+    let list = import(&app, &key, "own", 2, 0).await;
+    let (s, v) = api(&app, &key, reqwest::Method::POST, "/api/v1/campaigns", Some(json!({"name": "x", "sender": "555-0100", "steps": three_steps()}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("E.164"), "{v}");
+    let id = launch(&app, &key, three_steps(), list, json!({"sender": "+14155550177"})).await;
+    drain(&app, &[runner(&app)], id).await;
+    assert_stored_once(&app, id, 6, 3).await;
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 6);
+    assert!(requests.iter().all(|r| r.field("From") == Some("+14155550177")), "every step goes out from the campaign's number");
 }
 
 async fn killing_the_runner_mid_batch_loses_nothing_and_sends_nothing_twice(app: TestApp) {

@@ -156,10 +156,22 @@ async fn twilio_client_reports_timeouts_as_transient() {
     let fake = FakeTwilio::start().await;
     fake.script([Reply::Hang(Duration::from_secs(3))]);
     let client = TwilioClient::new(&fake.base, "ACx", "token", Sender::MessagingService("MG1".into()), "http://x/cb", Duration::from_millis(200));
-    let err = client.send(&warmline::E164::parse(TO).unwrap(), "hi").await.unwrap_err();
+    let err = client.send(&warmline::E164::parse(TO).unwrap(), None, "hi").await.unwrap_err();
     assert!(err.is_transient(), "{err:?}");
     assert_eq!(fake.requests()[0].field("MessagingServiceSid"), Some("MG1"));
     assert_eq!(fake.requests()[0].field("From"), None);
+}
+
+#[tokio::test]
+async fn a_campaign_number_overrides_the_configured_sender() {
+    use warmline::providers::twilio::{Sender, TwilioClient};
+    use warmline::providers::SmsProvider;
+    let fake = FakeTwilio::start().await;
+    let client = TwilioClient::new(&fake.base, "ACx", "token", Sender::MessagingService("MG1".into()), "http://x/cb", Duration::from_secs(5));
+    let from = warmline::E164::parse("+14155550177").unwrap();
+    client.send(&warmline::E164::parse(TO).unwrap(), Some(&from), "hi").await.unwrap();
+    let r = &fake.requests()[0];
+    assert_eq!((r.field("From"), r.field("MessagingServiceSid"), r.field("To")), (Some("+14155550177"), None, Some(TO)));
 }
 
 async fn unsigned_or_tampered_webhooks_are_refused(app: TestApp) {

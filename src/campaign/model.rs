@@ -84,7 +84,8 @@ pub struct CampaignDraft {
     pub window: Option<Window>,
     /// Most messages this campaign sends per day (organisation's time zone).
     pub daily_cap: Option<u32>,
-    /// A label for who the messages are from (shown to the team; the provider's sender is configuration).
+    /// The number the campaign sends from (E.164, one of the account's numbers). Empty: the
+    /// configured sender (`TWILIO_FROM` or the Messaging Service).
     pub sender: Option<String>,
 }
 
@@ -100,6 +101,7 @@ pub struct DraftProblems {
     pub name: Option<String>,
     pub window: Option<String>,
     pub daily_cap: Option<String>,
+    pub sender: Option<String>,
     /// `(step index, message)` for each broken step.
     pub steps: Vec<(usize, String)>,
     /// Problems with the step list as a whole (none, too many).
@@ -108,7 +110,7 @@ pub struct DraftProblems {
 
 impl DraftProblems {
     pub fn is_empty(&self) -> bool {
-        self.name.is_none() && self.window.is_none() && self.daily_cap.is_none() && self.steps.is_empty() && self.general.is_empty()
+        self.name.is_none() && self.window.is_none() && self.daily_cap.is_none() && self.sender.is_none() && self.steps.is_empty() && self.general.is_empty()
     }
 
     /// All problems as one sentence list.
@@ -117,6 +119,7 @@ impl DraftProblems {
         out.extend(self.name.clone());
         out.extend(self.window.clone());
         out.extend(self.daily_cap.clone());
+        out.extend(self.sender.clone());
         out.extend(self.general.iter().cloned());
         out.extend(self.steps.iter().map(|(i, m)| format!("step {}: {m}", i + 1)));
         out.join("; ")
@@ -148,6 +151,11 @@ pub fn validate(d: &CampaignDraft, custom_keys: &[&str]) -> DraftProblems {
     }
     if d.daily_cap == Some(0) {
         p.daily_cap = Some("the daily cap must be at least 1 (leave it empty for no cap)".into());
+    }
+    if let Some(s) = d.sender.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if crate::E164::parse(s).is_err() {
+            p.sender = Some(format!("'{s}' is not a phone number in E.164 form, like +14155550100"));
+        }
     }
     if d.steps.is_empty() {
         p.general.push("add at least one step".into());
@@ -331,16 +339,20 @@ mod tests {
             steps: vec![step("Hi {{ nickname }} Reply STOP to opt out"), step("  ")],
             window: Some(Window::hours(7, 12)),
             daily_cap: Some(0),
+            sender: Some("555-0100".into()),
             ..Default::default()
         };
         let p = validate(&d, &[]);
-        assert!(p.name.is_some() && p.window.is_some() && p.daily_cap.is_some());
+        assert!(p.name.is_some() && p.window.is_some() && p.daily_cap.is_some() && p.sender.is_some());
         assert!(p.steps[0].1.contains("nickname"), "{p:?}");
         assert_eq!(p.steps[1], (1, "the message is empty".into()));
         assert!(validate(&CampaignDraft { name: "x".into(), ..Default::default() }, &[]).general[0].contains("at least one step"));
         // A custom attribute makes the field known.
         let ok = CampaignDraft { name: "x".into(), steps: vec![step("Hi {{ nickname }} Reply STOP to opt out")], ..Default::default() };
         assert!(validate(&ok, &["nickname"]).is_empty());
+        // A sender is optional, and an E.164 number when given.
+        let from = CampaignDraft { sender: Some(" +14155550100 ".into()), ..ok };
+        assert!(validate(&from, &["nickname"]).is_empty());
     }
 
     #[test]

@@ -56,6 +56,8 @@ struct Ctx {
     rules: GateRules,
     daily_cap: Option<u32>,
     stop_on_failure: bool,
+    /// The campaign's own number, when it has one.
+    sender: Option<crate::E164>,
 }
 
 fn campaign_rules(base: &GateRules, window: Option<Window>) -> GateRules {
@@ -141,7 +143,9 @@ impl Drip {
                 .map_err(|e| StoreError::Invalid(format!("step template: {e:?}")))?;
             steps.push((s.delay, t));
         }
-        Ok(Ctx { id, steps, rules: campaign_rules(&self.messenger.rules, c.draft.window), daily_cap: c.draft.daily_cap, stop_on_failure: c.draft.stop_on_failure })
+        // Validated when saved; a number that no longer parses falls back to the default sender.
+        let sender = c.draft.sender.as_deref().and_then(|s| crate::E164::parse(s).ok());
+        Ok(Ctx { id, steps, rules: campaign_rules(&self.messenger.rules, c.draft.window), daily_cap: c.draft.daily_cap, stop_on_failure: c.draft.stop_on_failure, sender })
     }
 
     async fn process(&self, ctx: &Ctx, c: Claimed) -> RunResult<Outcome> {
@@ -235,7 +239,7 @@ impl Drip {
     /// Sends a stored step and records what happened.
     async fn deliver(&self, ctx: &Ctx, c: &Claimed, m: Message, target: &RecipientRow, zone: Tz) -> RunResult<Outcome> {
         let db = &self.messenger.db;
-        match self.messenger.provider_send(&target.phone, &m.body, self.options.send_attempts).await {
+        match self.messenger.provider_send(&target.phone, ctx.sender.as_ref(), &m.body, self.options.send_attempts).await {
             Ok(accepted) => {
                 self.messenger.record_accepted(m.id, &accepted).await.map_err(messaging_to_store)?;
                 self.advance(ctx, c, zone).await

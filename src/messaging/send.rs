@@ -116,7 +116,7 @@ impl Messenger {
     /// Hands a queued message to the provider: rate limited, retried while transient.
     #[tracing::instrument(skip(self, message, to), fields(message = message.id))]
     pub async fn dispatch(&self, message: Message, to: E164) {
-        match self.provider_send(&to, &message.body, self.retry.max_attempts).await {
+        match self.provider_send(&to, None, &message.body, self.retry.max_attempts).await {
             Ok(accepted) => {
                 if let Err(e) = self.record_accepted(message.id, &accepted).await {
                     tracing::error!(error = %e, sid = %accepted.sid, "provider accepted the message but recording it failed");
@@ -130,12 +130,13 @@ impl Messenger {
     }
 
     /// One provider call through the shared rate limiter, retried with jittered backoff while
-    /// the error is transient, at most `max_attempts` times in all.
-    pub async fn provider_send(&self, to: &E164, body: &str, max_attempts: u32) -> Result<Accepted, SendError> {
+    /// the error is transient, at most `max_attempts` times in all. `from` overrides the
+    /// configured sender (a campaign's own number); the one rate limiter paces every sender.
+    pub async fn provider_send(&self, to: &E164, from: Option<&E164>, body: &str, max_attempts: u32) -> Result<Accepted, SendError> {
         let mut attempt = 0;
         loop {
             self.limiter.acquire().await;
-            match self.provider.send(to, body).await {
+            match self.provider.send(to, from, body).await {
                 Ok(accepted) => return Ok(accepted),
                 Err(e) if e.is_transient() && attempt + 1 < max_attempts => {
                     let wait = match &e {

@@ -61,7 +61,9 @@ impl SendError {
 #[async_trait::async_trait]
 pub trait SmsProvider: Send + Sync + 'static {
     fn name(&self) -> &'static str;
-    async fn send(&self, to: &E164, body: &str) -> Result<Accepted, SendError>;
+    /// Sends `body` to `to`, from `from` when given (a campaign's own number), otherwise from
+    /// the configured sender.
+    async fn send(&self, to: &E164, from: Option<&E164>, body: &str) -> Result<Accepted, SendError>;
     /// Looks for a message this account already sent to `to` with exactly `body`, created at or
     /// after `since_ms`. The drip runner asks before resending a step whose earlier attempt
     /// may have reached the provider without its answer being recorded (a crash or a timeout).

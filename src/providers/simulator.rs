@@ -32,8 +32,8 @@ impl SmsProvider for Simulator {
         "simulator"
     }
 
-    async fn send(&self, to: &E164, body: &str) -> Result<Accepted, SendError> {
-        tracing::debug!(to = %to, "simulator accepted a message");
+    async fn send(&self, to: &E164, from: Option<&E164>, body: &str) -> Result<Accepted, SendError> {
+        tracing::debug!(to = %to, from = from.map(E164::as_str).unwrap_or("default"), "simulator accepted a message");
         let sid = new_sid();
         let mut log = self.sent.lock().unwrap_or_else(|p| p.into_inner());
         if log.len() >= REMEMBERED {

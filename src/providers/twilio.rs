@@ -84,12 +84,13 @@ impl SmsProvider for TwilioClient {
         "twilio"
     }
 
-    #[tracing::instrument(skip(self, body), fields(to = %to))]
-    async fn send(&self, to: &E164, body: &str) -> Result<Accepted, SendError> {
+    #[tracing::instrument(skip(self, body, from), fields(to = %to))]
+    async fn send(&self, to: &E164, from: Option<&E164>, body: &str) -> Result<Accepted, SendError> {
         let mut form: Vec<(&str, &str)> = vec![("To", to.as_str()), ("Body", body), ("StatusCallback", &self.status_callback)];
-        match &self.sender {
-            Sender::From(n) => form.push(("From", n)),
-            Sender::MessagingService(s) => form.push(("MessagingServiceSid", s)),
+        match (from, &self.sender) {
+            (Some(n), _) => form.push(("From", n.as_str())),
+            (None, Sender::From(n)) => form.push(("From", n)),
+            (None, Sender::MessagingService(s)) => form.push(("MessagingServiceSid", s)),
         }
         let resp = self
             .http

@@ -102,6 +102,7 @@ fn Builder(id: Option<CampaignId>, data: BuilderData) -> impl IntoView {
     let stop_on_reply = RwSignal::new(initial.stop_on_reply);
     let stop_on_failure = RwSignal::new(initial.stop_on_failure);
     let daily_cap = RwSignal::new(initial.daily_cap.map(|c| c.to_string()).unwrap_or_default());
+    let sender = RwSignal::new(initial.sender.clone().unwrap_or_default());
     let window_start = RwSignal::new(initial.window.map(|w| fmt_hhmm(w.start_minute)).unwrap_or_default());
     let window_end = RwSignal::new(initial.window.map(|w| fmt_hhmm(w.end_minute)).unwrap_or_default());
     let next_key = StoredValue::new(initial.steps.len() as u64);
@@ -135,7 +136,7 @@ fn Builder(id: Option<CampaignId>, data: BuilderData) -> impl IntoView {
             stop_on_failure: stop_on_failure.get(),
             window,
             daily_cap: daily_cap.get().trim().parse().ok(),
-            sender: None,
+            sender: Some(sender.get()).filter(|s| !s.trim().is_empty()),
         };
         (d, bad_delay)
     });
@@ -188,7 +189,7 @@ fn Builder(id: Option<CampaignId>, data: BuilderData) -> impl IntoView {
             <a href=id.map(|i| format!("/campaigns/{i}")).unwrap_or_else(|| "/campaigns".into()) class=BTN_SECONDARY>"Cancel"</a>
         </PageHeader>
         {(!editable).then(|| view! { <div class="mb-4 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">"This campaign is sending. Pause it before editing."</div> })}
-        <div class="grid gap-6 lg:grid-cols-[1fr_22rem]">
+        <div class="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
             <div class="space-y-6">
                 <Card class="space-y-4 p-5">
                     <div>
@@ -213,6 +214,12 @@ fn Builder(id: Option<CampaignId>, data: BuilderData) -> impl IntoView {
                             {move || problems.with(|p| p.window.clone()).map(|m| view! { <p class="mt-1 text-xs text-red-700">{m}</p> })}
                         </div>
                     </div>
+                    <div>
+                        <label class=LABEL for="campaign-sender">"Send from"</label>
+                        <input id="campaign-sender" class=INPUT bind:value=sender placeholder="The default sender" inputmode="tel" />
+                        <p class="mt-1 text-xs text-slate-500">"Optional: one of your Twilio numbers, like +14155550100, if this campaign should text from its own number."</p>
+                        {move || problems.with(|p| p.sender.clone()).map(|m| view! { <p class="mt-1 text-xs text-red-700">{m}</p> })}
+                    </div>
                     <div class="flex flex-wrap gap-6 text-sm text-slate-700">
                         <label class="flex items-center gap-2"><input type="checkbox" bind:checked=stop_on_reply class="h-4 w-4 accent-orange-600" />"Stop when the contact replies"</label>
                         <label class="flex items-center gap-2"><input type="checkbox" bind:checked=stop_on_failure class="h-4 w-4 accent-orange-600" />"Stop a contact's sequence after a failed send"</label>
@@ -232,8 +239,8 @@ fn Builder(id: Option<CampaignId>, data: BuilderData) -> impl IntoView {
                                         <h2 class="text-sm font-semibold text-slate-900">{format!("Step {}", index + 1)}</h2>
                                         <div class="flex gap-1">
                                             <button type="button" class="rounded px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 disabled:opacity-30" title="Move up" aria-label=format!("Move step {} up", index + 1) disabled=index == 0 on:click=move |_| move_step(key, -1)>"↑"</button>
-                                            <button type="button" class="rounded px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 disabled:opacity-30" title="Move down" aria-label=format!("Move step {} down", index + 1) disabled=move || index + 1 >= count() on:click=move |_| move_step(key, 1)>"↓"</button>
-                                            <button type="button" class="rounded px-2 py-1 text-sm text-red-600 hover:bg-red-50 disabled:opacity-30" aria-label=format!("Delete step {}", index + 1) disabled=move || count() <= 1 on:click=move |_| remove_step(key)>"Delete"</button>
+                                            <button type="button" class="rounded px-2 py-1 text-sm text-slate-600 hover:bg-slate-100 disabled:opacity-30" title="Move down" aria-label=format!("Move step {} down", index + 1) disabled=move || { index + 1 >= count() } on:click=move |_| move_step(key, 1)>"↓"</button>
+                                            <button type="button" class="rounded px-2 py-1 text-sm text-red-600 hover:bg-red-50 disabled:opacity-30" aria-label=format!("Delete step {}", index + 1) disabled=move || { count() <= 1 } on:click=move |_| remove_step(key)>"Delete"</button>
                                         </div>
                                     </div>
                                     <div class="mb-3 flex flex-wrap items-center gap-2 text-sm text-slate-700">

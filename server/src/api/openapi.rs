@@ -255,7 +255,7 @@ fn add_campaigns(doc: &mut Value) {
             "stop_on_failure": {"type": "boolean", "default": true, "description": "After a permanent send failure, stop the enrollment (true) or go on to the next step"},
             "window": {"type": "object", "required": ["start", "end"], "properties": {"start": {"type": "string", "example": "10:00"}, "end": {"type": "string", "example": "18:00"}}, "description": "A narrower sending window within 08:00–21:00, contact's local time"},
             "daily_cap": {"type": "integer", "minimum": 1, "description": "Most sends per day (organisation's time zone)"},
-            "sender": {"type": "string"}
+            "sender": {"type": "string", "example": "+14155550100", "description": "E.164 number to send from; default: the configured sender"}
         }
     }));
     schemas.insert("CampaignSummary".into(), json!({"type": "object", "properties": {
