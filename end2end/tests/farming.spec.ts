@@ -37,9 +37,20 @@ test('farm warm leads: import, dry run, send a batch, YES ×2 and STOP → dashb
   await expect(page.getByTestId('batch-counts')).toContainText('3 of 3 handed to the gate', { timeout: 15_000 });
   await expect(page.getByTestId('batch-counts')).toContainText('3 sent', { timeout: 15_000 });
 
-  // Two say YES, one says STOP.
+  // The interest keywords and the warm-lead reply are settings.
+  await page.goto('/settings/replies');
+  await hydrated(page);
+  await page.fill('#reply-interest_keywords', 'STOP, KEEN');
+  await page.getByRole('button', { name: 'Save replies' }).click();
+  await expect(page.getByRole('alert')).toContainText("'STOP' is a STOP, START or HELP word");
+  await page.fill('#reply-interest_keywords', 'yes, y, keen');
+  await page.fill('#reply-reply_warm_lead', "Thanks! We'll call you within the hour.");
+  await page.getByRole('button', { name: 'Save replies' }).click();
+  await expect(page.getByRole('status')).toHaveText('Saved.');
+
+  // Two say they're interested (one with the new keyword), one says STOP.
   await inboundSms(request, baseURL!, phones[0], 'YES');
-  await inboundSms(request, baseURL!, phones[1], 'Yes please!');
+  await inboundSms(request, baseURL!, phones[1], 'Keen, call me after 5');
   await inboundSms(request, baseURL!, phones[2], 'STOP');
 
   // The dashboard counts two warm leads today.
@@ -56,6 +67,12 @@ test('farm warm leads: import, dry run, send a batch, YES ×2 and STOP → dashb
   await expect(page.getByTestId('warm-leads')).toContainText('Farm0 Lead');
   await expect(page.getByTestId('inbound-log')).toContainText('warm lead');
   await expect(page.getByTestId('inbound-log')).toContainText('opt out');
+  await expect(page.getByTestId('warm-leads')).toContainText('Keen, call me after 5');
+
+  // The warm lead got the configured auto-reply, once.
+  await page.getByTestId('warm-lead-row').filter({ hasText: 'Farm1 Lead' }).getByRole('link', { name: 'Open conversation' }).click();
+  await expect(page.getByTestId('thread-name')).toHaveText('Farm1 Lead');
+  await expect(page.getByTestId('thread').getByText("Thanks! We'll call you within the hour.")).toHaveCount(1);
 
   // The next dry run leaves out all three, each for its reason.
   await page.goBack();

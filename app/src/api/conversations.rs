@@ -192,17 +192,45 @@ pub async fn reply_settings() -> Result<Vec<(String, String)>, AppError> {
 }
 
 #[server]
-pub async fn save_reply_settings(brand_name: String, reply_opt_out: String, reply_opt_in: String, reply_help: String) -> Result<(), AppError> {
+pub async fn save_reply_settings(
+    brand_name: String,
+    reply_opt_out: String,
+    reply_opt_in: String,
+    reply_help: String,
+    reply_warm_lead: String,
+    interest_keywords: String,
+) -> Result<(), AppError> {
     use super::ssr::*;
     use warmline::messaging::replies;
+    use warmline::sms::keywords::{classify, Intent};
     require_admin()?;
     let db = &state()?.db;
-    for (key, value) in [(replies::BRAND, brand_name), (replies::OPT_OUT_REPLY, reply_opt_out), (replies::OPT_IN_REPLY, reply_opt_in), (replies::HELP_REPLY, reply_help)] {
+    // Interest keywords: a comma-separated list; none of them may be a consent keyword.
+    let words: Vec<String> = interest_keywords.split(',').map(|w| w.trim().to_uppercase()).filter(|w| !w.is_empty()).collect();
+    if words.is_empty() {
+        return fail(AppError::Invalid("give at least one interest keyword, e.g. YES".into()));
+    }
+    if let Some(w) = words.iter().find(|w| !matches!(classify(w), Intent::Interest | Intent::Other)) {
+        return fail(AppError::Invalid(format!("'{w}' is a STOP, START or HELP word and can't mean interest")));
+    }
+    let interest_keywords = words.join(", ");
+    let values = [
+        (replies::BRAND, brand_name),
+        (replies::OPT_OUT_REPLY, reply_opt_out),
+        (replies::OPT_IN_REPLY, reply_opt_in),
+        (replies::HELP_REPLY, reply_help),
+        (replies::WARM_LEAD_REPLY, reply_warm_lead),
+        (replies::INTEREST_KEYWORDS, interest_keywords),
+    ];
+    for (key, value) in &values {
         let value = value.trim();
         if value.is_empty() || value.chars().count() > 320 {
             return fail(AppError::Invalid(format!("{key} needs 1 to 320 characters")));
         }
-        warmline::store::settings::set_value(db, key, value).await.or_fail()?;
+    }
+    // Checked first, then saved: a bad field saves nothing.
+    for (key, value) in values {
+        warmline::store::settings::set_value(db, key, value.trim()).await.or_fail()?;
     }
     Ok(())
 }

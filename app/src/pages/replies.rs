@@ -11,6 +11,8 @@ fn label(key: &str) -> (&'static str, &'static str) {
         "reply_opt_out" => ("Reply to STOP", "Sent once when someone opts out."),
         "reply_opt_in" => ("Reply to START", "Sent when someone opts back in."),
         "reply_help" => ("Reply to HELP", "Your brand, how to reach you, and how to opt out."),
+        "reply_warm_lead" => ("Reply to a new warm lead", "Sent once, when a reply to a farming message makes someone a warm lead."),
+        "interest_keywords" => ("Interest keywords", "Comma-separated. A reply to a farming message that starts with one of these makes a warm lead."),
         _ => ("", ""),
     }
 }
@@ -21,7 +23,7 @@ pub fn RepliesPage() -> impl IntoView {
     let data = Resource::new(move || save.version().get(), |_| reply_settings());
     view! {
         <Title text="Replies" />
-        <PageHeader title="Automatic replies" subtitle="What Warmline answers to STOP, START and HELP. {brand} is replaced by the brand name." />
+        <PageHeader title="Automatic replies" subtitle="What Warmline answers to STOP, START, HELP and new warm leads, and which replies mean interest. {brand} is replaced by the brand name." />
         <Card class="p-6">
             <Transition fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
@@ -35,7 +37,7 @@ pub fn RepliesPage() -> impl IntoView {
                                     view! {
                                         <div>
                                             <label class=LABEL for=id.clone()>{title}</label>
-                                            {if key == "brand_name" {
+                                            {if key == "brand_name" || key == "interest_keywords" {
                                                 view! { <input class=INPUT id=id name=key value=value required maxlength="320" /> }.into_any()
                                             } else {
                                                 view! { <textarea class=INPUT id=id name=key rows="2" required maxlength="320">{value}</textarea> }.into_any()
