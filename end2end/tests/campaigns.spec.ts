@@ -81,4 +81,10 @@ test('build a 2-step campaign, enroll a list, watch it send live; a reply stops 
   await expect(ben.getByTestId('enrollment-status')).toHaveText('active');
   await expect(page.getByTestId('count-stopped')).toHaveText('1');
   await expect(step1Row.getByTestId('funnel-replied')).toContainText('1');
+
+  // The contact page lists the contact's campaigns.
+  await page.goto('/contacts?q=ortiz');
+  await page.getByTestId('contacts-table').getByRole('link', { name: 'Ben Ortiz' }).click();
+  await expect(page.getByTestId('contact-campaigns')).toContainText('Roof check');
+  await expect(page.getByTestId('contact-campaigns')).toContainText('active · next: step 2');
 });

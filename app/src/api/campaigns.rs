@@ -44,6 +44,31 @@ pub enum Command {
     Archive,
 }
 
+/// One contact's campaigns (for the contact page): what they are in, and what they could join.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContactCampaignList {
+    /// (campaign name, enrollment), newest first.
+    pub enrollments: Vec<(String, Enrollment)>,
+    /// Campaigns that are not archived.
+    pub campaigns: Vec<CampaignSummary>,
+}
+
+#[server]
+pub async fn contact_campaigns(contact_id: ContactId) -> Result<ContactCampaignList, AppError> {
+    use super::ssr::*;
+    require_user()?;
+    let db = &state()?.db;
+    Ok(ContactCampaignList {
+        enrollments: warmline::store::enrollments::for_contact(db, contact_id).await.or_fail()?,
+        campaigns: warmline::store::campaigns::list(db)
+            .await
+            .or_fail()?
+            .into_iter()
+            .filter(|c| c.status != warmline::campaign::model::CampaignStatus::Archived)
+            .collect(),
+    })
+}
+
 #[server]
 pub async fn list_campaigns() -> Result<Vec<CampaignSummary>, AppError> {
     use super::ssr::*;

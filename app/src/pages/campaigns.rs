@@ -64,7 +64,7 @@ pub fn CampaignsPage() -> impl IntoView {
     }
 }
 
-fn enrollment_badge(s: EnrollmentStatus, reason: Option<&str>) -> (String, &'static str) {
+pub(crate) fn enrollment_badge(s: EnrollmentStatus, reason: Option<&str>) -> (String, &'static str) {
     match s {
         EnrollmentStatus::Active => ("active".into(), "bg-emerald-100 text-emerald-800"),
         EnrollmentStatus::Completed => ("completed".into(), "bg-slate-100 text-slate-700"),
@@ -317,9 +317,9 @@ pub fn CampaignPage() -> impl IntoView {
                                 </div>
                                 {(pages > 1).then(|| view! {
                                     <div class="flex items-center justify-between border-t border-slate-200 px-4 py-3 text-sm">
-                                        <button type="button" class=BTN_SECONDARY disabled=move || page.get() <= 1 on:click=move |_| page.update(|p| *p -= 1)>"Previous"</button>
+                                        <button type="button" class=BTN_SECONDARY disabled=move || { page.get() <= 1 } on:click=move |_| page.update(|p| *p -= 1)>"Previous"</button>
                                         <span class="text-slate-500">{move || format!("Page {} of {pages}", page.get())}</span>
-                                        <button type="button" class=BTN_SECONDARY disabled=move || page.get() >= pages on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
+                                        <button type="button" class=BTN_SECONDARY disabled=move || { page.get() >= pages } on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
                                     </div>
                                 })}
                             }.into_any()

@@ -32,7 +32,7 @@ pub fn ContactDetailPage() -> impl IntoView {
                 match contact.await {
                     Err(e) => view! { <ErrorNote error=e /> }.into_any(),
                     Ok(c) => {
-                    let (tags, lists, attributes) = (c.tags.clone(), c.lists.clone(), c.attributes.clone());
+                    let (tags, lists, attributes, contact_id) = (c.tags.clone(), c.lists.clone(), c.attributes.clone(), c.id);
                     view! {
                         <Title text=c.display_name() />
                         <PageHeader title="Contact">
@@ -59,6 +59,7 @@ pub fn ContactDetailPage() -> impl IntoView {
                             </Card>
                             <div class="space-y-6">
                                 <ConsentCard consent />
+                                <CampaignsCard contact_id />
                                 <Card class="p-6">
                                     <h3 class="text-sm font-semibold text-slate-900">"Lists"</h3>
                                     <ul class="mt-3 space-y-1 text-sm">
@@ -148,6 +149,78 @@ fn ConsentCard(consent: Resource<Result<warmline::message::ConsentState, crate::
                     }
                 })}
             </Transition>
+        </Card>
+    }
+}
+
+/// The contact's drip campaigns, and enrolling them in one.
+#[component]
+fn CampaignsCard(contact_id: ContactId) -> impl IntoView {
+    use crate::api::campaigns::{contact_campaigns, EnrollAudience};
+    use crate::components::layout::Live;
+    use warmline::campaign::model::{Audience, EnrollmentStatus};
+    let live = expect_context::<Live>().0;
+    let enroll = ServerAction::<EnrollAudience>::new();
+    let data = Resource::new(move || (live.get(), enroll.version().get()), move |_| contact_campaigns(contact_id));
+    let choice = RwSignal::new(String::new());
+    view! {
+        <Card class="p-6">
+            <h3 class="text-sm font-semibold text-slate-900">"Campaigns"</h3>
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                        Ok(d) => {
+                            let in_campaign: Vec<_> = d.enrollments.iter().map(|(_, e)| e.campaign_id).collect();
+                            let open: Vec<_> = d.campaigns.into_iter().filter(|c| !in_campaign.contains(&c.id)).collect();
+                            if choice.get_untracked().is_empty() {
+                                if let Some(c) = open.first() {
+                                    choice.set(c.id.to_string());
+                                }
+                            }
+                            view! {
+                                <ul class="mt-3 space-y-2 text-sm" data-testid="contact-campaigns">
+                                    {if d.enrollments.is_empty() {
+                                        view! { <li class="text-slate-500">"Not in any campaign"</li> }.into_any()
+                                    } else {
+                                        d.enrollments.iter().map(|(name, e)| {
+                                            let (label, class) = crate::pages::campaigns::enrollment_badge(e.status, e.stop_reason.as_deref());
+                                            let step = if e.status == EnrollmentStatus::Active { format!(" · next: step {}", e.next_step + 1) } else { String::new() };
+                                            view! {
+                                                <li class="flex flex-wrap items-center justify-between gap-2">
+                                                    <a class="text-orange-700 hover:underline" href=format!("/campaigns/{}", e.campaign_id)>{name.clone()}</a>
+                                                    <span class="text-xs text-slate-500"><span class=format!("rounded-full px-2 py-0.5 font-medium {class}")>{label}</span>{step}</span>
+                                                </li>
+                                            }
+                                        }).collect_view().into_any()
+                                    }}
+                                </ul>
+                                {(!open.is_empty()).then(|| view! {
+                                    <div class="mt-4 flex gap-2">
+                                        <select class="min-w-0 flex-1 rounded-md border border-slate-300 px-2 py-1 text-sm" aria-label="Campaign to enroll in"
+                                            prop:value=move || choice.get() on:change=move |ev| choice.set(event_target_value(&ev))>
+                                            {open.iter().map(|c| view! { <option value=c.id.to_string()>{format!("{} ({})", c.name, c.status.as_str())}</option> }).collect_view()}
+                                        </select>
+                                        <button type="button" class=BTN_SECONDARY data-testid="contact-enroll" disabled=move || enroll.pending().get()
+                                            on:click=move |_| {
+                                                if let Ok(id) = choice.get_untracked().parse() {
+                                                    enroll.dispatch(EnrollAudience { id, audience: Audience::Contacts(vec![contact_id]), reenroll: false });
+                                                }
+                                            }>"Enroll"</button>
+                                    </div>
+                                })}
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Transition>
+            {move || enroll.value().get().map(|r| match r {
+                Err(e) => view! { <div class="mt-3"><ErrorNote error=e /></div> }.into_any(),
+                Ok(o) if o.enrolled == 0 => view! { <p class="mt-3 text-sm text-amber-800" role="status">{
+                    if o.skipped_opted_out > 0 { "Not enrolled: they opted out." } else if o.skipped_unreachable > 0 { "Not enrolled: their number can't be texted." } else { "Already in that campaign." }
+                }</p> }.into_any(),
+                Ok(_) => view! { <p class="mt-3 text-sm text-emerald-700" role="status">"Enrolled."</p> }.into_any(),
+            })}
         </Card>
     }
 }
