@@ -63,6 +63,12 @@ impl Farm {
         farming::create(self.db(), c, by).await
     }
 
+    /// How many contacts today's batches (the organisation's day) have picked.
+    pub async fn picked_today(&self, id: i64) -> Result<i64> {
+        let mut conn = self.db().pool().acquire().await?;
+        farming::picked_on(&mut conn, id, &self.day(Utc::now())).await
+    }
+
     /// Exactly who the next batch would message (at most `max`, and what's left of today's cap).
     #[tracing::instrument(skip(self))]
     pub async fn dry_run(&self, id: i64, max: Option<i64>) -> Result<DryRun> {

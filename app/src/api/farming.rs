@@ -23,6 +23,8 @@ pub struct FarmingDetail {
     pub campaign: FarmingCampaign,
     pub batches: Vec<BatchProgress>,
     pub org_timezone: String,
+    /// Contacts today's batches already picked (counts against the daily cap).
+    pub picked_today: i64,
 }
 
 /// Which warm leads to list.
@@ -66,6 +68,7 @@ pub async fn load_farming_detail(id: i64) -> Result<FarmingDetail, AppError> {
         campaign: warmline::store::farming::get_by_id(&state.db, id).await.or_fail()?,
         batches: warmline::store::farming::batches(&state.db, id, 20).await.or_fail()?,
         org_timezone: state.config.org_timezone.clone(),
+        picked_today: state.farm.picked_today(id).await.or_fail()?,
     })
 }
 

@@ -77,7 +77,7 @@ pub fn ContactsPage() -> impl IntoView {
         </Show>
 
         <Card class="mb-4 p-4">
-            <form method="get" action="/contacts" class="grid gap-3 sm:grid-cols-[1fr_12rem_10rem_auto] sm:items-end" role="search">
+            <form method="get" action="/contacts" class="grid gap-3 sm:grid-cols-[minmax(0,1fr)_12rem_10rem_auto] sm:items-end" role="search">
                 <div>
                     <label class=LABEL for="q">"Search"</label>
                     <input class=INPUT id="q" name="q" type="search" placeholder="Name, email or phone"

@@ -31,7 +31,7 @@ pub fn FarmingPage() -> impl IntoView {
                     Ok(o) => {
                         let campaigns = o.campaigns.clone();
                         view! {
-                        <div class="grid gap-6 lg:grid-cols-[1fr_24rem]">
+                        <div class="grid gap-6 lg:grid-cols-[minmax(0,1fr)_24rem]">
                             <Card>
                                 {if campaigns.is_empty() {
                                     view! { <Empty title="No farming campaigns yet">"Create one with the form; then dry-run it before the first batch."</Empty> }.into_any()
@@ -158,6 +158,10 @@ pub fn FarmingCampaignPage() -> impl IntoView {
     let start = ServerAction::<StartFarmingBatch>::new();
     let dry = ServerAction::<FarmingDryRun>::new();
     let data = Resource::new(move || (id.get(), live.get(), start.version().get()), |(id, ..)| load_farming_detail(id));
+    // The batch form lives here, not in the card: live updates re-render the card and must not
+    // throw away what someone is typing.
+    let size = RwSignal::new(String::new());
+    let body = RwSignal::new(String::new());
     view! {
         <Title text="Lead farming" />
         <Transition fallback=|| view! { <Loading /> }>
@@ -179,7 +183,7 @@ pub fn FarmingCampaignPage() -> impl IntoView {
                     </div>
                     <div class="grid gap-6 lg:grid-cols-2">
                         <DryRunCard id=c.id dry />
-                        <SendCard id=c.id cap=c.daily_cap template=c.template.clone() running=running.is_some() start dry />
+                        <SendCard id=c.id cap=c.daily_cap left={(i64::from(c.daily_cap) - d.picked_today).max(0)} template=c.template.clone() running=running.is_some() size body start />
                     </div>
                     {latest.map(|b| view! { <Card class="mt-6 p-5">{progress_bar(&b)}</Card> })}
                     <Card class="mt-6">
@@ -251,9 +255,13 @@ fn DryRunResult(d: DryRun) -> impl IntoView {
 }
 
 #[component]
-fn SendCard(id: i64, cap: u32, template: String, running: bool, start: ServerAction<StartFarmingBatch>, dry: ServerAction<FarmingDryRun>) -> impl IntoView {
-    let size = RwSignal::new(cap.to_string());
-    let body = RwSignal::new(template.clone());
+fn SendCard(id: i64, cap: u32, left: i64, template: String, running: bool, size: RwSignal<String>, body: RwSignal<String>, start: ServerAction<StartFarmingBatch>) -> impl IntoView {
+    if size.with_untracked(String::is_empty) {
+        size.set(left.clamp(0, cap.into()).to_string());
+    }
+    if body.with_untracked(String::is_empty) {
+        body.set(template.clone());
+    }
     let info = move || body.with(|b| segments::analyze(b));
     view! {
         <Card class="p-5">
@@ -262,22 +270,30 @@ fn SendCard(id: i64, cap: u32, template: String, running: bool, start: ServerAct
                 <div class="flex items-center gap-2 text-sm text-slate-700">
                     <label for="batch-size">"Up to"</label>
                     <input id="batch-size" class="w-24 rounded-md border border-slate-300 px-2 py-1 text-sm" inputmode="numeric" bind:value=size />
-                    <span>{format!("contacts (cap {})", fmt_count(cap.into()))}</span>
+                    <span>{format!("contacts ({} of today's cap of {} left)", fmt_count(left), fmt_count(cap.into()))}</span>
                 </div>
                 <textarea class=INPUT rows="4" aria-label="Batch message" bind:value=body></textarea>
                 <p class="text-xs text-slate-500">{move || { let i = info(); format!("{} characters · {} segment{}", i.characters, i.segments, if i.segments == 1 { "" } else { "s" }) }}</p>
                 <button type="button" class=format!("{BTN_PRIMARY} w-full") data-testid="send-batch"
-                    disabled=move || running || start.pending().get() || size.with(|s| s.trim().parse::<i64>().map(|n| n < 1).unwrap_or(true))
+                    disabled=move || { running || left == 0 || start.pending().get() || size.with(|s| s.trim().parse::<i64>().map(|n| n < 1).unwrap_or(true)) }
                     on:click=move |_| {
-                        let unconsented = dry.value().get_untracked().and_then(|r| r.ok()).map(|d| d.without_consent).unwrap_or(0);
-                        #[cfg(feature = "hydrate")]
-                        if unconsented > 0 && !window().confirm_with_message(&format!("{unconsented} of the contacts have no consent record. Send anyway?")).unwrap_or(false) { return; }
-                        let _ = unconsented;
                         let t = body.get_untracked();
                         let t = if t.trim() == template.trim() { None } else { Some(t) };
-                        start.dispatch(StartFarmingBatch { id, max: size.get_untracked().trim().parse().ok(), template: t });
+                        let max = size.get_untracked().trim().parse().ok();
+                        // Warn before texting people without a consent record: ask a fresh dry run
+                        // (the one on screen may be older than the last batch) how many there are.
+                        #[cfg(feature = "hydrate")]
+                        leptos::task::spawn_local(async move {
+                            let unconsented = farming_dry_run(id, max).await.map(|d| d.without_consent).unwrap_or(0);
+                            if unconsented > 0 && !window().confirm_with_message(&format!("{unconsented} of the contacts this batch would text have no consent record. Send anyway?")).unwrap_or(false) {
+                                return;
+                            }
+                            start.dispatch(StartFarmingBatch { id, max, template: t });
+                        });
+                        #[cfg(not(feature = "hydrate"))]
+                        start.dispatch(StartFarmingBatch { id, max, template: t });
                     }>
-                    {if running { "A batch is sending…" } else { "Send daily batch" }}
+                    {if running { "A batch is sending…" } else if left == 0 { "Today's cap is used up" } else { "Send daily batch" }}
                 </button>
                 <p class="text-xs text-slate-500">"Goes through the send gate: quiet hours, opt-outs and the rate limit apply. Clicking twice never sends more than the cap."</p>
                 {move || start.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNote error=e /> })}

@@ -25,7 +25,7 @@ pub fn LeadsPage() -> impl IntoView {
     view! {
         <Title text="Warm leads" />
         <PageHeader title="Warm leads" subtitle="People who answered a farming message with interest. Call them while they're warm." />
-        <div class="grid gap-6 lg:grid-cols-[1fr_22rem]">
+        <div class="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
             <Card>
                 <div class="flex flex-wrap items-center justify-between gap-2 border-b border-slate-200 px-4 py-3">
                     <div class="flex gap-1">{tab(Period::Today, "Today")}{tab(Period::Week, "This week")}{tab(Period::All, "All")}</div>

@@ -15,7 +15,7 @@ pub fn UsersPage() -> impl IntoView {
         <PageHeader title="Team" subtitle="People who can sign in. Admins also manage the team and API keys." />
         <Card class="mb-6 p-4">
             <h2 class="mb-3 text-sm font-semibold text-slate-900">"Add a team member"</h2>
-            <ActionForm action=create attr:class="grid gap-3 sm:grid-cols-[1fr_1fr_9rem_auto] sm:items-end">
+            <ActionForm action=create attr:class="grid gap-3 sm:grid-cols-[minmax(0,1fr)_1fr_9rem_auto] sm:items-end">
                 <div><label class=LABEL for="u-email">"Email"</label><input class=INPUT id="u-email" name="email" type="email" required /></div>
                 <div><label class=LABEL for="u-pass">"Initial password"</label><input class=INPUT id="u-pass" name="password" type="password" minlength="8" autocomplete="new-password" required /></div>
                 <div><label class=LABEL for="u-role">"Role"</label>
