@@ -7,7 +7,8 @@
 //! spread through the list. Then times picking the next 450 (from the start, from the middle,
 //! and near the end so the pick wraps round), the dry run's exclusion counts, and a whole batch
 //! start (pick + record + cursor). With no URL it uses a temporary SQLite file; a PostgreSQL URL
-//! gets a fresh database created and dropped.
+//! gets a fresh database created and dropped. With `BENCH_PLANS=1` it also prints the
+//! selection's query plans (to stderr).
 
 use std::time::Instant;
 use warmline::farming::{NewFarmingCampaign, Source};
@@ -61,6 +62,26 @@ async fn fill(db: &Db, n: i64) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// Prints the selection's plan at the start and the middle of the list (to stderr).
+async fn print_plans(db: &Db, c: &warmline::farming::FarmingCampaign, cutoff: i64, n: i64) -> Result<(), Box<dyn std::error::Error>> {
+    use sqlx::Row;
+    let explain = match db.backend() {
+        Backend::Sqlite => "EXPLAIN QUERY PLAN ",
+        Backend::Postgres => "EXPLAIN (ANALYZE, COSTS OFF) ",
+    };
+    for cursor in [0, n / 2] {
+        eprintln!("  {} plan, cursor {cursor}:", db.backend().name());
+        let sql = format!("{explain}{}", farming::selection_sql(c, false));
+        let rows = sqlx::query(&sql).bind(1i64).bind(cutoff).bind(cursor).bind(450i64).fetch_all(db.pool()).await?;
+        for r in rows {
+            // SQLite: (id, parent, notused, detail); PostgreSQL: one text column.
+            let line: String = r.try_get(r.columns().len() - 1)?;
+            eprintln!("    {line}");
+        }
+    }
+    Ok(())
+}
+
 fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1000.0
 }
@@ -73,6 +94,9 @@ async fn run(url: &str, n: i64) -> Result<(), Box<dyn std::error::Error>> {
     let fill_s = t.elapsed().as_secs_f64();
     let c = farming::get_by_id(&db, 1).await?;
     let cutoff = warmline::now_millis() - 7 * 86_400_000;
+    if std::env::var_os("BENCH_PLANS").is_some() {
+        print_plans(&db, &c, cutoff, n).await?;
+    }
     let mut conn = db.pool().acquire().await?;
     // Warm up the cache once, then time each case as the best of 3.
     farming::select(&mut conn, &c, 0, cutoff, 450).await?;
