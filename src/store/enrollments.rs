@@ -281,13 +281,12 @@ pub async fn still_active(db: &Db, c: &Claimed) -> Result<bool> {
 
 fn enrollment(r: &AnyRow) -> Result<Enrollment> {
     let status: String = get(r, "status")?;
-    let first: Option<String> = get(r, "first_name")?;
-    let last: Option<String> = get(r, "last_name")?;
+    let name = super::contact_name(r)?;
     Ok(Enrollment {
         id: EnrollmentId(get(r, "id")?),
         campaign_id: CampaignId(get(r, "campaign_id")?),
         contact_id: ContactId(get(r, "contact_id")?),
-        contact_name: crate::contact::display_name(first.as_deref(), last.as_deref()),
+        contact_name: name,
         phone: get(r, "phone")?,
         status: EnrollmentStatus::parse(&status).ok_or_else(|| StoreError::Invalid(status.clone()))?,
         next_step: get(r, "next_step")?,

@@ -192,11 +192,10 @@ pub async fn sample(db: &Db, ids: &[ContactId]) -> Result<Vec<DryRunContact>> {
     let rows = q.fetch_all(db.pool()).await?;
     rows.iter()
         .map(|r| {
-            let first: Option<String> = get(r, "first_name")?;
-            let last: Option<String> = get(r, "last_name")?;
+            let name = super::contact_name(r)?;
             Ok(DryRunContact {
                 id: ContactId(get(r, "id")?),
-                name: crate::contact::display_name(first.as_deref(), last.as_deref()),
+                name,
                 phone: get(r, "phone")?,
                 has_consent: get::<Option<String>>(r, "consent_source")?.is_some_and(|s| !s.trim().is_empty()),
             })
@@ -383,11 +382,10 @@ pub async fn warm_leads(db: &Db, since: Option<Millis>, limit: i64) -> Result<Ve
     .await?;
     rows.iter()
         .map(|r| {
-            let first: Option<String> = get(r, "first_name")?;
-            let last: Option<String> = get(r, "last_name")?;
+            let name = super::contact_name(r)?;
             Ok(WarmLead {
                 contact_id: ContactId(get(r, "contact_id")?),
-                name: crate::contact::display_name(first.as_deref(), last.as_deref()),
+                name,
                 phone: get(r, "phone")?,
                 reply_text: get(r, "reply_text")?,
                 replied_at: get(r, "replied_at")?,
@@ -416,11 +414,10 @@ pub async fn inbound_log(db: &Db, limit: i64) -> Result<Vec<InboundLogEntry>> {
     .await?;
     rows.iter()
         .map(|r| {
-            let first: Option<String> = get(r, "first_name")?;
-            let last: Option<String> = get(r, "last_name")?;
+            let name = super::contact_name(r)?;
             Ok(InboundLogEntry {
                 contact_id: ContactId(get(r, "contact_id")?),
-                name: crate::contact::display_name(first.as_deref(), last.as_deref()),
+                name,
                 phone: get(r, "phone")?,
                 body: get(r, "body")?,
                 intent: get(r, "intent")?,

@@ -308,12 +308,11 @@ pub async fn inbox(db: &Db, filter: InboxFilter, me: UserId, search: Option<&str
     rows.iter()
         .map(|r| {
             let phone: String = get(r, "phone")?;
-            let first: Option<String> = get(r, "first_name")?;
-            let last: Option<String> = get(r, "last_name")?;
+            let name = super::contact_name(r)?;
             Ok(ConversationSummary {
                 contact_id: ContactId(get(r, "contact_id")?),
                 phone: E164::parse(&phone).map_err(|e| StoreError::Invalid(e.to_string()))?,
-                name: crate::contact::display_name(first.as_deref(), last.as_deref()),
+                name,
                 last_body: get::<Option<String>>(r, "last_body")?.unwrap_or_default(),
                 last_direction: Direction::parse(&get::<Option<String>>(r, "last_direction")?.unwrap_or_default()),
                 last_message_at: get(r, "last_message_at")?,

@@ -182,6 +182,13 @@ where
     Ok(row.try_get(col)?)
 }
 
+/// A contact's display name from a row's `first_name` and `last_name` columns.
+pub(crate) fn contact_name(row: &AnyRow) -> Result<String> {
+    let first: Option<String> = get(row, "first_name")?;
+    let last: Option<String> = get(row, "last_name")?;
+    Ok(crate::contact::display_name(first.as_deref(), last.as_deref()))
+}
+
 /// Maps a unique-constraint violation to a `Conflict` with the given message.
 pub(crate) fn conflict_on_unique(e: sqlx::Error, msg: impl Into<String>) -> StoreError {
     if let sqlx::Error::Database(db) = &e {
