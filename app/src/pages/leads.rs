@@ -196,19 +196,25 @@ fn WidgetBody(s: WarmLeadStats) -> impl IntoView {
                     <dt class="text-slate-500">"Opt-in rate (7 days)"</dt><dd class="text-right font-medium text-slate-900">{rate.map(|r| format!("{:.1}%", r * 100.0)).unwrap_or_else(|| "—".into())}</dd>
                 </dl>
             </div>
-            <div class="mt-4 flex h-28 items-end gap-2" aria-label="Warm leads per day, last 7 days">
+            <div class="mt-4 flex h-28 items-end" aria-label="Warm leads per day, last 7 days">
                 {s.per_day.iter().map(|(label, n)| {
                     let h = if max == 0 { 0 } else { n * 100 / max };
                     let in_band = *n >= s.target_low && *n <= s.target_high;
+                    // The shaded strip behind the bars is the target band.
+                    let band = format!("bottom: {}%; height: {}%", s.target_low * 100 / max.max(1), (s.target_high - s.target_low) * 100 / max.max(1));
                     view! {
-                        <div class="flex flex-1 flex-col items-center gap-1">
+                        <div class="flex h-full min-w-0 flex-1 flex-col items-center gap-1">
                             <span class="text-[11px] text-slate-500">{*n}</span>
-                            <div class=format!("w-full rounded-t {}", if in_band { "bg-emerald-500" } else { "bg-orange-400" }) style=format!("height: {}%", h.max(2))></div>
-                            <span class="text-[11px] text-slate-400">{label.clone()}</span>
+                            <div class="relative flex w-full flex-1 items-end">
+                                <div class="absolute inset-x-0 border-y border-dashed border-emerald-300 bg-emerald-50" style=band></div>
+                                <div class=format!("relative mx-1 flex-1 rounded-t {}", if in_band { "bg-emerald-500" } else { "bg-orange-400" }) style=format!("height: {}%", h.max(2))></div>
+                            </div>
+                            <span class="whitespace-nowrap text-[10px] text-slate-400 sm:text-[11px]">{label.clone()}</span>
                         </div>
                     }
                 }).collect_view()}
             </div>
+            <p class="mt-1 text-right text-[11px] text-slate-400">{format!("Shaded: the {}–{} a day target", s.target_low, s.target_high)}</p>
             <p class="mt-4 rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-600" data-testid="volume-math">
                 {match (rate, s.suggested_batch) {
                     (Some(r), Some((lo, hi))) => format!(
