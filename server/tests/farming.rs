@@ -13,6 +13,7 @@ both!(
     the_cap_holds_under_concurrent_triggers,
     batches_resume_where_the_last_one_stopped,
     yes_makes_one_warm_lead_stop_opts_out_and_stats_count_them,
+    the_daily_schedule_starts_one_batch_after_its_time,
 );
 
 async fn fast(backend: Backend) -> TestApp {
@@ -237,4 +238,33 @@ async fn yes_makes_one_warm_lead_stop_opts_out_and_stats_count_them(app: TestApp
     for p in ["/farming-campaigns", "/farming-campaigns/{id}/dry-run", "/farming-campaigns/{id}/batches", "/farming-campaigns/{id}/batches/{batch_id}", "/stats/warm-leads"] {
         assert!(spec["paths"][p].is_object(), "{p} in the OpenAPI document");
     }
+}
+
+async fn the_daily_schedule_starts_one_batch_after_its_time(app: TestApp) {
+    use chrono::TimeZone;
+    let backend = app.backend;
+    drop(app);
+    let app = fast(backend).await;
+    let key = app.api_key().await;
+    let (list, _) = import(&app, &key, "scheduled", 5).await;
+    let id = campaign(&app, &key, list, json!({"send_time": "09:30", "daily_cap": 3})).await;
+    // A manual campaign over the same list is never started by the schedule.
+    campaign(&app, &key, list, json!({"name": "Manual farm"})).await;
+    let farm = &app.state.farm;
+    let today = chrono::Utc::now().with_timezone(&farm.zone).date_naive();
+    let at = |h: u32, m: u32| farm.zone.from_local_datetime(&today.and_hms_opt(h, m, 0).unwrap()).earliest().unwrap().with_timezone(&chrono::Utc);
+    let batches = || scalar(&app, "SELECT COUNT(*) FROM farming_batches", &[]);
+
+    assert_eq!(farm.scheduled(at(9, 29)).await.unwrap(), 0, "not before its time");
+    assert_eq!(batches().await, 0);
+    assert_eq!(farm.scheduled(at(9, 31)).await.unwrap(), 1);
+    let rows = sqlx::query("SELECT campaign_id, selected, triggered_by FROM farming_batches").fetch_all(app.state.db.pool()).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(sqlx::Row::get::<i64, _>(&rows[0], 0), id);
+    assert_eq!(sqlx::Row::get::<i64, _>(&rows[0], 1), 3, "the daily cap");
+    assert_eq!(sqlx::Row::get::<String, _>(&rows[0], 2), "schedule");
+    // Later checks the same day start nothing more.
+    assert_eq!(farm.scheduled(at(9, 45)).await.unwrap(), 0);
+    assert_eq!(farm.scheduled(at(23, 59)).await.unwrap(), 0);
+    assert_eq!(batches().await, 1);
 }
