@@ -26,6 +26,8 @@ both!(
     the_daily_cap_holds_and_defers_the_rest_to_tomorrow,
     transient_errors_are_retried_without_a_second_send,
     a_campaign_sends_from_its_own_number,
+    a_retried_step_asks_the_gate_again,
+    pausing_stops_steps_already_waiting_to_send,
 );
 
 fn twilio_env(fake: &FakeTwilio) -> Vec<(&'static str, String)> {
@@ -448,7 +450,8 @@ async fn transient_errors_are_retried_without_a_second_send(app: TestApp) {
     let unavailable = || Reply::Error { http: 503, code: 20500, message: "Service unavailable" };
     // Every attempt of the first claim fails; the step is handed back, not dropped.
     fake.script((0..DripOptions::default().send_attempts).map(|_| unavailable()));
-    let drip = runner(&app);
+    // A retry wait of at least 0.5 s, so the pass ends before the step comes due again.
+    let drip = Drip::new(app.state.messenger.clone(), DripOptions { retry_base: Duration::from_secs(1), retry_cap: Duration::from_secs(1), ..DripOptions::default() });
     let pass = drip.run_once().await.unwrap();
     assert_eq!((pass.sent, pass.deferred), (0, 1));
     assert_eq!(count(&app, "SELECT attempts FROM enrollments WHERE campaign_id = $1", id).await, 1);
@@ -456,4 +459,66 @@ async fn transient_errors_are_retried_without_a_second_send(app: TestApp) {
     assert_stored_once(&app, id, 1, 1).await;
     assert_unique_at_provider(&fake, 1);
     assert!(fake.list_calls() >= 1, "the provider was asked before the resend");
+}
+
+async fn a_retried_step_asks_the_gate_again(app: TestApp) {
+    let backend = app.backend;
+    drop(app);
+    let fake = FakeTwilio::start().await;
+    let app = twilio_app(backend, &fake).await.unwrap();
+    let key = app.api_key().await;
+    let list = import(&app, &key, "late", 1, 0).await;
+    let steps = json!([{"delay_minutes": 0, "template": "Hello from Acme. Reply STOP to opt out."}]);
+    let id = launch(&app, &key, steps, list, json!({})).await;
+    // The first claim's attempts all fail; the step is stored, unsent, and handed back.
+    fake.script((0..DripOptions::default().send_attempts).map(|_| Reply::Error { http: 503, code: 20500, message: "Service unavailable" }));
+    // A retry wait of at least 0.5 s, so the pass ends before the step comes due again.
+    let drip = Drip::new(app.state.messenger.clone(), DripOptions { retry_base: Duration::from_secs(1), retry_cap: Duration::from_secs(1), ..DripOptions::default() });
+    let pass = drip.run_once().await.unwrap();
+    assert_eq!((pass.sent, pass.deferred), (0, 1));
+    // Meanwhile it became night where the contact is: the retry must not go out now.
+    sqlx::query("UPDATE contacts SET timezone = $1").bind(night_zone()).execute(app.state.db.pool()).await.unwrap();
+    eventually("the retry is claimed and deferred by quiet hours", || async {
+        drip.run_once().await.unwrap();
+        count(&app, "SELECT COUNT(*) FROM campaign_events WHERE campaign_id = $1 AND kind = 'deferred' AND detail LIKE 'quiet hours%'", id).await == 1
+    })
+    .await;
+    assert!(fake.accepted().is_empty(), "nothing was sent at night");
+    assert_eq!(fake.requests().len(), DripOptions::default().send_attempts as usize, "only the failed attempts reached the provider");
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages WHERE campaign_id = $1 AND status = 'queued' AND provider_sid IS NULL", id).await, 1);
+    let next_at = count(&app, "SELECT next_at FROM enrollments WHERE campaign_id = $1 AND status = 'active'", id).await;
+    assert!(next_at - chrono::Utc::now().timestamp_millis() > 3_600_000, "deferred to the morning");
+}
+
+async fn pausing_stops_steps_already_waiting_to_send(app: TestApp) {
+    let backend = app.backend;
+    drop(app);
+    let fake = FakeTwilio::start().await;
+    let mut env = twilio_env(&fake);
+    // One message every 2 s: the second step waits on the rate limiter after the first goes.
+    env.retain(|(k, _)| *k != "SEND_RATE_MPS");
+    env.push(("SEND_RATE_MPS", "0.5".into()));
+    let extra: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = common::spawn_with(backend, &extra).await.unwrap();
+    let key = app.api_key().await;
+    let list = import(&app, &key, "waiting", 2, 0).await;
+    let steps = json!([{"delay_minutes": 0, "template": "Hi {{ first_name }} from Acme. Reply STOP to opt out."}]);
+    let id = launch(&app, &key, steps, list, json!({})).await;
+    let drip = runner(&app);
+    let pass = tokio::spawn({
+        let d = drip.clone();
+        async move { d.run_once().await }
+    });
+    eventually("the first step goes out", || async { fake.accepted().len() == 1 }).await;
+    let (s, v) = api(&app, &key, reqwest::Method::POST, &format!("/api/v1/campaigns/{}/pause", id.0), None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let pass = pass.await.unwrap().unwrap();
+    assert_eq!((pass.claimed, pass.sent, pass.deferred), (2, 1, 1));
+    assert_eq!(fake.accepted().len(), 1, "the waiting step did not go out after the pause");
+    // Resuming sends it, once.
+    let (s, _) = api(&app, &key, reqwest::Method::POST, &format!("/api/v1/campaigns/{}/activate", id.0), None).await;
+    assert_eq!(s, StatusCode::OK);
+    drain(&app, &[drip], id).await;
+    assert_stored_once(&app, id, 2, 1).await;
+    assert_unique_at_provider(&fake, 2);
 }

@@ -172,19 +172,8 @@ impl Drip {
             enrollments::release(db, &c, self.owner(), due, false, None).await?;
             return Ok(Outcome::Deferred);
         }
-        let since = now.timestamp_millis() - crate::gate::decision::CAP_PERIOD_MS;
-        let recent = messages::marketing_sent_since(db, c.contact_id, since).await?;
-        match decide(&ctx.rules, &recipient(&target, &recent), true, now) {
-            Decision::Send => {}
-            Decision::DeferUntil { until_ms, reason } => {
-                enrollments::release(db, &c, self.owner(), until_ms, false, Some(("deferred", &reason.to_string()))).await?;
-                return Ok(Outcome::Deferred);
-            }
-            Decision::Block { reason } => {
-                let status = if target.opted_out { EnrollmentStatus::Stopped } else { EnrollmentStatus::Failed };
-                enrollments::finish(db, &c, status, &format!("not sent: {reason}")).await?;
-                return Ok(Outcome::Ended);
-            }
+        if let Some(outcome) = self.gate(ctx, &c, &target, None, now).await? {
+            return Ok(outcome);
         }
         let body = match ctx.steps[step].1.render(&values) {
             Ok(b) => b,
@@ -200,6 +189,37 @@ impl Drip {
             return Ok(Outcome::Deferred);
         };
         self.deliver(ctx, &c, message, &target, zone).await
+    }
+
+    /// Asks the send gate about this step now. `None`: send it. Otherwise the enrollment was
+    /// given back for later (quiet hours, a cap) or ended (blocked), and the step's stored
+    /// message, if there is one (`own`), is cancelled when blocked.
+    async fn gate(&self, ctx: &Ctx, c: &Claimed, target: &RecipientRow, own: Option<&Message>, now: DateTime<Utc>) -> RunResult<Option<Outcome>> {
+        let db = &self.messenger.db;
+        let since = now.timestamp_millis() - crate::gate::decision::CAP_PERIOD_MS;
+        let mut recent = messages::marketing_sent_since(db, c.contact_id, since).await?;
+        if let Some(m) = own {
+            // The step's own queued row is not an earlier message.
+            if let Some(i) = recent.iter().position(|t| *t == m.created_at) {
+                recent.remove(i);
+            }
+        }
+        match decide(&ctx.rules, &recipient(target, &recent), true, now) {
+            Decision::Send => Ok(None),
+            Decision::DeferUntil { until_ms, reason } => {
+                enrollments::release(db, c, self.owner(), until_ms, false, Some(("deferred", &reason.to_string()))).await?;
+                Ok(Some(Outcome::Deferred))
+            }
+            Decision::Block { reason } => {
+                let why = format!("not sent: {reason}");
+                if let Some(m) = own {
+                    messages::mark_failed(db, m.id, MessageStatus::Canceled, None, &why).await?;
+                }
+                let status = if target.opted_out { EnrollmentStatus::Stopped } else { EnrollmentStatus::Failed };
+                enrollments::finish(db, c, status, &why).await?;
+                Ok(Some(Outcome::Ended))
+            }
+        }
     }
 
     /// Stores the step's message under its outbox key (taking a daily-cap slot in the same
@@ -239,11 +259,13 @@ impl Drip {
     /// Sends a stored step and records what happened.
     async fn deliver(&self, ctx: &Ctx, c: &Claimed, m: Message, target: &RecipientRow, zone: Tz) -> RunResult<Outcome> {
         let db = &self.messenger.db;
-        match self.messenger.provider_send(&target.phone, ctx.sender.as_ref(), &m.body, self.options.send_attempts).await {
-            Ok(accepted) => {
-                self.messenger.record_accepted(m.id, &accepted).await.map_err(messaging_to_store)?;
+        let check = StepCheck { drip: self, claimed: c };
+        match self.messenger.provider_send_if(&target.phone, ctx.sender.as_ref(), &m.body, self.options.send_attempts, &check).await {
+            Ok(Some(accepted)) => {
+                self.messenger.record_accepted(m.id, &accepted).await.map_err(StoreError::from)?;
                 self.advance(ctx, c, zone).await
             }
+            Ok(None) => self.not_sent(c, &m).await,
             Err(e) if e.is_transient() => {
                 // The row stays queued without a SID: the next claim asks the provider first.
                 if c.attempts + 1 >= self.options.max_rounds {
@@ -289,22 +311,57 @@ impl Drip {
             enrollments::release(db, c, self.owner(), now_millis(), false, None).await?;
             return Ok(Outcome::Deferred);
         }
-        match self.messenger.provider.find_sent(&target.phone, &m.body, m.created_at).await {
-            Ok(Some(accepted)) => {
-                tracing::info!(message = m.id, sid = %accepted.sid, "reconciled a step the provider had already accepted");
-                self.messenger.record_accepted(m.id, &accepted).await.map_err(messaging_to_store)?;
-                self.advance(ctx, c, zone).await
-            }
-            Ok(None) => {
-                tracing::info!(message = m.id, "the provider has no record of this step; sending it");
-                self.deliver(ctx, c, m, target, zone).await
-            }
-            Err(e) => {
+        let found = match self.messenger.provider.find_sent(&target.phone, &m.body, m.created_at).await {
+            Ok(found) => found,
+            Err(e) if e.is_transient() && c.attempts + 1 < self.options.max_rounds => {
                 let wait = backoff(c.attempts as u32, self.options.retry_base, self.options.retry_cap, 1.0);
                 enrollments::release(db, c, self.owner(), now_millis() + wait.as_millis() as i64, true, Some(("deferred", &format!("checking with the provider: {e}")))).await?;
-                Ok(Outcome::Deferred)
+                return Ok(Outcome::Deferred);
             }
+            Err(e) => {
+                // Without the provider's answer a resend could be a duplicate: give the step up.
+                let why = format!("could not check with the provider whether this step went out: {e}");
+                messages::mark_failed(db, m.id, MessageStatus::Failed, e.code(), &why).await?;
+                enrollments::finish(db, c, EnrollmentStatus::Failed, &why).await?;
+                return Ok(Outcome::Ended);
+            }
+        };
+        // A match already recorded on another row is that message, not this step.
+        let found = match found {
+            Some(a) if messages::find_by_sid(db, &a.sid).await?.is_some() => None,
+            other => other,
+        };
+        if let Some(accepted) = found {
+            tracing::info!(message = m.id, sid = %accepted.sid, "reconciled a step the provider had already accepted");
+            self.messenger.record_accepted(m.id, &accepted).await.map_err(StoreError::from)?;
+            return self.advance(ctx, c, zone).await;
         }
+        // Not sent: time has passed since the step was written, so the gate decides again
+        // (quiet hours may have begun, the contact may have been flagged).
+        if let Some(outcome) = self.gate(ctx, c, target, Some(&m), Utc::now()).await? {
+            return Ok(outcome);
+        }
+        tracing::info!(message = m.id, "the provider has no record of this step; sending it");
+        self.deliver(ctx, c, m, target, zone).await
+    }
+
+    /// The last check before the provider call said no: find out why and act on it.
+    async fn not_sent(&self, c: &Claimed, m: &Message) -> RunResult<Outcome> {
+        let db = &self.messenger.db;
+        if !enrollments::still_active(db, c).await? {
+            // Stopped (a reply, an opt-out, unenrolled) or restarted under a new generation:
+            // nobody will ever send this row.
+            messages::mark_failed(db, m.id, MessageStatus::Canceled, None, "not sent: the enrollment stopped").await?;
+            return Ok(Outcome::Ended);
+        }
+        if enrollments::holds(db, c, self.owner()).await? {
+            // Ours, but the campaign was paused or archived: hand it back untouched.
+            enrollments::release(db, c, self.owner(), now_millis(), false, None).await?;
+            return Ok(Outcome::Deferred);
+        }
+        // Our lease ran out and another runner has the step now: it reconciles the row.
+        tracing::warn!(message = m.id, "lost the claim on a step before sending it; leaving it to the runner that holds it");
+        Ok(Outcome::Ended)
     }
 
     /// Moves the enrollment past the step just sent, scheduling the next one.
@@ -317,12 +374,29 @@ impl Drip {
     }
 }
 
-fn messaging_to_store(e: crate::messaging::MessagingError) -> StoreError {
-    match e {
-        crate::messaging::MessagingError::Store(s) => s,
-        crate::messaging::MessagingError::Invalid(m) => StoreError::Invalid(m),
+/// Before each provider call: renew the lease, and only if the step is still ours to send (the
+/// lease held, the enrollment active on the same generation and step, the campaign active).
+/// This is what makes pause, replies and opt-outs take effect even for steps already waiting
+/// on the rate limiter, and what keeps a runner whose lease ran out from sending.
+struct StepCheck<'a> {
+    drip: &'a Drip,
+    claimed: &'a Claimed,
+}
+
+#[async_trait::async_trait]
+impl crate::messaging::send::SendCheck for StepCheck<'_> {
+    async fn still_wanted(&self) -> bool {
+        let until = now_millis() + self.drip.options.lease.as_millis() as i64;
+        match enrollments::renew(&self.drip.messenger.db, self.claimed, self.drip.owner(), until).await {
+            Ok(ok) => ok,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not renew the lease; not sending");
+                false
+            }
+        }
     }
 }
+
 
 /// Every field a template names, so a stored template parses even if an attribute key it used
 /// is no longer seen on recent contacts.

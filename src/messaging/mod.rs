@@ -71,6 +71,15 @@ pub enum MessagingError {
     Invalid(String),
 }
 
+impl From<MessagingError> for crate::store::StoreError {
+    fn from(e: MessagingError) -> Self {
+        match e {
+            MessagingError::Store(s) => s,
+            MessagingError::Invalid(m) => crate::store::StoreError::Invalid(m),
+        }
+    }
+}
+
 impl From<sqlx::Error> for MessagingError {
     fn from(e: sqlx::Error) -> Self {
         MessagingError::Store(e.into())

@@ -66,6 +66,17 @@ impl Messenger {
     /// the message comes back `queued` and live events report its progress.
     #[tracing::instrument(skip(self, out), fields(contact = %out.contact, kind = ?out.kind))]
     pub async fn send(&self, out: Outbound<'_>) -> Result<SendResult, MessagingError> {
+        self.send_with(out, false).await
+    }
+
+    /// Like [`send`](Self::send), but returns only once the provider has answered (or the gate
+    /// deferred or blocked the message). Batch senders use it so that "done" means sent, and a
+    /// restart leaves at most the one message in flight to reconcile.
+    pub async fn send_and_wait(&self, out: Outbound<'_>) -> Result<SendResult, MessagingError> {
+        self.send_with(out, true).await
+    }
+
+    async fn send_with(&self, out: Outbound<'_>, wait: bool) -> Result<SendResult, MessagingError> {
         check_body(out.body)?;
         let (phone, decision) = if out.kind == MessageKind::AutoReply {
             // Keyword confirmations (STOP, START, HELP) are required answers: they skip
@@ -106,9 +117,13 @@ impl Messenger {
         tracing::info!(message = message.id, decision = ?decision, "outbound message");
         self.events.publish(LiveEvent::Message { contact_id: out.contact, message_id: message.id }).await;
         if decision == Decision::Send {
-            let this = self.clone();
-            let queued = message.clone();
-            tokio::spawn(async move { this.dispatch(queued, phone).await });
+            if wait {
+                self.dispatch(message.clone(), phone).await;
+            } else {
+                let this = self.clone();
+                let queued = message.clone();
+                tokio::spawn(async move { this.dispatch(queued, phone).await });
+            }
         }
         Ok(SendResult { message, decision })
     }
@@ -133,11 +148,21 @@ impl Messenger {
     /// the error is transient, at most `max_attempts` times in all. `from` overrides the
     /// configured sender (a campaign's own number); the one rate limiter paces every sender.
     pub async fn provider_send(&self, to: &E164, from: Option<&E164>, body: &str, max_attempts: u32) -> Result<Accepted, SendError> {
+        Ok(self.provider_send_if(to, from, body, max_attempts, &Always).await?.expect("Always never cancels"))
+    }
+
+    /// [`provider_send`](Self::provider_send) that asks `check` right before each provider call
+    /// (after the rate limiter let it through, which can take a while): `Ok(None)` when the
+    /// check said the message is no longer wanted, and nothing was sent.
+    pub async fn provider_send_if(&self, to: &E164, from: Option<&E164>, body: &str, max_attempts: u32, check: &dyn SendCheck) -> Result<Option<Accepted>, SendError> {
         let mut attempt = 0;
         loop {
             self.limiter.acquire().await;
+            if !check.still_wanted().await {
+                return Ok(None);
+            }
             match self.provider.send(to, from, body).await {
-                Ok(accepted) => return Ok(accepted),
+                Ok(accepted) => return Ok(Some(accepted)),
                 Err(e) if e.is_transient() && attempt + 1 < max_attempts => {
                     let wait = match &e {
                         SendError::Transient { retry_after: Some(ra), .. } => (*ra).min(self.retry.cap),
@@ -150,6 +175,32 @@ impl Messenger {
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    /// A message stored as `queued` whose provider call may or may not have happened (the
+    /// server stopped in between). Adopts the provider's record of it if there is one;
+    /// otherwise hands it to the scheduler, which asks the gate again before sending. `false`:
+    /// the provider could not be asked now (try again later; nothing changed).
+    pub async fn reconcile_queued(&self, m: &Message) -> Result<bool, MessagingError> {
+        if m.status != MessageStatus::Queued || m.provider_sid.is_some() {
+            return Ok(true);
+        }
+        let to = consent::recipient(&self.db, m.contact_id).await?.phone;
+        match self.provider.find_sent(&to, &m.body, m.created_at).await {
+            Ok(Some(a)) if messages::find_by_sid(&self.db, &a.sid).await?.is_none() => {
+                tracing::info!(message = m.id, sid = %a.sid, "reconciled a message the provider had already accepted");
+                self.record_accepted(m.id, &a).await?;
+            }
+            Ok(_) => {
+                tracing::info!(message = m.id, "the provider has no record of this message; scheduling it");
+                messages::reschedule(&self.db, m.id, crate::now_millis(), &serde_json::to_string(&Decision::Send).unwrap_or_default()).await?;
+            }
+            Err(e) => {
+                tracing::warn!(message = m.id, error = %e, "could not ask the provider about an unfinished send");
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// Records the provider's SID and status, tells open panels, applies callbacks that raced
@@ -234,5 +285,22 @@ impl Messenger {
                 tracing::warn!(error = %e, "scheduled send pass failed");
             }
         }
+    }
+}
+
+/// Asked right before a provider call whether the message should still go out (the drip runner
+/// checks that its lease, the enrollment and the campaign are all still live).
+#[async_trait::async_trait]
+pub trait SendCheck: Send + Sync {
+    async fn still_wanted(&self) -> bool;
+}
+
+/// Always sends.
+pub struct Always;
+
+#[async_trait::async_trait]
+impl SendCheck for Always {
+    async fn still_wanted(&self) -> bool {
+        true
     }
 }

@@ -143,7 +143,7 @@ impl SmsProvider for TwilioClient {
                 m.date_created
                     .as_deref()
                     .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
-                    .is_none_or(|d| d.timestamp_millis() >= since_ms - CLOCK_SKEW_MS)
+                    .is_some_and(|d| d.timestamp_millis() >= since_ms - CLOCK_SKEW_MS)
             })
             .map(|m| Accepted { sid: m.sid, status: MessageStatus::parse(&m.status).unwrap_or(MessageStatus::Queued) }))
     }

@@ -68,17 +68,18 @@ fn audience_sql(a: &Audience, args: &mut Args) -> Result<String> {
 pub async fn enroll(db: &Db, campaign: CampaignId, audience: &Audience, reenroll: bool, first_due: Millis) -> Result<EnrollOutcome> {
     let mut args = Args::default();
     let filter = audience_sql(audience, &mut args)?;
+    // The counts run with their own copy of the audience's arguments (the inserts add more).
+    let mut count_args = Args::default();
+    let count_filter = audience_sql(audience, &mut count_args)?;
+    // The transaction's first statement writes: on SQLite a transaction that reads first and
+    // writes later fails at once (SQLITE_BUSY) if another connection wrote in between.
     let mut tx = db.pool().begin().await?;
     let counts_sql = format!(
         "SELECT COUNT(*) AS total, \
          SUM(CASE WHEN c.opted_out <> 0 THEN 1 ELSE 0 END) AS opted_out, \
          SUM(CASE WHEN c.opted_out = 0 AND (c.flagged <> 0 OR c.number_status <> 'ok') THEN 1 ELSE 0 END) AS unreachable \
-         FROM contacts c WHERE {filter}"
+         FROM contacts c WHERE {count_filter}"
     );
-    let counts = args.bind(sqlx::query(&counts_sql)).fetch_one(&mut *tx).await?;
-    let total: i64 = get(&counts, "total")?;
-    let opted_out = get::<Option<i64>>(&counts, "opted_out")?.unwrap_or(0);
-    let unreachable = get::<Option<i64>>(&counts, "unreachable")?.unwrap_or(0);
     let now = now_millis();
     let c = args.push(Arg::Int(campaign.0));
     let due = args.push(Arg::Int(first_due));
@@ -102,6 +103,10 @@ pub async fn enroll(db: &Db, campaign: CampaignId, audience: &Audience, reenroll
          WHERE e.campaign_id = {c} AND e.enrolled_at = {at} AND {eligible}"
     );
     args.bind(sqlx::query(&event)).execute(&mut *tx).await?;
+    let counts = count_args.bind(sqlx::query(&counts_sql)).fetch_one(&mut *tx).await?;
+    let total: i64 = get(&counts, "total")?;
+    let opted_out = get::<Option<i64>>(&counts, "opted_out")?.unwrap_or(0);
+    let unreachable = get::<Option<i64>>(&counts, "unreachable")?.unwrap_or(0);
     tx.commit().await?;
     let eligible_n = total - opted_out - unreachable;
     Ok(EnrollOutcome {
@@ -262,11 +267,39 @@ pub async fn finish(db: &Db, c: &Claimed, status: EnrollmentStatus, reason: &str
         .execute(&mut *tx)
         .await?;
     if r.rows_affected() == 1 {
-        let kind = if status == EnrollmentStatus::Failed { "failed" } else { "stopped" };
+        let kind = match status {
+            EnrollmentStatus::Failed => "failed",
+            EnrollmentStatus::Completed => "completed",
+            _ => "stopped",
+        };
         record_event(&mut tx, &Event { campaign: c.campaign_id, enrollment: Some(c.id), contact: Some(c.contact_id), step: Some(c.next_step), kind, detail: Some(reason) }).await?;
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// Right before a provider call: extends this runner's lease on the step, if the step is still
+/// its to send: the lease is still held, the enrollment still active on the same generation and
+/// step, and the campaign still active. `false` means don't send.
+pub async fn renew(db: &Db, c: &Claimed, owner: &str, lease_until: Millis) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE enrollments SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND generation = $4 AND next_step = $5 AND status = 'active' \
+         AND EXISTS (SELECT 1 FROM campaigns k WHERE k.id = enrollments.campaign_id AND k.status = 'active')",
+    )
+    .bind(lease_until)
+    .bind(c.id.0)
+    .bind(owner)
+    .bind(c.generation)
+    .bind(c.next_step)
+    .execute(db.pool())
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Whether this runner still holds the claim on `c` (same owner and generation).
+pub async fn holds(db: &Db, c: &Claimed, owner: &str) -> Result<bool> {
+    let row = sqlx::query("SELECT 1 AS one FROM enrollments WHERE id = $1 AND lease_owner = $2 AND generation = $3").bind(c.id.0).bind(owner).bind(c.generation).fetch_optional(db.pool()).await?;
+    Ok(row.is_some())
 }
 
 /// Whether the enrollment is still active on this generation (it may have been stopped by a
