@@ -3,6 +3,7 @@
 //! inbound log and the stats endpoint. Both databases.
 
 mod common;
+use common::fake_twilio::FakeTwilio;
 use common::{eventually, Backend, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -14,6 +15,7 @@ both!(
     batches_resume_where_the_last_one_stopped,
     yes_makes_one_warm_lead_stop_opts_out_and_stats_count_them,
     the_daily_schedule_starts_one_batch_after_its_time,
+    a_batch_a_restart_interrupted_finishes_without_a_resend,
 );
 
 async fn fast(backend: Backend) -> TestApp {
@@ -267,4 +269,63 @@ async fn the_daily_schedule_starts_one_batch_after_its_time(app: TestApp) {
     assert_eq!(farm.scheduled(at(9, 45)).await.unwrap(), 0);
     assert_eq!(farm.scheduled(at(23, 59)).await.unwrap(), 0);
     assert_eq!(batches().await, 1);
+}
+
+/// The server stopped mid-batch: one message had reached the provider without its answer being
+/// saved, one was stored but never sent, one was not stored yet. Resuming adopts the first,
+/// sends the second once (through the gate again), and sends the third.
+async fn a_batch_a_restart_interrupted_finishes_without_a_resend(app: TestApp) {
+    use warmline::message::{Direction, MessageKind, MessageStatus};
+    use warmline::providers::SmsProvider;
+    let backend = app.backend;
+    drop(app);
+    let fake = FakeTwilio::start().await;
+    let env = [
+        ("SMS_PROVIDER", "twilio".to_string()),
+        ("TWILIO_API_BASE", fake.base.clone()),
+        ("TWILIO_ACCOUNT_SID", "ACtest0000000000000000000000000000".into()),
+        ("TWILIO_FROM", "+14155550100".into()),
+        ("SEND_RATE_MPS", "100000".into()),
+    ];
+    let extra: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = common::spawn_with(backend, &extra).await.unwrap();
+    let key = app.api_key().await;
+    let (list, c) = import(&app, &key, "restart", 3).await;
+    let id = campaign(&app, &key, list, json!({"daily_cap": 3})).await;
+    let db = &app.state.db;
+    // The batch as the stopped server left it: picked, running.
+    let camp = warmline::store::farming::get_by_id(db, id).await.unwrap();
+    let now = chrono::Utc::now();
+    let day = app.state.farm.day(now);
+    let nb = warmline::store::farming::NewBatch { campaign: &camp, day: &day, max: 3, template: &camp.template, triggered_by: "test", by: None, cutoff: now.timestamp_millis() - 7 * 86_400_000 };
+    let (batch, picked) = warmline::store::farming::start_batch(db, &nb).await.unwrap();
+    assert_eq!(picked, 3);
+    let store = |contact: i64, body: String| async move {
+        let key = format!("farm-b{batch}-c{contact}");
+        let mut conn = db.pool().acquire().await.unwrap();
+        let m = warmline::store::messages::NewMessage {
+            contact_id: warmline::ContactId(contact), direction: Direction::Out, body: &body, status: MessageStatus::Queued, provider_sid: None,
+            kind: MessageKind::Farming, marketing: true, decision: None, send_at: None, sent_by: None, outbox: None, outbox_key: Some(&key),
+        };
+        warmline::store::messages::insert(&mut conn, &m).await.unwrap();
+    };
+    let body0 = "Hi Pat0, Warmline Roofing: free roof check? Reply YES for a quote. Reply STOP to opt out.".to_string();
+    store(c[0], body0.clone()).await;
+    app.state.messenger.provider.send(&warmline::E164::parse(&phone(0)).unwrap(), None, &body0).await.unwrap();
+    store(c[1], "Hi Pat1, Warmline Roofing: free roof check? Reply YES for a quote. Reply STOP to opt out.".into()).await;
+    assert_eq!(fake.accepted().len(), 1);
+
+    assert_eq!(app.state.farm.resume().await.unwrap(), 1);
+    wait_done(&app, &key, id, batch).await;
+    // The one stored but never sent is back with the scheduler, which asks the gate again.
+    app.state.messenger.send_due().await.unwrap();
+    eventually("all three are recorded as sent", || async {
+        scalar(&app, "SELECT COUNT(*) FROM messages WHERE kind = 'farming' AND provider_sid IS NOT NULL", &[]).await == 3
+    })
+    .await;
+    let accepted = fake.accepted();
+    assert_eq!(accepted.len(), 3, "one message per contact reached the provider");
+    let to: HashSet<String> = accepted.iter().map(|a| a.to.clone()).collect();
+    assert_eq!(to.len(), 3);
+    assert!(fake.list_calls() >= 2, "both unfinished sends were checked with the provider first");
 }

@@ -128,10 +128,24 @@ impl Farm {
     /// Hands every picked contact's message to the send gate (which rate-limits and defers by
     /// quiet hours). Each message carries the key `farm-b{batch}-c{contact}`, so a batch resumed
     /// after a restart never stores a message twice.
+    /// Sends one message at a time (the rate limiter paces them anyway), so the batch is done
+    /// only when every message was sent, deferred or refused, and a restart leaves at most one
+    /// unfinished send, which [`send_pending`](Self::send_pending) reconciles.
     pub async fn run_batch(&self, batch: i64, template: String) {
-        if let Err(e) = self.send_pending(batch, &template).await {
-            tracing::error!(error = %e, batch, "farming batch stopped; it resumes at the next start");
-            return;
+        let mut wait = std::time::Duration::from_secs(1);
+        loop {
+            match self.send_pending(batch, &template).await {
+                Ok(true) => break,
+                // A template that no longer parses can't be retried into working.
+                Err(StoreError::Invalid(e)) => {
+                    tracing::error!(error = %e, batch, "farming batch stopped");
+                    break;
+                }
+                Ok(false) => tracing::warn!(batch, ?wait, "farming batch waits for the provider"),
+                Err(e) => tracing::warn!(error = %e, batch, ?wait, "farming batch interrupted; retrying"),
+            }
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(std::time::Duration::from_secs(60));
         }
         if let Err(e) = farming::finish_batch(self.db(), batch).await {
             tracing::error!(error = %e, batch, "could not mark the batch done");
@@ -139,13 +153,18 @@ impl Farm {
         self.messenger.events.publish(LiveEvent::Farming { batch_id: batch }).await;
     }
 
-    async fn send_pending(&self, batch: i64, template: &str) -> Result<()> {
+    /// `Ok(false)`: an unfinished send could not be checked with the provider yet.
+    async fn send_pending(&self, batch: i64, template: &str) -> Result<bool> {
         let keys = crate::store::campaigns::custom_keys(self.db()).await?;
         let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
         let t = Template::parse(template, &refs).map_err(|e| StoreError::Invalid(format!("{e:?}")))?;
         for (i, contact) in farming::pending_sends(self.db(), batch).await?.into_iter().enumerate() {
             let key = format!("farm-b{batch}-c{contact}");
             if let Some(m) = crate::store::messages::find_by_outbox_key(self.db(), &key).await? {
+                // Stored before a stop: it may or may not have reached the provider.
+                if !self.messenger.reconcile_queued(&m).await.map_err(StoreError::from)? {
+                    return Ok(false);
+                }
                 farming::set_message(self.db(), batch, contact, m.id).await?;
                 continue;
             }
@@ -159,7 +178,7 @@ impl Farm {
                 }
             };
             let out = Outbound { contact, body: &body, kind: MessageKind::Farming, marketing: true, by: None, outbox_key: Some(&key) };
-            match self.messenger.send(out).await {
+            match self.messenger.send_and_wait(out).await {
                 Ok(r) => farming::set_message(self.db(), batch, contact, r.message.id).await?,
                 Err(crate::messaging::MessagingError::Store(StoreError::Db(e))) => return Err(StoreError::Db(e)),
                 Err(e) => {
@@ -171,7 +190,7 @@ impl Farm {
                 self.messenger.events.publish(LiveEvent::Farming { batch_id: batch }).await;
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Resumes batches a stopped server left running (called at startup).
@@ -290,3 +309,4 @@ mod tests {
         assert_eq!(with_opt_out_footer("Hi. Reply STOP to opt out"), "Hi. Reply STOP to opt out");
     }
 }
+

@@ -64,6 +64,17 @@ impl Backend {
         }
     }
 
+    /// Run first in a farming batch's transaction: batches of *different* campaigns over the
+    /// same contacts must not pick concurrently, or each would miss the other's uncommitted
+    /// cool-off rows and text the same person twice. PostgreSQL takes a transaction-scoped
+    /// advisory lock; SQLite's single writer already serialises the transactions.
+    pub(crate) fn farming_batch_lock(self) -> Option<&'static str> {
+        match self {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some("SELECT pg_advisory_xact_lock(7310001)"),
+        }
+    }
+
     /// Statements run on every new connection.
     pub(crate) fn connection_setup(self) -> Option<&'static str> {
         match self {

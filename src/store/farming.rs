@@ -221,6 +221,9 @@ pub struct NewBatch<'a> {
 /// and how many were picked.
 pub async fn start_batch(db: &Db, b: &NewBatch<'_>) -> Result<(i64, i64)> {
     let mut tx = db.pool().begin().await?;
+    if let Some(lock) = db.backend().farming_batch_lock() {
+        sqlx::query(lock).execute(&mut *tx).await?;
+    }
     let now = now_millis();
     let row = sqlx::query(
         "INSERT INTO farming_batches (campaign_id, day, status, requested, template, triggered_by, created_by, created_at) \
@@ -338,12 +341,14 @@ pub async fn batches(db: &Db, campaign: i64, limit: i64) -> Result<Vec<BatchProg
     Ok(out)
 }
 
-/// Makes the contact a warm lead if they received a farming message and aren't one yet (in the
-/// inbound message's transaction). True when this reply created the warm lead.
+/// Makes the contact a warm lead if a farming message actually went to them (the provider took
+/// it: not one the gate cancelled or deferred) and they aren't one yet (in the inbound
+/// message's transaction). True when this reply created the warm lead.
 pub async fn record_warm_lead(conn: &mut AnyConnection, contact: ContactId, message_id: i64, text: &str, at: Millis) -> Result<bool> {
     let r = sqlx::query(
         "INSERT INTO warm_leads (contact_id, campaign_id, message_id, reply_text, replied_at) \
-         SELECT $1, fs.campaign_id, $2, $3, $4 FROM farming_sends fs WHERE fs.contact_id = $1 AND fs.message_id > 0 \
+         SELECT $1, fs.campaign_id, $2, $3, $4 FROM farming_sends fs JOIN messages m ON m.id = fs.message_id \
+         WHERE fs.contact_id = $1 AND m.provider_sid IS NOT NULL \
          ORDER BY fs.picked_at DESC LIMIT 1 \
          ON CONFLICT (contact_id) DO NOTHING",
     )
