@@ -40,7 +40,9 @@ export default defineConfig({
   // runs first, on its own; every other spec signs in to the admin it created.
   projects: [
     { name: 'first-run', testMatch: /contacts\.spec\.ts$/ },
-    { name: 'chromium', testIgnore: /contacts\.spec\.ts$/, dependencies: ['first-run'] },
+    { name: 'chromium', testIgnore: /(contacts|tour)\.spec\.ts$/, dependencies: ['first-run'] },
+    // The tour visits every page with the data the other specs left behind.
+    { name: 'tour', testMatch: /tour\.spec\.ts$/, dependencies: ['chromium'] },
   ],
   webServer: {
     command: 'bash ../scripts/e2e-server.sh',

@@ -122,6 +122,28 @@ pub struct NewContact {
     pub list: Option<String>,
 }
 
+impl NewContact {
+    /// Every text field within [`crate::limits`]; the first one over is the error.
+    pub fn check_lengths(&self) -> Result<(), String> {
+        use crate::limits::{self, check, check_opt};
+        check("phone", &self.phone, 40)?;
+        check_opt("first name", self.first_name.as_deref(), limits::NAME)?;
+        check_opt("last name", self.last_name.as_deref(), limits::NAME)?;
+        check_opt("email", self.email.as_deref(), limits::EMAIL)?;
+        check_opt("time zone", self.timezone.as_deref(), 64)?;
+        check_opt("consent source", self.consent_source.as_deref(), limits::ATTRIBUTE_VALUE)?;
+        check_opt("list name", self.list.as_deref(), limits::TITLE)?;
+        for t in &self.tags {
+            check("a tag", t, limits::TAG)?;
+        }
+        for (k, v) in &self.attributes {
+            check("an attribute name", k, limits::ATTRIBUTE_KEY)?;
+            check(&format!("attribute '{}'", limits::ellipsize(k, 40)), v, limits::ATTRIBUTE_VALUE)?;
+        }
+        Ok(())
+    }
+}
+
 /// Filters for the contacts page and `GET /api/v1/contacts`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContactQuery {
@@ -146,7 +168,8 @@ impl ContactQuery {
     pub const MAX_PER_PAGE: i64 = 500;
 
     pub fn page(&self) -> i64 {
-        self.page.unwrap_or(1).max(1)
+        // Bounded both ways, so `offset()` can't overflow whatever `?page=` says.
+        self.page.unwrap_or(1).clamp(1, 1_000_000)
     }
     pub fn per_page(&self) -> i64 {
         self.per_page.unwrap_or(Self::DEFAULT_PER_PAGE).clamp(1, Self::MAX_PER_PAGE)

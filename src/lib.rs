@@ -10,12 +10,15 @@ pub mod csv_import;
 pub mod farming;
 pub mod gate;
 pub mod ids;
+pub mod limits;
 pub mod message;
 pub mod phone;
 pub mod sms;
 pub mod url;
 pub mod user;
 
+#[cfg(feature = "ssr")]
+pub mod accounts;
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
@@ -26,6 +29,7 @@ pub mod drip;
 pub mod import_service;
 #[cfg(feature = "ssr")]
 pub mod messaging;
+pub mod org;
 #[cfg(feature = "ssr")]
 pub mod providers;
 #[cfg(feature = "ssr")]

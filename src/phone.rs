@@ -57,6 +57,20 @@ impl E164 {
     }
 }
 
+/// A quick check the browser can make without the phone-number metadata: 7 to 15 digits and
+/// nothing but the usual separators. The server's check (libphonenumber) has the last word.
+pub fn looks_like_phone(cell: &str) -> bool {
+    let cell = cell.trim();
+    let digits = cell.chars().filter(char::is_ascii_digit).count();
+    (7..=15).contains(&digits) && cell.chars().all(|c| c.is_ascii_digit() || " +-().ext".contains(c))
+}
+
+/// [`E164::display`] for a number held as text; anything that is not E.164 is shown as it is.
+/// Every page shows phones through this or `E164::display`, so a number looks the same everywhere.
+pub fn display(phone: &str) -> String {
+    E164::parse(phone).map(|p| p.display()).unwrap_or_else(|_| phone.to_string())
+}
+
 impl fmt::Display for E164 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -173,6 +187,16 @@ mod tests {
         assert_eq!(json, "\"+14155552671\"");
         assert_eq!(serde_json::from_str::<E164>(&json).unwrap(), p);
         assert!(serde_json::from_str::<E164>("\"415\"").is_err());
+    }
+
+    #[test]
+    fn quick_phone_check_for_the_import_preview() {
+        assert!(looks_like_phone("(415) 555-2671"));
+        assert!(looks_like_phone("+44 20 7946 0958"));
+        assert!(!looks_like_phone("call me maybe"));
+        assert!(!looks_like_phone("555"));
+        assert_eq!(display("+14155552671"), "+1 (415) 555-2671");
+        assert_eq!(display("not a phone"), "not a phone");
     }
 
     #[test]

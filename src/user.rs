@@ -69,9 +69,7 @@ pub fn check_password(password: &str) -> Result<(), String> {
     if password.chars().count() < 8 {
         return Err("the password needs at least 8 characters".into());
     }
-    if password.len() > 1024 {
-        return Err("the password is too long".into());
-    }
+    crate::limits::check("the password", password, crate::limits::PASSWORD)?;
     Ok(())
 }
 

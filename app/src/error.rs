@@ -53,6 +53,18 @@ impl From<warmline::store::StoreError> for AppError {
 }
 
 #[cfg(feature = "ssr")]
+impl From<warmline::accounts::AccountError> for AppError {
+    fn from(e: warmline::accounts::AccountError) -> Self {
+        use warmline::accounts::AccountError as A;
+        match e {
+            A::Invalid(m) => AppError::Invalid(m),
+            A::Forbidden => AppError::Forbidden,
+            A::Store(s) => s.into(),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
 impl AppError {
     /// The HTTP status this error answers with.
     pub fn status(&self) -> http::StatusCode {

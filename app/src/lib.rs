@@ -66,6 +66,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("lists") view=ListsPage />
                     <Route path=path!("settings/users") view=UsersPage />
                     <Route path=path!("settings/api-keys") view=ApiKeysPage />
+                    <Route path=path!("settings/business") view=RepliesPage />
+                    <Route path=path!("settings/account") view=AccountPage />
                     <Route path=path!("settings/replies") view=RepliesPage />
                 </ParentRoute>
             </Routes>

@@ -50,7 +50,29 @@ test('build a 2-step campaign, enroll a list, watch it send live; a reply stops 
   await page.getByLabel('List', { exact: true }).selectOption({ label: 'Drip list (3)' });
   await page.getByTestId('enroll').click();
   await expect(page.getByTestId('enroll-outcome')).toContainText('Enrolled 3.');
+  // A draft's enrollments wait for the launch; they are not "in progress".
+  await expect(page.getByText('Waiting for launch')).toBeVisible();
+  await expect(page.getByText('In progress', { exact: true })).toHaveCount(0);
+
+  // Launch asks first: how many people, and when. Scheduling for later sends nothing now.
   await page.getByTestId('activate').click();
+  await expect(page.getByTestId('launch-count')).toHaveText('3 people are waiting for step 1.');
+  await expect(page.getByTestId('dialog-confirm')).toHaveText('Launch and text 3 people');
+  await page.getByTestId('launch-later').check();
+  const inAnHour = new Date(Date.now() + 3_600_000);
+  const local = new Date(inAnHour.getTime() - inAnHour.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  await page.getByTestId('launch-at').fill(local);
+  await page.getByTestId('dialog-confirm').click();
+  await expect(page.getByTestId('campaign-status')).toHaveText('scheduled');
+  await expect(page.getByTestId('scheduled-note')).toContainText(/in (59|60) min/);
+  await expect(page.getByTestId('funnel-row').first().getByTestId('funnel-sent')).toHaveText('0');
+
+  // Pause, then resume now: it sends.
+  await page.getByTestId('pause').click();
+  await expect(page.getByTestId('campaign-status')).toHaveText('paused');
+  await page.getByTestId('activate').click();
+  await expect(page.getByTestId('dialog-confirm')).toHaveText('Resume and text 3 people');
+  await page.getByTestId('dialog-confirm').click();
   await expect(page.getByTestId('campaign-status')).toHaveText('active');
 
   // Step 1 goes out and is delivered (the simulator's carrier), shown live.
@@ -63,6 +85,7 @@ test('build a 2-step campaign, enroll a list, watch it send live; a reply stops 
   await page.getByTestId('pause').click();
   await expect(page.getByTestId('campaign-status')).toHaveText('paused');
   await page.getByTestId('activate').click();
+  await page.getByTestId('dialog-confirm').click();
   await expect(page.getByTestId('campaign-status')).toHaveText('active');
 
   // Ana replies (simulated, through the real inbound path): her enrollment stops.

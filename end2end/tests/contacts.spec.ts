@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, hydrated, signIn } from './helpers';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, BUSINESS, hydrated, signIn } from './helpers';
 
 const CSV = [
   'phone,first_name,last_name,email,tags,Roof Age',
@@ -13,11 +13,19 @@ test('setup, sign in, import a CSV with a bad row, search, sign out', async ({ p
   await page.goto('/contacts');
   await expect(page).toHaveURL(/\/setup$/);
   await hydrated(page);
+  // Setup asks for the business name and time zone first.
+  await page.fill('#business', BUSINESS);
+  await page.locator('#timezone').selectOption('America/Chicago');
   await page.fill('#email', ADMIN_EMAIL);
   await page.fill('#password', ADMIN_PASSWORD);
   await page.fill('#confirm', ADMIN_PASSWORD);
   await page.getByRole('button', { name: 'Create admin account' }).click();
   await expect(page.getByTestId('signed-in-user')).toHaveText(ADMIN_EMAIL);
+  // Both are saved, under Settings → Business.
+  await page.getByRole('link', { name: 'Business' }).click();
+  await expect(page.locator('#business-name')).toHaveValue(BUSINESS);
+  await expect(page.locator('#business-timezone')).toHaveValue('America/Chicago');
+  await page.getByRole('link', { name: 'Dashboard' }).click();
 
   // Sign out, then sign in again (a wrong password first).
   await page.getByRole('button', { name: 'Log out' }).click();
@@ -58,11 +66,17 @@ test('setup, sign in, import a CSV with a bad row, search, sign out', async ({ p
   await hydrated(page);
   await page.getByTestId('csv-file').setInputFiles({ name: 'spring_leads.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV) });
   await expect(preview).toBeVisible();
+  // The preview counts the rows and marks the one without a phone number.
+  await expect(page.getByTestId('preview-total')).toHaveText('Showing 3 of 3 rows.');
+  await expect(page.getByTestId('preview-bad-row')).toHaveCount(1);
+  await expect(page.getByTestId('preview-bad-row')).toContainText('call me maybe');
   await page.getByTestId('skip-invalid').check();
   await page.getByRole('button', { name: 'Import contacts' }).click();
   await expect(result).toContainText('Imported 2 contacts.');
-  await expect(result).toContainText('1 bad rows skipped');
+  await expect(result).toContainText('1 bad row skipped');
   await expect(errors).toContainText("invalid phone number 'call me maybe'");
+  // Done: the same file can't be imported twice by a second click.
+  await expect(page.getByRole('button', { name: 'Import contacts' })).toBeDisabled();
 
   // The list's contacts, then a search.
   await page.getByRole('link', { name: 'View the imported contacts' }).click();
@@ -76,8 +90,20 @@ test('setup, sign in, import a CSV with a bad row, search, sign out', async ({ p
   await expect(table).toContainText('Cy Diaz');
   await expect(table).not.toContainText('Ann Lee');
   await table.getByRole('link', { name: 'Cy Diaz' }).click();
-  await expect(page.getByTestId('contact-phone')).toHaveText('+14155552672');
+  await expect(page.getByTestId('contact-phone')).toHaveText('+1 (415) 555-2672');
+  await expect(page.getByTestId('contact-phone')).toHaveAttribute('href', 'tel:+14155552672');
   await expect(page.getByText('roof_age')).toBeVisible();
+
+  // Back to the list from the sidebar (client-side navigation): the list, not an error.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Contacts' }).click();
+  await expect(page.getByTestId('contacts-count')).toHaveText('1–2 of 2');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  // A failed "Add contact" shows its error in the form and keeps the list.
+  await page.getByRole('button', { name: 'Add contact' }).click();
+  await page.fill('#new-phone', '12');
+  await page.getByRole('button', { name: 'Save contact' }).click();
+  await expect(page.getByRole('alert')).toContainText('invalid phone number');
+  await expect(page.getByTestId('contacts-count')).toHaveText('1–2 of 2');
 
   // Sign out: pages need a session again.
   await page.getByRole('button', { name: 'Log out' }).click();

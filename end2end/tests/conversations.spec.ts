@@ -14,13 +14,22 @@ test('two members see a conversation live; ticks, STOP and START', async ({ brow
   await page.fill('#u-pass', MEMBER.password);
   await page.getByRole('button', { name: 'Add member' }).click();
   await expect(page.getByRole('cell', { name: MEMBER.email })).toBeVisible();
+  // Admins can remove others, not themselves.
+  await expect(page.getByRole('row', { name: /admin@example\.com/ })).toContainText('you');
+  await expect(page.getByRole('row', { name: /admin@example\.com/ }).getByRole('button', { name: 'Remove' })).toHaveCount(0);
+  await expect(page.getByRole('row', { name: /mia@example\.com/ }).getByRole('button', { name: 'Remove' })).toBeVisible();
+  // Remove asks first, naming who; Cancel keeps them.
+  await page.getByRole('row', { name: /mia@example\.com/ }).getByRole('button', { name: 'Remove' }).click();
+  await expect(page.getByTestId('remove-who')).toContainText('mia@example.com will be signed out');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('cell', { name: MEMBER.email })).toBeVisible();
 
   await page.goto('/import');
   await hydrated(page);
   const csv = `phone,first_name,last_name,timezone\n${PHONE},Lena,Park,${middayZone()}\n`;
   await page.getByTestId('csv-file').setInputFiles({ name: 'live.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.getByRole('button', { name: 'Import contacts' }).click();
-  await expect(page.getByTestId('import-result')).toContainText('Imported 1 contacts.');
+  await expect(page.getByTestId('import-result')).toContainText('Imported 1 contact.');
 
   // Both open Conversations.
   await page.goto('/conversations');
@@ -54,6 +63,8 @@ test('two members see a conversation live; ticks, STOP and START', async ({ brow
   await expect(page.getByTestId('composer')).toBeDisabled();
   await expect(page.getByTestId('consent-badge')).toHaveText('opted out');
   await expect(page.getByTestId('thread')).toContainText('You are unsubscribed');
+  // The thread follows new messages: the confirmation is on screen, not below the fold.
+  await expect(page.getByTestId('thread').getByText(/You are unsubscribed/)).toBeInViewport();
 
   // START re-enables it.
   await inboundSms(request, baseURL!, PHONE, 'START');
@@ -79,5 +90,27 @@ test('simulate reply goes through the inbound path', async ({ page }) => {
   await page.getByLabel('Simulated reply').fill('help');
   await page.getByRole('button', { name: 'Simulate reply' }).click();
   await expect(page.getByTestId('thread')).toContainText('Reply STOP to unsubscribe');
+  await expect(page.getByTestId('thread').getByText(/Reply STOP to unsubscribe/)).toBeInViewport();
+});
+
+// Uses the same conversation. Someone reading older messages is not yanked down: a pill says
+// there is something new.
+test('a new message while reading older ones shows a "new messages" pill', async ({ page, request, baseURL }) => {
+  await page.setViewportSize({ width: 390, height: 700 });
+  await signIn(page);
+  await page.goto('/conversations');
+  await hydrated(page);
+  await page.getByTestId('inbox').getByRole('link', { name: /Lena Park/ }).click();
+  const thread = page.getByTestId('thread');
+  await expect(thread.getByTestId('bubble-in').last()).toBeInViewport();
+  // Scroll up to read.
+  await thread.evaluate((el) => el.scrollTo(0, 0));
+  await expect(thread.getByTestId('bubble-in').last()).not.toBeInViewport();
+  await inboundSms(request, baseURL!, PHONE, 'Are you still there?');
+  await expect(page.getByTestId('new-messages')).toBeVisible();
+  await expect(thread.getByText('Are you still there?')).not.toBeInViewport();
+  await page.getByTestId('new-messages').click();
+  await expect(thread.getByText('Are you still there?')).toBeInViewport();
+  await expect(page.getByTestId('new-messages')).toHaveCount(0);
 });
 });

@@ -33,12 +33,19 @@ test('farm warm leads: import, dry run, send a batch, YES ×2 and STOP → dashb
   await expect(page.getByTestId('excluded-opted_out')).toHaveText('0');
 
   // Send the batch; the progress bar fills live.
+  // The app's own dialog says how many will be texted; nothing goes out before it is confirmed.
   await page.getByTestId('send-batch').click();
-  await expect(page.getByTestId('batch-counts')).toContainText('3 of 3 handed to the gate', { timeout: 15_000 });
+  await expect(page.getByTestId('confirm-count')).toContainText('3 people will get this message');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByTestId('dialog')).toHaveCount(0);
+  await expect(page.getByTestId('batch-progress')).toHaveCount(0);
+  await page.getByTestId('send-batch').click();
+  await page.getByTestId('dialog-confirm').click();
+  await expect(page.getByTestId('batch-counts')).toContainText('3 of 3 processed', { timeout: 15_000 });
   await expect(page.getByTestId('batch-counts')).toContainText('3 sent', { timeout: 15_000 });
 
   // The interest keywords and the warm-lead reply are settings.
-  await page.goto('/settings/replies');
+  await page.goto('/settings/business');
   await hydrated(page);
   await page.fill('#reply-interest_keywords', 'STOP, KEEN');
   await page.getByRole('button', { name: 'Save replies' }).click();
@@ -70,7 +77,7 @@ test('farm warm leads: import, dry run, send a batch, YES ×2 and STOP → dashb
   await expect(page.getByTestId('warm-leads')).toContainText('Keen, call me after 5');
 
   // The warm lead got the configured auto-reply, once.
-  await page.getByTestId('warm-lead-row').filter({ hasText: 'Farm1 Lead' }).getByRole('link', { name: 'Open conversation' }).click();
+  await page.getByTestId('warm-lead-row').filter({ hasText: 'Farm1 Lead' }).getByRole('link', { name: 'Open chat' }).click();
   await expect(page.getByTestId('thread-name')).toHaveText('Farm1 Lead');
   await expect(page.getByTestId('thread').getByText("Thanks! We'll call you within the hour.")).toHaveCount(1);
 

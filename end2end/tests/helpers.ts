@@ -3,6 +3,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 
 export const ADMIN_EMAIL = 'admin@example.com';
 export const ADMIN_PASSWORD = 'correct horse battery';
+export const BUSINESS = 'Sunrise Roofing';
 
 /** Waits until the WASM app has taken over the server-rendered page. */
 export async function hydrated(page: Page) {
@@ -14,6 +15,8 @@ export async function signIn(page: Page, email = ADMIN_EMAIL, password = ADMIN_P
   await page.goto('/');
   await hydrated(page);
   if (page.url().endsWith('/setup')) {
+    await page.fill('#business', BUSINESS);
+    await page.locator('#timezone').selectOption('America/Chicago');
     await page.fill('#email', email);
     await page.fill('#password', password);
     await page.fill('#confirm', password);

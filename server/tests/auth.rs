@@ -17,7 +17,53 @@ both!(
     throttling_slows_a_guesser_but_not_the_real_user,
     cross_origin_writes_are_rejected,
     members_cannot_manage_the_team,
+    members_change_their_password_and_admins_reset_others,
 );
+
+async fn signed_in(app: &TestApp, client: &reqwest::Client) -> bool {
+    app.server_fn::<auth::CurrentUser>(client, &[]).await.json::<Option<warmline::user::User>>().await.unwrap().is_some()
+}
+
+async fn members_change_their_password_and_admins_reset_others(app: TestApp) {
+    let admin_client = app.setup_admin(ADMIN, PASSWORD).await;
+    let r = app.server_fn::<admin::CreateUser>(&admin_client, &[("email", "mia@example.com"), ("password", "member password"), ("role", "member")]).await;
+    let mia: warmline::user::User = r.json().await.unwrap();
+    let laptop = app.client();
+    app.login(&laptop, "mia@example.com", "member password").await;
+    let phone = app.client();
+    app.login(&phone, "mia@example.com", "member password").await;
+
+    // A wrong current password, or a mismatched confirmation, changes nothing.
+    let change = |current: &'static str, new: &'static str, confirm: &'static str| [("current", current), ("new", new), ("confirm", confirm)];
+    let r = app.server_fn::<auth::ChangePassword>(&laptop, &change("guess", "new member pw", "new member pw")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("current password is wrong"));
+    let r = app.server_fn::<auth::ChangePassword>(&laptop, &change("member password", "new member pw", "other")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // The real change: this device stays signed in, the other one is signed out.
+    let r = app.server_fn::<auth::ChangePassword>(&laptop, &change("member password", "new member pw", "new member pw")).await;
+    assert_eq!(r.status(), StatusCode::OK, "{:?}", r.text().await);
+    assert!(signed_in(&app, &laptop).await);
+    assert!(!signed_in(&app, &phone).await, "other sessions end");
+    assert_eq!(app.login(&app.client(), "mia@example.com", "member password").await.status(), StatusCode::UNPROCESSABLE_ENTITY, "the old password no longer works");
+    let again = app.client();
+    let r = app.login(&again, "mia@example.com", "new member pw").await;
+    assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
+    assert!(signed_in(&app, &again).await);
+
+    // A member can't reset anyone's password; an admin can, and it signs them out everywhere.
+    let mia_id = mia.id.to_string();
+    let admin_id = warmline::store::users::list(&app.state.db).await.unwrap().into_iter().find(|u| u.email == ADMIN).unwrap().id.to_string();
+    let r = app.server_fn::<admin::ResetPassword>(&again, &[("id", admin_id.as_str()), ("password", "taken over!")]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app.server_fn::<admin::ResetPassword>(&admin_client, &[("id", mia_id.as_str()), ("password", "short")]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app.server_fn::<admin::ResetPassword>(&admin_client, &[("id", mia_id.as_str()), ("password", "reset by admin")]).await;
+    assert_eq!(r.status(), StatusCode::OK, "{:?}", r.text().await);
+    assert!(!signed_in(&app, &laptop).await && !signed_in(&app, &again).await);
+    let r = app.login(&app.client(), "mia@example.com", "reset by admin").await;
+    assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
+}
 
 async fn health_answers_when_database_answers(app: TestApp) {
     let r = app.client().get(app.url("/healthz")).send().await.unwrap();
@@ -33,21 +79,40 @@ async fn fresh_install_leads_to_setup_once(app: TestApp) {
     }
     let r = c.get(app.url("/setup")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.text().await.unwrap().contains("Create the first admin"));
+    let html = r.text().await.unwrap();
+    assert!(html.contains("first admin account"));
+    assert!(html.contains("Business name") && html.contains("Time zone"), "setup asks for the business and its zone");
 
     // mismatched confirmation is refused and creates nobody
-    let r = app.server_fn::<auth::SetupAdmin>(&c, &[("email", ADMIN), ("password", PASSWORD), ("confirm", "other password")]).await;
+    let setup = |email: &'static str, confirm: &'static str, business: &'static str, zone: &'static str| {
+        [("email", email), ("password", PASSWORD), ("confirm", confirm), ("business_name", business), ("timezone", zone)]
+    };
+    let r = app.server_fn::<auth::SetupAdmin>(&c, &setup(ADMIN, "other password", "Sunrise Roofing", "America/Chicago")).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // so do an empty business name and an unknown zone
+    let r = app.server_fn::<auth::SetupAdmin>(&c, &setup(ADMIN, PASSWORD, "  ", "America/Chicago")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app.server_fn::<auth::SetupAdmin>(&c, &setup(ADMIN, PASSWORD, "Sunrise Roofing", "Mars/Olympus")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("unknown time zone"));
     assert_eq!(warmline::store::users::count(&app.state.db).await.unwrap(), 0);
 
-    let signed_in = app.setup_admin(ADMIN, PASSWORD).await;
+    let signed_in = app.client();
+    let r = app.server_fn::<auth::SetupAdmin>(&signed_in, &setup(ADMIN, PASSWORD, " Sunrise Roofing ", "America/Chicago")).await;
+    assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
     let page = signed_in.get(app.url("/")).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.unwrap().contains(ADMIN));
+    // The business name and zone are saved and used at once: the gate's zone, and {brand} in replies.
+    let db = &app.state.db;
+    assert_eq!(warmline::messaging::replies::business_name(db).await.unwrap(), "Sunrise Roofing");
+    assert_eq!(app.state.messenger.rules.get().default_zone, chrono_tz::America::Chicago);
+    let stop = warmline::messaging::replies::text(db, warmline::messaging::replies::OPT_OUT_REPLY).await.unwrap();
+    assert!(stop.starts_with("Sunrise Roofing:"), "{stop}");
 
     // a second setup is refused, and /setup now leads away
     let other = app.client();
-    let r = app.server_fn::<auth::SetupAdmin>(&other, &[("email", "eve@example.com"), ("password", PASSWORD), ("confirm", PASSWORD)]).await;
+    let r = app.server_fn::<auth::SetupAdmin>(&other, &setup("eve@example.com", PASSWORD, "Eve Corp", "UTC")).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
     assert_eq!(warmline::store::users::count(&app.state.db).await.unwrap(), 1);
     let r = other.get(app.url("/setup")).send().await.unwrap();

@@ -28,6 +28,7 @@ both!(
     a_campaign_sends_from_its_own_number,
     a_retried_step_asks_the_gate_again,
     pausing_stops_steps_already_waiting_to_send,
+    a_launch_at_a_chosen_time_sends_nothing_before_it,
 );
 
 fn twilio_env(fake: &FakeTwilio) -> Vec<(&'static str, String)> {
@@ -521,4 +522,37 @@ async fn pausing_stops_steps_already_waiting_to_send(app: TestApp) {
     drain(&app, &[drip], id).await;
     assert_stored_once(&app, id, 2, 1).await;
     assert_unique_at_provider(&fake, 2);
+}
+
+/// "Launch at a time I choose": nothing of the campaign is claimed before that time, whatever
+/// is enrolled; the launch preview counts who step 1 will text.
+async fn a_launch_at_a_chosen_time_sends_nothing_before_it(app: TestApp) {
+    let key = app.api_key().await;
+    let list = import(&app, &key, "later", 3, 0).await;
+    let body = json!({"name": "Later", "steps": [{"delay_minutes": 0, "template": "Hi {{ first_name }}, Warmline here. Reply STOP to opt out."}]});
+    let (s, v) = api(&app, &key, reqwest::Method::POST, "/api/v1/campaigns", Some(body)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = CampaignId(v["id"].as_i64().unwrap());
+    let (s, v) = api(&app, &key, reqwest::Method::POST, &format!("/api/v1/campaigns/{id}/enrollments"), Some(json!({"list_id": list}))).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let preview = app.state.drip.launch_preview(id).await.unwrap();
+    assert_eq!(preview.waiting_first_step, 3);
+
+    let start = chrono::Utc::now() + chrono::Duration::hours(1);
+    let bad = api(&app, &key, reqwest::Method::POST, &format!("/api/v1/campaigns/{id}/activate?starts_at=tomorrow"), None).await;
+    assert_eq!(bad.0, StatusCode::UNPROCESSABLE_ENTITY);
+    let path = format!("/api/v1/campaigns/{id}/activate?starts_at={}", start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    let (s, v) = api(&app, &key, reqwest::Method::POST, &path, None).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["status"], "active");
+    assert_eq!(v["starts_at"].as_i64().unwrap() / 1000, start.timestamp());
+
+    // Due now, but the campaign starts in an hour: nothing can be claimed now; all of it then.
+    let db = &app.state.db;
+    let now = chrono::Utc::now().timestamp_millis();
+    let lease = now + 3_600_000 * 3;
+    assert!(warmline::store::enrollments::claim_due(db, "test", now, lease, 100).await.unwrap().is_empty());
+    let claimed = warmline::store::enrollments::claim_due(db, "test", start.timestamp_millis() + 1, lease, 100).await.unwrap();
+    assert_eq!(claimed.len(), 3);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM messages WHERE campaign_id = $1", id).await, 0, "nothing was sent before the start time");
 }

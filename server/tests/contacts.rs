@@ -19,7 +19,57 @@ both!(
     create_and_fetch_contacts,
     browser_upload_runs_as_a_job,
     contact_pages_render_for_signed_in_users,
+    the_browser_search_works_with_no_filters,
+    overlong_values_are_refused_with_a_clear_error,
 );
+
+/// The contacts page calls the search server function when it is reached by client-side
+/// navigation; with every filter empty that once failed with "missing field `query`".
+async fn the_browser_search_works_with_no_filters(app: TestApp) {
+    let key = app.api_key().await;
+    import(&app, &key, "list=Spring&skip_invalid=true", CSV_ONE_BAD).await;
+    let c = app.setup_admin("admin@example.com", "correct horse battery").await;
+    use leptos::server_fn::ServerFn;
+    let path = <warmline_app::api::contacts::SearchContacts as ServerFn>::PATH;
+    for body in [json!({"query": {}}), json!({"query": {"q": "lee"}})] {
+        let r = c.post(app.url(path)).json(&body).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{body}: {:?}", r.text().await);
+    }
+    let r = c.post(app.url(path)).json(&json!({"query": {}})).send().await.unwrap();
+    let page: Value = r.json().await.unwrap();
+    assert_eq!(page["total"], 2);
+}
+
+/// Every text field has a length limit at the edge: a 5,000-character name gets a clear
+/// error and stores nothing, through the REST API, a CSV import and the browser's form.
+async fn overlong_values_are_refused_with_a_clear_error(app: TestApp) {
+    let key = app.api_key().await;
+    let c = app.client();
+    let long = "x".repeat(5000);
+    let r = c.post(app.url("/api/v1/contacts")).bearer_auth(&key).json(&json!({"phone": "(212) 555-0142", "first_name": long})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("first name is too long: 5000 characters, at most 100"));
+    let r = c.post(app.url("/api/v1/contacts")).bearer_auth(&key).json(&json!({"phone": "(212) 555-0142", "attributes": {"city": long}})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = c.get(app.url(&format!("/api/v1/contacts?q={}", "a".repeat(300)))).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A CSV row with a long name is a bad row like any other: all or nothing.
+    let csv = format!("phone,first_name
+4155552671,Ann
+4155552672,{}
+", "y".repeat(150));
+    let r = import(&app, &key, "list=Long", &csv).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("first name is too long"));
+
+    // The browser's "Add contact" form.
+    let browser = app.setup_admin("admin@example.com", "correct horse battery").await;
+    let r = app.server_fn::<warmline_app::api::contacts::AddContact>(&browser, &[("contact[phone]", "2125550142"), ("contact[last_name]", &long)]).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("last name is too long"));
+    assert_eq!(app.contact_count().await, 0);
+}
 
 async fn api_needs_a_valid_key(app: TestApp) {
     let c = app.client();

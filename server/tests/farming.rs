@@ -16,7 +16,41 @@ both!(
     yes_makes_one_warm_lead_stop_opts_out_and_stats_count_them,
     the_daily_schedule_starts_one_batch_after_its_time,
     a_batch_a_restart_interrupted_finishes_without_a_resend,
+    farming_templates_know_imported_columns_like_drips,
 );
+
+/// `{{ city }}`, a column of an imported CSV, works in farming as it does in drips: one
+/// merge-field list for every template.
+async fn farming_templates_know_imported_columns_like_drips(app: TestApp) {
+    let backend = app.backend;
+    drop(app);
+    let app = fast(backend).await;
+    let key = app.api_key().await;
+    let zone = common::midday_zone();
+    let csv = format!("phone,first_name,timezone,consent_source,City\n{},Pat,{zone},web form,Austin\n", phone(0));
+    let r = app.client().post(app.url("/api/v1/contacts/import?list=cities")).bearer_auth(&key).header("content-type", "text/csv").body(csv).send().await.unwrap();
+    let list = r.json::<Value>().await.unwrap()["list_id"].as_i64().unwrap();
+    let template = "Hi {{ first_name }} in {{ city }}! Warmline Roofing: free roof check? Reply YES. Reply STOP to opt out.";
+    let (s, v) = api(&app, &key, Method::POST, "/api/v1/farming-campaigns", Some(json!({"name": "Cities", "template": template, "list_id": list}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    // A field nobody has is still refused, naming it.
+    let (s, v) = api(&app, &key, Method::POST, "/api/v1/farming-campaigns", Some(json!({"name": "Bad", "template": "{{ county }} Warmline. Reply STOP to opt out.", "list_id": list}))).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(v.to_string().contains("unknown field 'county'"), "{v}");
+
+    let id = v_id(&app, &key).await;
+    let (s, v) = api(&app, &key, Method::POST, &format!("/api/v1/farming-campaigns/{id}/batches"), None).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    wait_done(&app, &key, id, v["id"].as_i64().unwrap()).await;
+    let body = sqlx::query("SELECT body FROM messages WHERE kind = 'farming'").fetch_one(app.state.db.pool()).await.unwrap();
+    assert_eq!(sqlx::Row::get::<String, _>(&body, 0), "Hi Pat in Austin! Warmline Roofing: free roof check? Reply YES. Reply STOP to opt out.");
+}
+
+/// The id of the only farming campaign.
+async fn v_id(app: &TestApp, key: &str) -> i64 {
+    let (_, v) = api(app, key, Method::GET, "/api/v1/farming-campaigns", None).await;
+    v[0]["id"].as_i64().unwrap()
+}
 
 async fn fast(backend: Backend) -> TestApp {
     common::spawn_with(backend, &[("SEND_RATE_MPS", "100000"), ("DAILY_BATCH_DEFAULT", "450")]).await.unwrap()
@@ -253,8 +287,8 @@ async fn the_daily_schedule_starts_one_batch_after_its_time(app: TestApp) {
     // A manual campaign over the same list is never started by the schedule.
     campaign(&app, &key, list, json!({"name": "Manual farm"})).await;
     let farm = &app.state.farm;
-    let today = chrono::Utc::now().with_timezone(&farm.zone).date_naive();
-    let at = |h: u32, m: u32| farm.zone.from_local_datetime(&today.and_hms_opt(h, m, 0).unwrap()).earliest().unwrap().with_timezone(&chrono::Utc);
+    let today = chrono::Utc::now().with_timezone(&farm.zone()).date_naive();
+    let at = |h: u32, m: u32| farm.zone().from_local_datetime(&today.and_hms_opt(h, m, 0).unwrap()).earliest().unwrap().with_timezone(&chrono::Utc);
     let batches = || scalar(&app, "SELECT COUNT(*) FROM farming_batches", &[]);
 
     assert_eq!(farm.scheduled(at(9, 29)).await.unwrap(), 0, "not before its time");

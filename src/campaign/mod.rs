@@ -2,6 +2,7 @@
 //! and on the server) and step scheduling.
 
 pub mod delay;
+pub mod fields;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod schedule;

@@ -2,6 +2,7 @@
 //! campaign must pass before it is saved.
 
 use super::delay::Delay;
+pub use super::fields::MergeFields;
 use super::template::{has_opt_out_language, Template, TemplateError};
 use crate::gate::window::Window;
 use crate::{CampaignId, ContactId, EnrollmentId, Millis};
@@ -126,17 +127,17 @@ impl DraftProblems {
     }
 }
 
-/// Parses a step's template against the contact fields and `custom_keys`.
-pub fn check_template(src: &str, custom_keys: &[&str]) -> Result<Template, Vec<TemplateError>> {
+/// Parses a step's template against the one merge-field list.
+pub fn check_template(src: &str, fields: &MergeFields) -> Result<Template, Vec<TemplateError>> {
     if src.trim().is_empty() {
         return Err(Vec::new());
     }
-    Template::parse(src, custom_keys)
+    fields.parse(src)
 }
 
 /// Validates a whole draft. The first step must carry opt-out language ("Reply STOP…") because
 /// it may reach contacts with no earlier conversation.
-pub fn validate(d: &CampaignDraft, custom_keys: &[&str]) -> DraftProblems {
+pub fn validate(d: &CampaignDraft, fields: &MergeFields) -> DraftProblems {
     let mut p = DraftProblems::default();
     let name = d.name.trim();
     if name.is_empty() {
@@ -167,7 +168,7 @@ pub fn validate(d: &CampaignDraft, custom_keys: &[&str]) -> DraftProblems {
         if let Err(e) = s.delay.validate() {
             p.steps.push((i, e.to_string()));
         }
-        match check_template(&s.template, custom_keys) {
+        match check_template(&s.template, fields) {
             Err(errs) if errs.is_empty() => p.steps.push((i, "the message is empty".into())),
             Err(errs) => p.steps.push((i, errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))),
             Ok(_) if s.template.chars().count() > 1600 => p.steps.push((i, "the message is longer than 1600 characters".into())),
@@ -187,8 +188,20 @@ pub struct Campaign {
     pub status: CampaignStatus,
     #[serde(flatten)]
     pub draft: CampaignDraft,
+    /// Set by a launch at a chosen time: no step goes out before it.
+    #[serde(default)]
+    pub starts_at: Option<Millis>,
     pub created_at: Millis,
     pub updated_at: Millis,
+}
+
+/// What launching a campaign would do, for the confirmation dialog.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LaunchPreview {
+    /// Active enrollments that have not had step 1 yet: the people the first step texts.
+    pub waiting_first_step: i64,
+    /// When the earliest of them is due (before the gate's quiet hours).
+    pub first_due: Option<Millis>,
 }
 
 /// A campaign in the list, with its enrollment counts.
@@ -322,14 +335,14 @@ mod tests {
     #[test]
     fn first_step_needs_opt_out_language() {
         let mut d = CampaignDraft { name: "Spring".into(), steps: vec![step("Hi {{ first_name | default(\"there\") }}")], ..Default::default() };
-        let p = validate(&d, &[]);
+        let p = validate(&d, &MergeFields::default());
         assert_eq!(p.steps.len(), 1, "{p:?}");
         assert!(p.steps[0].1.contains("opt out"));
         d.steps[0].template.push_str(" Reply STOP to opt out.");
-        assert!(validate(&d, &[]).is_empty());
+        assert!(validate(&d, &MergeFields::default()).is_empty());
         // Later steps need not repeat it.
         d.steps.push(step("Still interested?"));
-        assert!(validate(&d, &[]).is_empty());
+        assert!(validate(&d, &MergeFields::default()).is_empty());
     }
 
     #[test]
@@ -342,17 +355,17 @@ mod tests {
             sender: Some("555-0100".into()),
             ..Default::default()
         };
-        let p = validate(&d, &[]);
+        let p = validate(&d, &MergeFields::default());
         assert!(p.name.is_some() && p.window.is_some() && p.daily_cap.is_some() && p.sender.is_some());
         assert!(p.steps[0].1.contains("nickname"), "{p:?}");
         assert_eq!(p.steps[1], (1, "the message is empty".into()));
-        assert!(validate(&CampaignDraft { name: "x".into(), ..Default::default() }, &[]).general[0].contains("at least one step"));
+        assert!(validate(&CampaignDraft { name: "x".into(), ..Default::default() }, &MergeFields::default()).general[0].contains("at least one step"));
         // A custom attribute makes the field known.
         let ok = CampaignDraft { name: "x".into(), steps: vec![step("Hi {{ nickname }} Reply STOP to opt out")], ..Default::default() };
-        assert!(validate(&ok, &["nickname"]).is_empty());
+        assert!(validate(&ok, &MergeFields::new(vec!["nickname".into()])).is_empty());
         // A sender is optional, and an E.164 number when given.
         let from = CampaignDraft { sender: Some(" +14155550100 ".into()), ..ok };
-        assert!(validate(&from, &["nickname"]).is_empty());
+        assert!(validate(&from, &MergeFields::new(vec!["nickname".into()])).is_empty());
     }
 
     #[test]

@@ -124,6 +124,10 @@ pub struct Preview {
     pub headers: Vec<String>,
     pub mapping: Vec<Field>,
     pub rows: Vec<Vec<String>>,
+    /// Whole data rows in `text` (all of them when the text is the whole file).
+    pub counted: u64,
+    /// `text` was only the head of the file.
+    pub truncated: bool,
 }
 
 pub(crate) fn reader(text: &[u8]) -> csv::Reader<&[u8]> {
@@ -141,19 +145,29 @@ pub fn preview(text: &[u8], max_rows: usize, truncated: bool) -> Result<Preview,
     let mut rdr = reader(text);
     let headers: Vec<String> = rdr.headers().map_err(|e| CsvError::NotCsv(e.to_string()))?.iter().map(str::to_string).collect();
     let mut rows = Vec::new();
+    let mut counted = 0u64;
     for rec in rdr.records() {
-        let rec = rec.map_err(|e| CsvError::NotCsv(e.to_string()))?;
-        rows.push(rec.iter().map(str::to_string).collect::<Vec<_>>());
-        if rows.len() > max_rows {
-            break;
+        let rec = match rec {
+            Ok(r) => r,
+            // A cut-off last line of a truncated head may not parse; it isn't counted.
+            Err(_) if truncated && counted > 0 => break,
+            Err(e) => return Err(CsvError::NotCsv(e.to_string())),
+        };
+        counted += 1;
+        if rows.len() <= max_rows {
+            rows.push(rec.iter().map(str::to_string).collect::<Vec<_>>());
         }
     }
-    if truncated && rows.len() <= max_rows {
-        rows.pop();
+    if truncated {
+        // The last record of a truncated head may be cut off.
+        counted = counted.saturating_sub(1);
+        if rows.len() <= max_rows {
+            rows.pop();
+        }
     }
     rows.truncate(max_rows);
     let mapping = guess_mapping(&headers);
-    Ok(Preview { headers, mapping, rows })
+    Ok(Preview { headers, mapping, rows, counted, truncated })
 }
 
 /// Guesses every column, keeping only the first column for each single-valued field.
@@ -235,8 +249,10 @@ mod tests {
         assert_eq!(p.headers, vec!["phone", "first_name"]);
         assert_eq!(p.rows.len(), 2);
         assert_eq!(p.mapping, vec![Field::Phone, Field::FirstName]);
+        assert_eq!(p.counted, 2, "the cut-off line is not counted");
         let p = preview(text, 1, false).unwrap();
         assert_eq!(p.rows, vec![vec!["4155552671".to_string(), "Ann".to_string()]]);
+        assert_eq!(p.counted, 3, "the whole file: every row is counted, not only those shown");
     }
 
     #[test]

@@ -159,7 +159,23 @@ fn parse_row(row: u64, rec: &csv::StringRecord, mapping: &[Field], attr_names: &
             }
         }
     }
+    r.check_lengths()?;
     Ok(r)
+}
+
+impl ImportRow {
+    /// The same length limits a contact entered by hand has.
+    fn check_lengths(&self) -> Result<(), String> {
+        use crate::limits::{self, check_opt};
+        check_opt("first name", self.first_name.as_deref(), limits::NAME)?;
+        check_opt("last name", self.last_name.as_deref(), limits::NAME)?;
+        check_opt("email", self.email.as_deref(), limits::EMAIL)?;
+        check_opt("consent source", self.consent_source.as_deref(), limits::ATTRIBUTE_VALUE)?;
+        for (k, v) in &self.attributes {
+            limits::check(&format!("column '{}'", limits::ellipsize(k, 40)), v, limits::ATTRIBUTE_VALUE)?;
+        }
+        Ok(())
+    }
 }
 
 /// Accepts RFC 3339, `YYYY-MM-DD HH:MM[:SS]` (UTC) and `YYYY-MM-DD`.

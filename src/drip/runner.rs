@@ -132,20 +132,19 @@ impl Drip {
 
     async fn load(&self, id: CampaignId) -> RunResult<Ctx> {
         let c = campaigns::get_by_id(&self.messenger.db, id).await?;
-        let keys = campaigns::custom_keys(&self.messenger.db).await?;
-        let key_refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        let fields = campaigns::merge_fields(&self.messenger.db).await?;
         let mut steps = Vec::with_capacity(c.draft.steps.len());
         for s in &c.draft.steps {
             // Checked when saved; a template that no longer parses (an attribute key vanished)
             // still renders what it can, and a missing value fails that contact's step.
-            let t = Template::parse(&s.template, &key_refs)
+            let t = fields.parse(&s.template)
                 .or_else(|_| Template::parse(&s.template, &template_fields(&s.template)))
                 .map_err(|e| StoreError::Invalid(format!("step template: {e:?}")))?;
             steps.push((s.delay, t));
         }
         // Validated when saved; a number that no longer parses falls back to the default sender.
         let sender = c.draft.sender.as_deref().and_then(|s| crate::E164::parse(s).ok());
-        Ok(Ctx { id, steps, rules: campaign_rules(&self.messenger.rules, c.draft.window), daily_cap: c.draft.daily_cap, stop_on_failure: c.draft.stop_on_failure, sender })
+        Ok(Ctx { id, steps, rules: campaign_rules(&self.messenger.rules.get(), c.draft.window), daily_cap: c.draft.daily_cap, stop_on_failure: c.draft.stop_on_failure, sender })
     }
 
     async fn process(&self, ctx: &Ctx, c: Claimed) -> RunResult<Outcome> {
@@ -183,7 +182,7 @@ impl Drip {
             }
         };
         let Some(message) = self.write_outbox(ctx, &c, &key, &body, now).await? else {
-            let org = self.messenger.rules.default_zone;
+            let org = self.messenger.rules.get().default_zone;
             let tomorrow = due_at(&crate::campaign::delay::Delay::NextDayAt { hour: 0, minute: 0 }, now, org);
             enrollments::release(db, &c, self.owner(), tomorrow.timestamp_millis(), false, Some(("deferred", "the campaign's daily cap is reached"))).await?;
             return Ok(Outcome::Deferred);
@@ -228,7 +227,7 @@ impl Drip {
         let db = &self.messenger.db;
         let mut tx = db.pool().begin().await?;
         if let Some(cap) = ctx.daily_cap {
-            let day = now.with_timezone(&self.messenger.rules.default_zone).date_naive().to_string();
+            let day = now.with_timezone(&self.messenger.rules.get().default_zone).date_naive().to_string();
             if !enrollments::take_daily_slot(&mut tx, ctx.id, &day, cap.into()).await? {
                 return Ok(None);
             }

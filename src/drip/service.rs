@@ -2,7 +2,7 @@
 
 use super::Drip;
 use crate::campaign::delay::Delay;
-use crate::campaign::model::{self, Audience, Campaign, CampaignDetail, CampaignDraft, CampaignStatus, EnrollOutcome};
+use crate::campaign::model::{self, Audience, Campaign, CampaignDetail, CampaignDraft, CampaignStatus, EnrollOutcome, LaunchPreview};
 use crate::messaging::LiveEvent;
 use crate::store::{campaigns, enrollments, StoreError};
 use crate::{now_millis, CampaignId, ContactId, UserId};
@@ -11,9 +11,8 @@ type Result<T> = std::result::Result<T, StoreError>;
 
 impl Drip {
     async fn check(&self, d: &CampaignDraft) -> Result<()> {
-        let keys = campaigns::custom_keys(&self.messenger.db).await?;
-        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let problems = model::validate(d, &refs);
+        let fields = campaigns::merge_fields(&self.messenger.db).await?;
+        let problems = model::validate(d, &fields);
         if problems.is_empty() {
             Ok(())
         } else {
@@ -33,14 +32,32 @@ impl Drip {
         campaigns::update(&self.messenger.db, id, d).await
     }
 
-    /// Starts (or resumes) sending.
-    #[tracing::instrument(skip(self))]
+    /// Starts (or resumes) sending now.
     pub async fn activate(&self, id: CampaignId) -> Result<Campaign> {
+        self.launch(id, None).await
+    }
+
+    /// Starts (or resumes) sending, now or at `starts_at` (a time in the past means now).
+    #[tracing::instrument(skip(self))]
+    pub async fn launch(&self, id: CampaignId, starts_at: Option<crate::Millis>) -> Result<Campaign> {
         let c = campaigns::get_by_id(&self.messenger.db, id).await?;
         self.check(&c.draft).await?;
-        let c = campaigns::transition(&self.messenger.db, id, &[CampaignStatus::Draft, CampaignStatus::Paused], CampaignStatus::Active).await?;
+        let now = now_millis();
+        if let Some(t) = starts_at {
+            if t > now + 366 * 86_400_000 {
+                return Err(StoreError::Invalid("the start time must be within a year".into()));
+            }
+        }
+        let c = campaigns::launch(&self.messenger.db, id, starts_at.filter(|t| *t > now)).await?;
         self.changed(id).await;
         Ok(c)
+    }
+
+    /// What a launch would do: how many people are waiting for their first step, and how many
+    /// are in the campaign in all.
+    pub async fn launch_preview(&self, id: CampaignId) -> Result<LaunchPreview> {
+        let (waiting, first_due) = enrollments::waiting_first_step(&self.messenger.db, id).await?;
+        Ok(LaunchPreview { waiting_first_step: waiting, first_due })
     }
 
     /// Stops new sends within one runner tick; resuming continues where it stopped.

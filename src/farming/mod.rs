@@ -189,28 +189,39 @@ pub fn parse_send_time(s: &str) -> Option<u32> {
 }
 
 /// Checks a new farming campaign; every problem, for the form and the API.
-pub fn validate(c: &NewFarmingCampaign, brand: &str) -> Vec<String> {
+/// The problem a campaign without a name has (forms hide it until the name field was used).
+pub const NAME_MISSING: &str = "give the campaign a name";
+
+/// `fields` is the one merge-field list every template is checked against.
+pub fn validate(c: &NewFarmingCampaign, business: &str, fields: &crate::campaign::fields::MergeFields) -> Vec<String> {
+    use crate::limits;
     let mut out = Vec::new();
     if c.name.trim().is_empty() {
-        out.push("give the campaign a name".to_string());
+        out.push(NAME_MISSING.to_string());
+    } else if let Err(e) = limits::check("the name", c.name.trim(), limits::TITLE) {
+        out.push(e);
     }
     let t = c.template.trim();
     if t.is_empty() {
         out.push("write the first message".into());
+    } else if let Err(e) = limits::check("the message", t, limits::MESSAGE) {
+        out.push(e);
     } else {
         if !crate::campaign::template::has_opt_out_language(t) {
             out.push("the message must say \"Reply STOP to opt out\"".into());
         }
-        if !brand.trim().is_empty() && !t.to_lowercase().contains(&brand.trim().to_lowercase()) {
-            out.push(format!("the message must name your business (\"{}\", set in Settings → Replies)", brand.trim()));
+        if !business.trim().is_empty() && !t.to_lowercase().contains(&business.trim().to_lowercase()) {
+            out.push(format!("the message must name your business (\"{}\", set in Settings → Business)", business.trim()));
         }
-        if let Err(e) = crate::campaign::template::Template::parse(t, &[]) {
+        if let Err(e) = fields.parse(t) {
             out.extend(e.iter().map(ToString::to_string));
         }
     }
     if let Source::Tag(tag) = &c.source {
         if tag.trim().is_empty() {
             out.push("choose a tag".into());
+        } else if let Err(e) = limits::check("the tag", tag, limits::TAG) {
+            out.push(e);
         }
     }
     if c.daily_cap == 0 || c.daily_cap > 100_000 {
@@ -249,15 +260,33 @@ mod tests {
             cool_off_days: 7,
             send_time: Some("10:30".into()),
         };
-        assert!(validate(&c, "Acme Roofing").is_empty());
-        assert_eq!(validate(&c, "Other Brand").len(), 1);
+        let fields = crate::campaign::fields::MergeFields::default();
+        assert!(validate(&c, "Acme Roofing", &fields).is_empty());
+        assert_eq!(validate(&c, "Other Brand", &fields).len(), 1);
         c.template = "Reply YES for a quote".into();
         c.daily_cap = 0;
         c.send_time = Some("25:00".into());
-        let p = validate(&c, "");
+        let p = validate(&c, "", &fields);
         assert_eq!(p.len(), 3, "{p:?}");
         assert_eq!(parse_send_time("09:05"), Some(545));
         assert_eq!(parse_send_time("9:05"), None);
+    }
+
+    #[test]
+    fn farming_templates_know_the_same_fields_as_drips() {
+        let c = NewFarmingCampaign {
+            name: "Roofs".into(),
+            template: "Hi from Acme in {{ city }}! Reply YES for a quote. Reply STOP to opt out.".into(),
+            source: Source::List(ListId(1)),
+            daily_cap: 10,
+            cool_off_days: 7,
+            send_time: None,
+        };
+        let with_city = crate::campaign::fields::MergeFields::new(vec!["city".into()]);
+        assert!(validate(&c, "Acme", &with_city).is_empty());
+        assert!(validate(&c, "Acme", &Default::default())[0].contains("unknown field 'city'"));
+        let long = NewFarmingCampaign { name: "x".repeat(5000), ..c };
+        assert!(validate(&long, "Acme", &with_city)[0].contains("too long"));
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! the daily schedule, "message all warm leads", and the dashboard numbers.
 
 use super::{with_opt_out_footer, suggested_batch, BatchProgress, DryRun, FarmingCampaign, NewFarmingCampaign, WarmLeadStats, TARGET_HIGH, TARGET_LOW};
-use crate::campaign::template::Template;
 use crate::message::MessageKind;
 use crate::messaging::send::Outbound;
 use crate::messaging::{replies, LiveEvent, Messenger};
@@ -17,15 +16,16 @@ type Result<T> = std::result::Result<T, StoreError>;
 #[derive(Clone)]
 pub struct Farm {
     pub messenger: Messenger,
-    /// The organisation's zone: days, the daily cap and the send time are counted in it.
-    pub zone: Tz,
 }
-
 
 impl Farm {
     pub fn new(messenger: Messenger) -> Farm {
-        let zone = messenger.rules.default_zone;
-        Farm { messenger, zone }
+        Farm { messenger }
+    }
+
+    /// The organisation's zone: days, the daily cap and the send time are counted in it.
+    pub fn zone(&self) -> Tz {
+        self.messenger.rules.get().default_zone
     }
 
     fn db(&self) -> &crate::store::Db {
@@ -34,13 +34,13 @@ impl Farm {
 
     /// The organisation's calendar day of `t`, e.g. "2026-11-21".
     pub fn day(&self, t: DateTime<Utc>) -> String {
-        t.with_timezone(&self.zone).date_naive().to_string()
+        t.with_timezone(&self.zone()).date_naive().to_string()
     }
 
     /// Midnight starting the organisation's day `days_ago` days before `t`'s.
     pub fn day_start(&self, t: DateTime<Utc>, days_ago: i64) -> Millis {
-        let date = t.with_timezone(&self.zone).date_naive() - Duration::days(days_ago);
-        self.zone.from_local_datetime(&date.and_time(NaiveTime::MIN)).earliest().map(|d| d.timestamp_millis()).unwrap_or_else(|| t.timestamp_millis())
+        let date = t.with_timezone(&self.zone()).date_naive() - Duration::days(days_ago);
+        self.zone().from_local_datetime(&date.and_time(NaiveTime::MIN)).earliest().map(|d| d.timestamp_millis()).unwrap_or_else(|| t.timestamp_millis())
     }
 
     fn cutoff(c: &FarmingCampaign, now: DateTime<Utc>) -> Millis {
@@ -48,12 +48,18 @@ impl Farm {
     }
 
     async fn brand(&self) -> Result<String> {
-        Ok(crate::store::settings::get_value(self.db(), replies::BRAND).await?.unwrap_or_else(|| replies::default_for(replies::BRAND).to_string()))
+        replies::business_name(self.db()).await
+    }
+
+    /// Every problem with `c`, checked against the business name and the one merge-field list.
+    async fn problems(&self, c: &NewFarmingCampaign) -> Result<Vec<String>> {
+        let fields = crate::store::campaigns::merge_fields(self.db()).await?;
+        Ok(super::validate(c, &self.brand().await?, &fields))
     }
 
     #[tracing::instrument(skip(self, c), fields(name = %c.name))]
     pub async fn create(&self, c: &NewFarmingCampaign, by: Option<UserId>) -> Result<FarmingCampaign> {
-        let problems = super::validate(c, &self.brand().await?);
+        let problems = self.problems(c).await?;
         if !problems.is_empty() {
             return Err(StoreError::Invalid(problems.join("; ")));
         }
@@ -103,7 +109,7 @@ impl Farm {
         let template = template.map(str::trim).filter(|t| !t.is_empty()).unwrap_or(&c.template).to_string();
         if template != c.template {
             let check = NewFarmingCampaign { name: c.name.clone(), template: template.clone(), source: c.source.clone(), daily_cap: c.daily_cap, cool_off_days: c.cool_off_days, send_time: None };
-            let problems = super::validate(&check, &self.brand().await?);
+            let problems = self.problems(&check).await?;
             if !problems.is_empty() {
                 return Err(StoreError::Invalid(problems.join("; ")));
             }
@@ -155,9 +161,8 @@ impl Farm {
 
     /// `Ok(false)`: an unfinished send could not be checked with the provider yet.
     async fn send_pending(&self, batch: i64, template: &str) -> Result<bool> {
-        let keys = crate::store::campaigns::custom_keys(self.db()).await?;
-        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
-        let t = Template::parse(template, &refs).map_err(|e| StoreError::Invalid(format!("{e:?}")))?;
+        let fields = crate::store::campaigns::merge_fields(self.db()).await?;
+        let t = fields.parse(template).map_err(|e| StoreError::Invalid(format!("{e:?}")))?;
         for (i, contact) in farming::pending_sends(self.db(), batch).await?.into_iter().enumerate() {
             let key = format!("farm-b{batch}-c{contact}");
             if let Some(m) = crate::store::messages::find_by_outbox_key(self.db(), &key).await? {
@@ -207,7 +212,7 @@ impl Farm {
     /// Starts today's batch of every campaign whose send time has passed and that has no batch
     /// today yet.
     pub async fn scheduled(&self, now: DateTime<Utc>) -> Result<usize> {
-        let local = now.with_timezone(&self.zone);
+        let local = now.with_timezone(&self.zone());
         let minute = chrono::Timelike::hour(&local) * 60 + chrono::Timelike::minute(&local);
         let day = self.day(now);
         let mut started = 0;
@@ -244,12 +249,23 @@ impl Farm {
     pub async fn message_warm_leads(&self, body: &str, by: Option<UserId>) -> Result<(String, i64)> {
         let text = with_opt_out_footer(body);
         crate::messaging::send::check_body(&text).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        // The same merge fields as drips and farming.
+        let fields = crate::store::campaigns::merge_fields(self.db()).await?;
+        let template = fields.parse(&text).map_err(|e| StoreError::Invalid(e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))?;
         let leads = farming::messageable_warm_leads(self.db()).await?;
         let broadcast = format!("leads-{}", now_millis());
         let mut queued = 0;
         for contact in leads {
             let key = format!("{broadcast}-c{contact}");
-            let out = Outbound { contact, body: &text, kind: MessageKind::Manual, marketing: true, by, outbox_key: Some(&key) };
+            let (_, values) = enrollments::send_target(self.db(), contact).await?;
+            let body = match template.render(&values) {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::warn!(%contact, error = %e, "warm-lead message skipped: the template can't be filled for this contact");
+                    continue;
+                }
+            };
+            let out = Outbound { contact, body: &body, kind: MessageKind::Manual, marketing: true, by, outbox_key: Some(&key) };
             match self.messenger.send(out).await {
                 Ok(_) => queued += 1,
                 Err(e) => tracing::warn!(%contact, error = %e, "warm-lead message refused"),
@@ -279,7 +295,7 @@ impl Farm {
         for d in (0..7).rev() {
             let from = self.day_start(now, d);
             let to = if d == 0 { end } else { self.day_start(now, d - 1) };
-            let label = (now.with_timezone(&self.zone).date_naive() - Duration::days(d)).format("%a %-d").to_string();
+            let label = (now.with_timezone(&self.zone()).date_naive() - Duration::days(d)).format("%a %-d").to_string();
             per_day.push((label, farming::warm_lead_count(db, from, to).await?));
         }
         let last_7_days = farming::warm_lead_count(db, week, end).await?;

@@ -50,7 +50,7 @@ pub struct Messenger {
     pub db: Db,
     pub provider: Arc<dyn SmsProvider>,
     pub limiter: RateLimiter,
-    pub rules: Arc<GateRules>,
+    pub rules: SharedRules,
     pub events: EventBus,
     pub retry: RetryPolicy,
     pub simulator: SimulatorTiming,
@@ -58,7 +58,28 @@ pub struct Messenger {
 
 impl Messenger {
     pub fn new(db: Db, provider: Arc<dyn SmsProvider>, limiter: RateLimiter, rules: GateRules, events: EventBus) -> Messenger {
-        Messenger { db, provider, limiter, rules: Arc::new(rules), events, retry: RetryPolicy::default(), simulator: SimulatorTiming::default() }
+        Messenger { db, provider, limiter, rules: SharedRules::new(rules), events, retry: RetryPolicy::default(), simulator: SimulatorTiming::default() }
+    }
+}
+
+/// The gate rules every sender reads, shared so that a change (the organisation's time zone,
+/// set at setup or in Settings) applies to the next decision without a restart.
+#[derive(Clone, Debug)]
+pub struct SharedRules(Arc<std::sync::RwLock<GateRules>>);
+
+impl SharedRules {
+    pub fn new(rules: GateRules) -> SharedRules {
+        SharedRules(Arc::new(std::sync::RwLock::new(rules)))
+    }
+
+    /// A copy of the current rules.
+    pub fn get(&self) -> GateRules {
+        *self.0.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The zone used when a recipient's zone is unknown, and for the organisation's days.
+    pub fn set_default_zone(&self, zone: chrono_tz::Tz) {
+        self.0.write().unwrap_or_else(|e| e.into_inner()).default_zone = zone;
     }
 }
 

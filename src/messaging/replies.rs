@@ -2,7 +2,11 @@
 
 use crate::store::{settings, Db, Result};
 
+/// The business name (one name for it everywhere: "Business name"). Asked at setup; replies,
+/// sample texts and the farming check use it. Stored under its historical key.
 pub const BRAND: &str = "brand_name";
+/// The organisation's IANA time zone, asked at setup (overrides `ORG_TIMEZONE` once set).
+pub const ORG_TIMEZONE: &str = "org_timezone";
 pub const OPT_OUT_REPLY: &str = "reply_opt_out";
 pub const OPT_IN_REPLY: &str = "reply_opt_in";
 pub const HELP_REPLY: &str = "reply_help";
@@ -29,6 +33,31 @@ pub async fn text(db: &Db, key: &str) -> Result<String> {
     let brand = settings::get_value(db, BRAND).await?.unwrap_or_else(|| default_for(BRAND).to_string());
     let raw = settings::get_value(db, key).await?.unwrap_or_else(|| default_for(key).to_string());
     Ok(raw.replace("{brand}", &brand))
+}
+
+/// The business name, or "Warmline" on an installation that never set one.
+pub async fn business_name(db: &Db) -> Result<String> {
+    Ok(settings::get_value(db, BRAND).await?.unwrap_or_else(|| default_for(BRAND).to_string()))
+}
+
+/// Checks a business name: 1 to [`crate::limits::TITLE`] characters, trimmed.
+pub fn check_business_name(name: &str) -> std::result::Result<String, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("give your business name: messages and STOP/HELP replies name it".into());
+    }
+    crate::limits::check("the business name", name, crate::limits::TITLE)?;
+    Ok(name.to_string())
+}
+
+/// The organisation's zone as saved in Settings, if it was.
+pub async fn org_timezone(db: &Db) -> Result<Option<chrono_tz::Tz>> {
+    Ok(settings::get_value(db, ORG_TIMEZONE).await?.and_then(|z| z.parse().ok()))
+}
+
+/// Checks an IANA zone name such as `America/Chicago`.
+pub fn check_timezone(zone: &str) -> std::result::Result<chrono_tz::Tz, String> {
+    zone.trim().parse::<chrono_tz::Tz>().map_err(|_| format!("unknown time zone '{}' (use a name like America/Chicago)", crate::limits::ellipsize(zone.trim(), 60)))
 }
 
 /// The configured interest keywords.

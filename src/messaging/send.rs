@@ -58,7 +58,7 @@ impl Messenger {
             landline: c.number_status == "landline",
             recent_marketing_ms: &recent,
         };
-        let decision = decide(&self.rules, &r, marketing, now);
+        let decision = decide(&self.rules.get(), &r, marketing, now);
         Ok((c.phone, decision))
     }
 

@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 use std::collections::BTreeSet;
 
-const COLS: &str = "id, name, status, stop_on_reply, stop_on_failure, window_start, window_end, daily_cap, sender, created_at, updated_at";
+const COLS: &str = "id, name, status, stop_on_reply, stop_on_failure, window_start, window_end, daily_cap, sender, starts_at, created_at, updated_at";
 
 fn campaign(row: &AnyRow, steps: Vec<Step>) -> Result<Campaign> {
     let status: String = get(row, "status")?;
@@ -29,6 +29,7 @@ fn campaign(row: &AnyRow, steps: Vec<Step>) -> Result<Campaign> {
             daily_cap: get::<Option<i64>>(row, "daily_cap")?.map(|c| c as u32),
             sender: get(row, "sender")?,
         },
+        starts_at: get(row, "starts_at")?,
         created_at: get(row, "created_at")?,
         updated_at: get(row, "updated_at")?,
     })
@@ -179,6 +180,22 @@ pub async fn transition(db: &Db, id: CampaignId, from: &[CampaignStatus], to: Ca
     get_by_id(db, id).await
 }
 
+/// Launches (or resumes) a draft or paused campaign; with `starts_at`, nothing of it is claimed
+/// before then (a resume without a time keeps no delay).
+pub async fn launch(db: &Db, id: CampaignId, starts_at: Option<Millis>) -> Result<Campaign> {
+    let r = sqlx::query("UPDATE campaigns SET status = 'active', starts_at = $1, updated_at = $2 WHERE id = $3 AND status IN ('draft', 'paused')")
+        .bind(starts_at)
+        .bind(now_millis())
+        .bind(id.0)
+        .execute(db.pool())
+        .await?;
+    if r.rows_affected() == 0 {
+        let current = status(db, id).await?;
+        return Err(StoreError::Conflict(format!("the campaign is {}; it can't be launched", current.as_str())));
+    }
+    get_by_id(db, id).await
+}
+
 /// One entry for the campaign event log.
 pub struct Event<'a> {
     pub campaign: CampaignId,
@@ -314,4 +331,9 @@ pub async fn custom_keys(db: &Db) -> Result<Vec<String>> {
         }
     }
     Ok(keys.into_iter().collect())
+}
+
+/// The merge fields every template is checked against (see [`crate::campaign::fields`]).
+pub async fn merge_fields(db: &Db) -> Result<crate::campaign::fields::MergeFields> {
+    Ok(crate::campaign::fields::MergeFields::new(custom_keys(db).await?))
 }

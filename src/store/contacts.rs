@@ -30,6 +30,8 @@ fn summary(row: &AnyRow) -> Result<ContactSummary> {
 
 /// Searches contacts by free text, exact phone, list and tag, newest first.
 pub async fn search(db: &Db, q: &ContactQuery, region: Region) -> Result<Page<ContactSummary>> {
+    crate::limits::check_opt("the search", q.q.as_deref(), crate::limits::SEARCH).map_err(StoreError::Invalid)?;
+    crate::limits::check_opt("the phone filter", q.phone.as_deref(), 40).map_err(StoreError::Invalid)?;
     let mut wheres: Vec<String> = Vec::new();
     let mut args = Args::default();
     if let Some(p) = q.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
@@ -154,6 +156,7 @@ fn clean(v: &Option<String>) -> Option<String> {
 
 /// Creates one contact; `Conflict` when the phone already exists.
 pub async fn create(db: &Db, new: &NewContact, region: Region) -> Result<Contact> {
+    new.check_lengths().map_err(StoreError::Invalid)?;
     let phone = normalize(&new.phone, region).map_err(|e| StoreError::Invalid(e.to_string()))?;
     if let Some(tz) = clean(&new.timezone) {
         if tz.parse::<chrono_tz::Tz>().is_err() {

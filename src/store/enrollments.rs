@@ -178,7 +178,7 @@ pub async fn claim_due(db: &Db, owner: &str, now: Millis, lease_until: Millis, l
         "UPDATE enrollments SET lease_owner = $1, lease_until = $2 WHERE id IN (\
            SELECT e.id FROM enrollments e WHERE e.status = 'active' AND e.next_at <= $3 \
            AND (e.lease_until IS NULL OR e.lease_until < $3) \
-           AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = e.campaign_id AND c.status = 'active') \
+           AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = e.campaign_id AND c.status = 'active' AND (c.starts_at IS NULL OR c.starts_at <= $3)) \
            ORDER BY e.next_at, e.id LIMIT $4{}) \
          RETURNING id, campaign_id, contact_id, generation, next_step, attempts, COALESCE(last_sent_at, enrolled_at) AS base_at",
         db.backend().skip_locked()
@@ -431,4 +431,13 @@ pub async fn counts(db: &Db, campaign: CampaignId) -> Result<crate::campaign::mo
         }
     }
     Ok(c)
+}
+
+/// Active enrollments still waiting for step 1, and when the earliest of them is due.
+pub async fn waiting_first_step(db: &Db, campaign: CampaignId) -> Result<(i64, Option<Millis>)> {
+    let r = sqlx::query("SELECT COUNT(*) AS n, MIN(next_at) AS first_due FROM enrollments WHERE campaign_id = $1 AND status = 'active' AND next_step = 0")
+        .bind(campaign.0)
+        .fetch_one(db.pool())
+        .await?;
+    Ok((get(&r, "n")?, get(&r, "first_due")?))
 }

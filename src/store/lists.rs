@@ -22,9 +22,10 @@ const SELECT: &str = "SELECT l.id, l.name, l.kind, l.created_at, \
 
 pub fn check_name(name: &str) -> Result<String> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(StoreError::Invalid("a list name needs 1 to 100 characters".into()));
+    if name.is_empty() {
+        return Err(StoreError::Invalid("give the list a name".into()));
     }
+    crate::limits::check("the list name", name, crate::limits::TITLE).map_err(StoreError::Invalid)?;
     Ok(name.to_string())
 }
 

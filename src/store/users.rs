@@ -104,3 +104,22 @@ pub async fn delete(db: &Db, id: UserId) -> Result<()> {
     tx.commit().await?;
     Ok(())
 }
+
+/// The stored password hash of a user.
+pub async fn password_hash(db: &Db, id: UserId) -> Result<String> {
+    let row = sqlx::query("SELECT password_hash FROM users WHERE id = $1").bind(id.0).fetch_optional(db.pool()).await?;
+    get(&row.ok_or(StoreError::NotFound)?, "password_hash")
+}
+
+/// Replaces a user's password and ends their sessions, except the one whose token hash is
+/// `keep` (the person changing their own password stays signed in here).
+pub async fn set_password(db: &Db, id: UserId, password_hash: &str, keep: Option<&str>) -> Result<()> {
+    let mut tx = db.pool().begin().await?;
+    let r = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(password_hash).bind(id.0).execute(&mut *tx).await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2").bind(id.0).bind(keep.unwrap_or("")).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}

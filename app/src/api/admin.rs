@@ -41,6 +41,14 @@ pub async fn delete_user(id: UserId) -> Result<(), AppError> {
     warmline::store::users::delete(&state()?.db, id).await.or_fail()
 }
 
+/// An admin sets another member's password; their sessions end.
+#[server]
+pub async fn reset_password(id: UserId, password: String) -> Result<(), AppError> {
+    use super::ssr::*;
+    let me = require_admin()?;
+    warmline::accounts::reset_password(&state()?.db, &me, id, &password).await.or_fail()
+}
+
 #[server]
 pub async fn list_api_keys() -> Result<Vec<ApiKey>, AppError> {
     use super::ssr::*;

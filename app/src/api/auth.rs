@@ -62,6 +62,15 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     Ok(())
 }
 
+/// The signed-in member changes their own password; their other sessions end.
+#[server]
+pub async fn change_password(current: String, new: String, confirm: String) -> Result<(), AppError> {
+    use super::ssr::*;
+    let me = require_user()?;
+    let keep = session_token().map(|t| warmline::auth::hash_token(&t));
+    warmline::accounts::change_own_password(&state()?.db, &me, &current, &new, &confirm, keep.as_deref()).await.or_fail()
+}
+
 #[server]
 pub async fn logout() -> Result<(), AppError> {
     use super::ssr::*;
@@ -74,9 +83,17 @@ pub async fn logout() -> Result<(), AppError> {
     Ok(())
 }
 
-/// Creates the first admin and signs them in. Works once per installation.
+/// The zone the setup form starts on (`ORG_TIMEZONE`, or New York).
 #[server]
-pub async fn setup_admin(email: String, password: String, confirm: String) -> Result<(), AppError> {
+pub async fn setup_defaults() -> Result<String, AppError> {
+    let state = super::ssr::state()?;
+    Ok(state.messenger.rules.get().default_zone.name().to_string())
+}
+
+/// Creates the first admin, saves the business name and time zone, and signs the admin in.
+/// Works once per installation; a bad value anywhere creates nothing.
+#[server]
+pub async fn setup_admin(email: String, password: String, confirm: String, business_name: String, timezone: String) -> Result<(), AppError> {
     use super::ssr::*;
     use warmline::store::{sessions, users};
     let state = state()?;
@@ -93,8 +110,12 @@ pub async fn setup_admin(email: String, password: String, confirm: String) -> Re
     if password != confirm {
         return fail(AppError::Invalid("the two passwords don't match".into()));
     }
+    if let Err(m) = warmline::messaging::replies::check_business_name(&business_name).and(warmline::messaging::replies::check_timezone(&timezone).map(|_| ())) {
+        return fail(AppError::Invalid(m));
+    }
     let hash = warmline::auth::hash_password(&password);
     let user = users::create_first_admin(&state.db, &email, &hash).await?;
+    warmline::org::save_business(&state.messenger, &business_name, &timezone).await.or_fail()?;
     state.mark_setup_done();
     let token = sessions::create(&state.db, user.id).await?;
     set_session_cookie(&token, state.config.secure_cookies());

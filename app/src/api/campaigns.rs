@@ -4,7 +4,8 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use server_fn::codec::Json;
-use warmline::campaign::model::{Audience, Campaign, CampaignDetail, CampaignDraft, CampaignSummary, EnrollOutcome, Enrollment, EnrollmentStatus};
+use warmline::campaign::model::{Audience, Campaign, CampaignDetail, CampaignDraft, CampaignSummary, EnrollOutcome, Enrollment, EnrollmentStatus, LaunchPreview};
+use warmline::campaign::fields::MergeFields;
 use warmline::campaign::template::Values;
 use warmline::contact::ContactList;
 use warmline::{CampaignId, ContactId, Page};
@@ -17,13 +18,14 @@ pub struct SampleContact {
     pub values: Values,
 }
 
-/// What the builder needs: the campaign (when editing), the custom attribute keys templates
-/// may use, and contacts to preview with.
+/// What the builder needs: the campaign (when editing), the merge fields templates may use,
+/// contacts to preview with, and the business name for the first step's sample text.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BuilderData {
     pub campaign: Option<Campaign>,
-    pub custom_keys: Vec<String>,
+    pub fields: MergeFields,
     pub samples: Vec<SampleContact>,
+    pub business: String,
 }
 
 /// The campaign page: the campaign with its funnel, a page of enrollments, and what can be
@@ -86,16 +88,18 @@ pub async fn load_builder(id: Option<CampaignId>) -> Result<BuilderData, AppErro
         Some(id) => Some(warmline::store::campaigns::get_by_id(db, id).await.or_fail()?),
         None => None,
     };
-    let custom_keys = warmline::store::campaigns::custom_keys(db).await.or_fail()?;
+    let fields = warmline::store::campaigns::merge_fields(db).await.or_fail()?;
+    let business = warmline::messaging::replies::business_name(db).await.or_fail()?;
     let q = warmline::contact::ContactQuery { per_page: Some(25), ..Default::default() };
     let page = warmline::store::contacts::search(db, &q, state.config.default_region).await.or_fail()?;
     let mut samples = Vec::new();
     for c in page.items {
         let (_, values) = warmline::store::enrollments::send_target(db, c.id).await.or_fail()?;
         let name = warmline::contact::display_name(c.first_name.as_deref(), c.last_name.as_deref());
-        samples.push(SampleContact { id: c.id, label: format!("{name} · {}", c.phone.display()), values });
+        let label = format!("{} · {}", warmline::limits::ellipsize(&name, 40), c.phone.display());
+        samples.push(SampleContact { id: c.id, label, values });
     }
-    Ok(BuilderData { campaign, custom_keys, samples })
+    Ok(BuilderData { campaign, fields, samples, business })
 }
 
 /// Creates (no id) or updates a campaign; returns its id.
@@ -120,6 +124,22 @@ pub async fn load_campaign(id: CampaignId, status: Option<EnrollmentStatus>, pag
     let lists = warmline::store::lists::all(&state.db).await.or_fail()?;
     let tags = warmline::store::contacts::all_tags(&state.db).await.or_fail()?;
     Ok(CampaignView { detail, enrollments, lists, tags })
+}
+
+/// What launching would do, for the confirmation dialog.
+#[server]
+pub async fn load_launch_preview(id: CampaignId) -> Result<LaunchPreview, AppError> {
+    use super::ssr::*;
+    require_user()?;
+    state()?.drip.launch_preview(id).await.or_fail()
+}
+
+/// Launches (or resumes) a campaign now, or from `starts_at` (epoch ms).
+#[server]
+pub async fn launch_campaign(id: CampaignId, starts_at: Option<i64>) -> Result<(), AppError> {
+    use super::ssr::*;
+    require_user()?;
+    state()?.drip.launch(id, starts_at).await.or_fail().map(|_| ())
 }
 
 #[server]

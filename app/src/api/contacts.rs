@@ -4,6 +4,7 @@ use crate::error::AppError;
 use crate::imports::ImportJobStatus;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use server_fn::codec::Json;
 use warmline::contact::{Contact, ContactList, ContactQuery, ContactSummary, ImportSummary, NewContact};
 use warmline::{ContactId, Page};
 
@@ -23,7 +24,9 @@ pub struct Overview {
     pub recent_imports: Vec<ImportSummary>,
 }
 
-#[server]
+/// JSON, not a URL-encoded form: a query with every filter empty encodes to an empty form
+/// body, which the form decoder can't tell from a missing argument.
+#[server(input = Json)]
 pub async fn search_contacts(query: ContactQuery) -> Result<Page<ContactSummary>, AppError> {
     use super::ssr::*;
     require_user()?;

@@ -177,14 +177,30 @@ pub async fn teammates() -> Result<Vec<Teammate>, AppError> {
     Ok(users.into_iter().map(|u| Teammate { id: u.id, email: u.email }).collect())
 }
 
-/// The automatic reply texts (brand, STOP, START, HELP) as (key, value) pairs.
+/// The business name and time zone (Settings → Business).
+#[server]
+pub async fn business_settings() -> Result<warmline::org::Business, AppError> {
+    use super::ssr::*;
+    require_user()?;
+    warmline::org::business(&state()?.messenger).await.or_fail()
+}
+
+#[server]
+pub async fn save_business_settings(business_name: String, timezone: String) -> Result<warmline::org::Business, AppError> {
+    use super::ssr::*;
+    require_admin()?;
+    warmline::org::save_business(&state()?.messenger, &business_name, &timezone).await.or_fail()
+}
+
+/// The automatic reply texts (STOP, START, HELP, warm lead) and the interest keywords as
+/// (key, value) pairs.
 #[server]
 pub async fn reply_settings() -> Result<Vec<(String, String)>, AppError> {
     use super::ssr::*;
     require_user()?;
     let db = &state()?.db;
     let mut out = Vec::new();
-    for key in warmline::messaging::replies::ALL {
+    for key in warmline::messaging::replies::ALL.into_iter().filter(|k| *k != warmline::messaging::replies::BRAND) {
         let v = warmline::store::settings::get_value(db, key).await.or_fail()?.unwrap_or_else(|| warmline::messaging::replies::default_for(key).to_string());
         out.push((key.to_string(), v));
     }
@@ -193,7 +209,6 @@ pub async fn reply_settings() -> Result<Vec<(String, String)>, AppError> {
 
 #[server]
 pub async fn save_reply_settings(
-    brand_name: String,
     reply_opt_out: String,
     reply_opt_in: String,
     reply_help: String,
@@ -215,7 +230,6 @@ pub async fn save_reply_settings(
     }
     let interest_keywords = words.join(", ");
     let values = [
-        (replies::BRAND, brand_name),
         (replies::OPT_OUT_REPLY, reply_opt_out),
         (replies::OPT_IN_REPLY, reply_opt_in),
         (replies::HELP_REPLY, reply_help),

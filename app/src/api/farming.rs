@@ -14,7 +14,10 @@ pub struct FarmingOverview {
     pub lists: Vec<ContactList>,
     pub tags: Vec<(String, i64)>,
     pub default_cap: u32,
-    pub brand: String,
+    /// The business name every farming message must name.
+    pub business: String,
+    /// The merge fields templates may use (the same list as drips).
+    pub fields: warmline::campaign::fields::MergeFields,
 }
 
 /// One farming campaign's page.
@@ -42,13 +45,15 @@ pub async fn load_farming() -> Result<FarmingOverview, AppError> {
     require_user()?;
     let state = state()?;
     let db = &state.db;
-    let brand = warmline::messaging::replies::text(db, warmline::messaging::replies::BRAND).await.or_fail()?;
+    let business = warmline::messaging::replies::business_name(db).await.or_fail()?;
+    let fields = warmline::store::campaigns::merge_fields(db).await.or_fail()?;
     Ok(FarmingOverview {
         campaigns: warmline::store::farming::list(db).await.or_fail()?,
         lists: warmline::store::lists::all(db).await.or_fail()?,
         tags: warmline::store::contacts::all_tags(db).await.or_fail()?,
         default_cap: state.config.daily_batch_default,
-        brand,
+        business,
+        fields,
     })
 }
 

@@ -39,6 +39,7 @@ pub fn AppShell() -> impl IntoView {
         }
     });
     let (menu_open, set_menu_open) = signal(false);
+    provide_context(CloseMenu(set_menu_open));
     let location = use_location();
     // Close the phone menu after navigating.
     Effect::new(move |_| {
@@ -70,12 +71,15 @@ pub fn AppShell() -> impl IntoView {
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             let admin = matches!(user.await, Ok(Some(u)) if u.is_admin());
-                            admin.then(|| view! {
+                            view! {
                                 <p class="px-3 pt-6 pb-1 text-xs font-semibold uppercase tracking-wider text-slate-500">"Settings"</p>
+                                <NavLink href="/settings/account" label="Your account" icon="M12 12a4 4 0 100-8 4 4 0 000 8zM4 20a8 8 0 0116 0" />
+                                {admin.then(|| view! {
                                 <NavLink href="/settings/users" label="Team" icon="M17 20h5v-2a3 3 0 00-5.4-1.8M9 20H2v-2a4 4 0 017-2.6M15 7a3 3 0 11-6 0 3 3 0 016 0z" />
-                                <NavLink href="/settings/replies" label="Replies" icon="M3 10h10a8 8 0 018 8v2M3 10l6 6m-6-6l6-6" />
+                                <NavLink href="/settings/business" label="Business" icon="M3 10h10a8 8 0 018 8v2M3 10l6 6m-6-6l6-6" />
                                 <NavLink href="/settings/api-keys" label="API keys" icon="M15 7a2 2 0 012 2m4 0a6 6 0 01-7.7 5.7L11 17H9v2H7v2H4v-3l5.3-5.3A6 6 0 1121 9z" />
-                            })
+                                })}
+                            }
                         })}
                     </Transition>
                 </nav>
@@ -139,9 +143,15 @@ fn UserMenu(user: User) -> impl IntoView {
     }
 }
 
+/// Closes the phone menu; a sidebar link uses it, so choosing the page already open closes
+/// the menu too (a route change alone would not).
+#[derive(Clone, Copy)]
+struct CloseMenu(WriteSignal<bool>);
+
 #[component]
 fn NavLink(href: &'static str, label: &'static str, icon: &'static str) -> impl IntoView {
     let location = use_location();
+    let close = use_context::<CloseMenu>();
     let active = move || {
         let path = location.pathname.get();
         if href == "/" {
@@ -153,6 +163,7 @@ fn NavLink(href: &'static str, label: &'static str, icon: &'static str) -> impl 
     view! {
         <a
             href=href
+            on:click=move |_| if let Some(CloseMenu(set)) = close { set.set(false) }
             aria-current=move || active().then_some("page")
             class=move || {
                 format!(

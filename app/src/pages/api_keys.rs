@@ -17,7 +17,7 @@ pub fn ApiKeysPage() -> impl IntoView {
             <ActionForm action=create attr:class="flex flex-wrap items-end gap-3">
                 <div class="min-w-[16rem] flex-1">
                     <label class=LABEL for="key-name">"Key name"</label>
-                    <input class=INPUT id="key-name" name="name" required maxlength="100" placeholder="e.g. CRM sync" />
+                    <input class=INPUT id="key-name" name="name" required maxlength=warmline::limits::TITLE placeholder="e.g. CRM sync" />
                 </div>
                 <button type="submit" class=BTN_PRIMARY disabled=move || create.pending().get()>"Create key"</button>
             </ActionForm>
@@ -25,7 +25,10 @@ pub fn ApiKeysPage() -> impl IntoView {
                 Ok(secret) => view! {
                     <div class="mt-4 rounded-lg border border-emerald-200 bg-emerald-50 p-4">
                         <p class="text-sm font-medium text-emerald-900">"Copy this key now. It won't be shown again."</p>
-                        <code class="mt-2 block select-all break-all rounded bg-white px-3 py-2 font-mono text-sm text-slate-900" data-testid="new-api-key">{secret}</code>
+                        <div class="mt-2 flex items-center gap-2">
+                            <code class="block min-w-0 flex-1 select-all break-all rounded bg-white px-3 py-2 font-mono text-sm text-slate-900" data-testid="new-api-key">{secret.clone()}</code>
+                            <CopyButton text=secret testid="copy-api-key" />
+                        </div>
                     </div>
                 }.into_any(),
                 Err(e) => view! { <div class="mt-3"><ErrorNote error=e /></div> }.into_any(),
@@ -38,6 +41,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                         Err(e) => view! { <div class="p-4"><ErrorNote error=e /></div> }.into_any(),
                         Ok(list) if list.is_empty() => view! { <Empty title="No API keys yet" /> }.into_any(),
                         Ok(list) => view! {
+                            <div class="overflow-x-auto">
                             <table class="min-w-full divide-y divide-slate-200">
                                 <thead class="bg-slate-50"><tr><th class=TH>"Name"</th><th class=TH>"Key"</th><th class=format!("{TH} hidden sm:table-cell")>"Last used"</th><th class=TH>"Status"</th><th class=TH></th></tr></thead>
                                 <tbody class="divide-y divide-slate-100">
@@ -47,7 +51,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                                             <tr>
                                                 <td class=format!("{TD} font-medium text-slate-900")>{k.name.clone()}</td>
                                                 <td class=format!("{TD} font-mono text-xs")>{format!("{}…", k.prefix)}</td>
-                                                <td class=format!("{TD} hidden text-slate-500 sm:table-cell")>{k.last_used_at.map(fmt_time).unwrap_or_else(|| "never".into())}</td>
+                                                <td class=format!("{TD} hidden text-slate-500 sm:table-cell")>{match k.last_used_at { Some(t) => view! { <Time ms=t /> }.into_any(), None => "never".into_any() }}</td>
                                                 <td class=TD>{if live {
                                                     view! { <span class="rounded-full bg-emerald-100 px-2 py-0.5 text-xs text-emerald-800">"active"</span> }.into_any()
                                                 } else {
@@ -66,6 +70,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                            </div>
                         }.into_any(),
                     }
                 })}

@@ -1,6 +1,6 @@
 //! Sign-in and the one-time setup page.
 
-use crate::api::auth::{Login, SetupAdmin};
+use crate::api::auth::{setup_defaults, Login, SetupAdmin};
 use crate::components::layout::Logo;
 use crate::components::ui::{ErrorNote, BTN_PRIMARY, INPUT, LABEL};
 use leptos::prelude::*;
@@ -56,17 +56,44 @@ pub fn LoginPage() -> impl IntoView {
 pub fn SetupPage() -> impl IntoView {
     let setup = ServerAction::<SetupAdmin>::new();
     let error = move || setup.value().get().and_then(|r| r.err());
+    let zone = Resource::new(|| (), |_| async { setup_defaults().await.ok() });
     view! {
         <Title text="Set up" />
-        <AuthCard title="Set up Warmline" subtitle="Create the first admin account. You can invite your team afterwards.">
+        <AuthCard title="Set up Warmline" subtitle="Your business, and the first admin account. You can invite your team afterwards.">
             <ActionForm action=setup attr:class="space-y-4">
                 <div>
+                    <label class=LABEL for="business">"Business name"</label>
+                    <input class=INPUT id="business" name="business_name" required autofocus maxlength=warmline::limits::TITLE placeholder="e.g. Sunrise Roofing" />
+                    <p class="mt-1 text-xs text-slate-500">"Your texts and the STOP/HELP replies name it, as carriers require."</p>
+                </div>
+                <div>
+                    <label class=LABEL for="timezone">"Time zone"</label>
+                    <Transition fallback=|| view! { <select class=INPUT id="timezone" name="timezone" disabled></select> }>
+                    {move || Suspend::new(async move {
+                            let current = zone.await.unwrap_or_else(|| "America/New_York".to_string());
+                            let mut zones: Vec<(String, String)> = warmline::org::COMMON_ZONES.iter().map(|(z, l)| (z.to_string(), l.to_string())).collect();
+                            if !zones.iter().any(|(z, _)| *z == current) {
+                                zones.insert(0, (current.clone(), current.clone()));
+                            }
+                            view! {
+                                <select class=INPUT id="timezone" name="timezone">
+                                    {zones.into_iter().map(|(z, label)| {
+                                        let selected = z == current;
+                                        view! { <option value=z selected=selected>{label}</option> }
+                                    }).collect_view()}
+                                </select>
+                            }
+                    })}
+                    </Transition>
+                    <p class="mt-1 text-xs text-slate-500">"Your working day: daily caps and schedules count in it, and it is the quiet-hours zone for numbers whose zone is unknown."</p>
+                </div>
+                <div>
                     <label class=LABEL for="email">"Admin email"</label>
-                    <input class=INPUT id="email" name="email" type="email" autocomplete="username" required autofocus />
+                    <input class=INPUT id="email" name="email" type="email" autocomplete="username" required maxlength=warmline::limits::EMAIL />
                 </div>
                 <div>
                     <label class=LABEL for="password">"Password"</label>
-                    <input class=INPUT id="password" name="password" type="password" autocomplete="new-password" minlength="8" required />
+                    <input class=INPUT id="password" name="password" type="password" autocomplete="new-password" minlength="8" maxlength=warmline::limits::PASSWORD required />
                     <p class="mt-1 text-xs text-slate-500">"At least 8 characters."</p>
                 </div>
                 <div>

@@ -8,7 +8,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use warmline::campaign::delay::Delay;
 use warmline::campaign::model::{self, delay_text, Campaign, CampaignDraft, Step};
-use warmline::campaign::template::{has_opt_out_language, Template, Values};
+use warmline::campaign::template::{has_opt_out_language, Values};
 use warmline::gate::window::Window;
 use warmline::sms::segments;
 use warmline::CampaignId;
@@ -94,11 +94,12 @@ pub fn CampaignBuilderPage() -> impl IntoView {
 #[component]
 fn Builder(id: Option<CampaignId>, data: BuilderData) -> impl IntoView {
     let initial: CampaignDraft = data.campaign.as_ref().map(|c: &Campaign| c.draft.clone()).unwrap_or_else(|| CampaignDraft {
-        steps: vec![Step { delay: Delay::After { minutes: 0 }, template: "Hi {{ first_name | default(\"there\") }}, this is Acme Roofing. Reply STOP to opt out.".into() }],
+        steps: vec![Step { delay: Delay::After { minutes: 0 }, template: format!("Hi {{{{ first_name | default(\"there\") }}}}, this is {}. Reply STOP to opt out.", data.business) }],
         ..CampaignDraft::default()
     });
     let editable = data.campaign.as_ref().is_none_or(|c| c.status.editable());
     let name = RwSignal::new(initial.name.clone());
+    let name_touched = RwSignal::new(false);
     let stop_on_reply = RwSignal::new(initial.stop_on_reply);
     let stop_on_failure = RwSignal::new(initial.stop_on_failure);
     let daily_cap = RwSignal::new(initial.daily_cap.map(|c| c.to_string()).unwrap_or_default());
@@ -107,7 +108,7 @@ fn Builder(id: Option<CampaignId>, data: BuilderData) -> impl IntoView {
     let window_end = RwSignal::new(initial.window.map(|w| fmt_hhmm(w.end_minute)).unwrap_or_default());
     let next_key = StoredValue::new(initial.steps.len() as u64);
     let steps = RwSignal::new(initial.steps.iter().enumerate().map(|(i, s)| StepEdit::new(i as u64, s)).collect::<Vec<_>>());
-    let custom_keys = StoredValue::new(data.custom_keys.clone());
+    let fields = StoredValue::new(data.fields.clone());
     let samples = StoredValue::new(data.samples.clone());
     let sample = RwSignal::new(0usize);
 
@@ -141,10 +142,8 @@ fn Builder(id: Option<CampaignId>, data: BuilderData) -> impl IntoView {
         (d, bad_delay)
     });
     let problems = Memo::new(move |_| {
-        let keys = custom_keys.get_value();
-        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
         let (d, bad_delay) = draft.get();
-        let mut p = model::validate(&d, &refs);
+        let mut p = fields.with_value(|f| model::validate(&d, f));
         if bad_delay {
             p.general.push("every delay needs a whole number (or a time like 09:30)".into());
         }
@@ -194,8 +193,9 @@ fn Builder(id: Option<CampaignId>, data: BuilderData) -> impl IntoView {
                 <Card class="space-y-4 p-5">
                     <div>
                         <label class=LABEL for="campaign-name">"Name"</label>
-                        <input id="campaign-name" class=INPUT bind:value=name placeholder="e.g. Spring roof check" maxlength="120" data-testid="campaign-name" />
-                        {move || problems.with(|p| p.name.clone()).map(|m| view! { <p class="mt-1 text-xs text-red-700">{m}</p> })}
+                        <input id="campaign-name" class=INPUT bind:value=name placeholder="e.g. Spring roof check" maxlength=warmline::limits::TITLE data-testid="campaign-name" on:blur=move |_| name_touched.set(true) />
+                        // A new campaign's empty name is not an error until the field was used.
+                        {move || problems.with(|p| p.name.clone()).filter(|_| name_touched.get() || !name.with(|n| n.trim().is_empty())).map(|m| view! { <p class="mt-1 text-xs text-red-700" data-testid="name-problem">{m}</p> })}
                     </div>
                     <div class="grid gap-4 sm:grid-cols-3">
                         <div>
@@ -216,7 +216,7 @@ fn Builder(id: Option<CampaignId>, data: BuilderData) -> impl IntoView {
                     </div>
                     <div>
                         <label class=LABEL for="campaign-sender">"Send from"</label>
-                        <input id="campaign-sender" class=INPUT bind:value=sender placeholder="The default sender" inputmode="tel" />
+                        <input id="campaign-sender" class=INPUT bind:value=sender placeholder="The default sender" inputmode="tel" maxlength="20" />
                         <p class="mt-1 text-xs text-slate-500">"Optional: one of your Twilio numbers, like +14155550100, if this campaign should text from its own number."</p>
                         {move || problems.with(|p| p.sender.clone()).map(|m| view! { <p class="mt-1 text-xs text-red-700">{m}</p> })}
                     </div>
@@ -261,7 +261,7 @@ fn Builder(id: Option<CampaignId>, data: BuilderData) -> impl IntoView {
                                         </Show>
                                         <span class="text-xs text-slate-400">{move || s.delay().map(|d| format!("· {}", delay_text(&d, index == 0))).unwrap_or_default()}</span>
                                     </div>
-                                    <textarea class=INPUT rows="4" bind:value=s.template aria-label=format!("Step {} message", index + 1) data-testid="step-template"
+                                    <textarea class=INPUT rows="4" bind:value=s.template aria-label=format!("Step {} message", index + 1) data-testid="step-template" maxlength=warmline::limits::MESSAGE
                                         placeholder="Hi {{ first_name | default(\"there\") }}, …"></textarea>
                                     <p class="mt-1 text-xs text-slate-500" data-testid="step-segments">{move || {
                                         let i = info();
@@ -300,11 +300,9 @@ fn Builder(id: Option<CampaignId>, data: BuilderData) -> impl IntoView {
                     <div class="mt-3 space-y-3" data-testid="preview">
                         {move || {
                             let values = samples.with_value(|s| s.get(sample.get()).map(|c| c.values.clone())).unwrap_or_else(Values::new);
-                            let keys = custom_keys.get_value();
-                            let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
                             steps.get().into_iter().enumerate().map(|(i, s)| {
                                 let src = s.template.get();
-                                let rendered = Template::parse(&src, &refs).map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")).and_then(|t| t.render(&values).map_err(|e| e.to_string()));
+                                let rendered = fields.with_value(|f| f.parse(&src)).map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")).and_then(|t| t.render(&values).map_err(|e| e.to_string()));
                                 let when = s.delay().map(|d| delay_text(&d, i == 0)).unwrap_or_default();
                                 view! {
                                     <div>
@@ -325,7 +323,7 @@ fn Builder(id: Option<CampaignId>, data: BuilderData) -> impl IntoView {
                             }).collect_view()
                         }}
                     </div>
-                    <p class="mt-3 text-xs text-slate-400">{move || format!("Fields: first_name, last_name, full_name, phone, email, timezone{}", custom_keys.with_value(|k| if k.is_empty() { String::new() } else { format!(", {}", k.join(", ")) }))}</p>
+                    <p class="mt-3 text-xs text-slate-400" data-testid="merge-fields">{move || format!("Fields: {}", fields.with_value(|f| f.all().join(", ")))}</p>
                 </Card>
                 <Card class="p-5">
                     {move || problems.with(|p| (!p.general.is_empty()).then(|| view! {

@@ -9,14 +9,25 @@ use leptos_router::hooks::use_params_map;
 use warmline::campaign::model::{delay_text, Audience, CampaignStatus, EnrollmentStatus};
 use warmline::{CampaignId, ContactId, ListId};
 
-pub fn status_badge(s: CampaignStatus) -> impl IntoView {
-    let class = match s {
-        CampaignStatus::Draft => "bg-slate-100 text-slate-700",
-        CampaignStatus::Active => "bg-emerald-100 text-emerald-800",
-        CampaignStatus::Paused => "bg-amber-100 text-amber-800",
-        CampaignStatus::Archived => "bg-slate-200 text-slate-500",
+/// What a person calls the campaign's state: an active campaign nobody is still in is
+/// "finished", and one launched for later is "scheduled".
+pub fn status_label(s: CampaignStatus, in_progress: i64, enrolled: i64, scheduled: bool) -> &'static str {
+    match s {
+        CampaignStatus::Active if scheduled => "scheduled",
+        CampaignStatus::Active if enrolled > 0 && in_progress == 0 => "finished",
+        other => other.as_str(),
+    }
+}
+
+pub fn status_badge(label: &'static str) -> impl IntoView {
+    let class = match label {
+        "draft" => "bg-slate-100 text-slate-700",
+        "active" => "bg-emerald-100 text-emerald-800",
+        "scheduled" => "bg-sky-100 text-sky-800",
+        "paused" => "bg-amber-100 text-amber-800",
+        _ => "bg-slate-200 text-slate-600",
     };
-    view! { <span class=format!("rounded-full px-2 py-0.5 text-xs font-medium {class}") data-testid="campaign-status">{s.as_str()}</span> }
+    view! { <span class=format!("rounded-full px-2 py-0.5 text-xs font-medium {class}") data-testid="campaign-status">{label}</span> }
 }
 
 #[component]
@@ -35,6 +46,7 @@ pub fn CampaignsPage() -> impl IntoView {
                         Err(e) => view! { <div class="p-4"><ErrorNote error=e /></div> }.into_any(),
                         Ok(items) if items.is_empty() => view! { <Empty title="No campaigns yet">"Create one, preview it, then enroll a list."</Empty> }.into_any(),
                         Ok(items) => view! {
+                            <div class="overflow-x-auto">
                             <table class="min-w-full divide-y divide-slate-200">
                                 <thead class="bg-slate-50"><tr>
                                     <th class=TH>"Name"</th><th class=TH>"Status"</th>
@@ -46,8 +58,8 @@ pub fn CampaignsPage() -> impl IntoView {
                                 <tbody class="divide-y divide-slate-100">
                                     {items.into_iter().map(|c| view! {
                                         <tr class="hover:bg-slate-50">
-                                            <td class=TD><a class="font-medium text-slate-900 hover:text-orange-700" href=format!("/campaigns/{}", c.id)>{c.name.clone()}</a></td>
-                                            <td class=TD>{status_badge(c.status)}</td>
+                                            <td class=format!("{TD} max-w-[16rem]")><a class="block truncate font-medium text-slate-900 hover:text-orange-700" href=format!("/campaigns/{}", c.id) title=c.name.clone()>{c.name.clone()}</a></td>
+                                            <td class=TD>{status_badge(status_label(c.status, c.active, c.enrolled, false))}</td>
                                             <td class=format!("{TD} hidden sm:table-cell")>{c.steps}</td>
                                             <td class=TD>{fmt_count(c.active)}</td>
                                             <td class=format!("{TD} hidden sm:table-cell")>{fmt_count(c.enrolled)}</td>
@@ -56,11 +68,83 @@ pub fn CampaignsPage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                            </div>
                         }.into_any(),
                     }
                 })}
             </Transition>
         </Card>
+    }
+}
+
+/// The launch confirmation: how many people step 1 texts, and when (now or a chosen time).
+#[component]
+fn LaunchDialog(open: RwSignal<bool>, id: CampaignId, resume: bool, launch: ServerAction<LaunchCampaign>) -> impl IntoView {
+    let preview = Resource::new(move || open.get().then_some(id), |id| async move {
+        match id {
+            Some(id) => Some(load_launch_preview(id).await),
+            None => None,
+        }
+    });
+    let when = RwSignal::new("now".to_string());
+    let at = RwSignal::new(String::new());
+    // The chosen local time as epoch ms (the browser knows its own zone).
+    let starts_at = move || -> Option<i64> {
+        if when.get() != "later" {
+            return None;
+        }
+        #[cfg(feature = "hydrate")]
+        {
+            let v = at.get();
+            let t = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(&v)).get_time();
+            (!v.is_empty() && t.is_finite()).then_some(t as i64)
+        }
+        #[cfg(not(feature = "hydrate"))]
+        None
+    };
+    let waiting = move || preview.get().flatten().and_then(|r| r.ok()).map(|p| p.waiting_first_step);
+    let bad_time = move || when.get() == "later" && starts_at().is_none_or(|t| t <= now_ms());
+    let label = Signal::derive(move || {
+        let verb = if resume { "Resume" } else { "Launch" };
+        match (when.get() == "later", waiting()) {
+            (true, _) => format!("Schedule {}", verb.to_lowercase()),
+            (false, Some(n)) if n > 0 => format!("{verb} and text {} {}", fmt_count(n), plural(n, "person", "people")),
+            _ => verb.to_string(),
+        }
+    });
+    let confirm = Callback::new(move |_| {
+        launch.dispatch(LaunchCampaign { id, starts_at: starts_at() });
+    });
+    view! {
+        <ConfirmDialog open title=if resume { "Resume this campaign?" } else { "Launch this campaign?" } confirm_label=label on_confirm=confirm disabled=Signal::derive(bad_time)>
+            <Suspense fallback=|| view! { <p>"Counting who is waiting…"</p> }>
+                {move || Suspend::new(async move {
+                    match preview.await {
+                        None => ().into_any(),
+                        Some(Err(e)) => view! { <ErrorNote error=e /> }.into_any(),
+                        Some(Ok(p)) => view! {
+                            <p data-testid="launch-count">
+                                {if p.waiting_first_step == 0 {
+                                    "Nobody is waiting for step 1 yet: enroll contacts, and step 1 texts them as they join.".to_string()
+                                } else {
+                                    format!("{} {} waiting for step 1.", fmt_count(p.waiting_first_step), plural(p.waiting_first_step, "person is", "people are"))
+                                }}
+                            </p>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <fieldset class="space-y-2">
+                <legend class="font-medium text-slate-700">"The first step goes out"</legend>
+                <label class="flex items-center gap-2"><input type="radio" name="launch-when" value="now" class="accent-orange-600" prop:checked=move || when.get() == "now" on:change=move |_| when.set("now".into()) />"Now"</label>
+                <label class="flex items-center gap-2"><input type="radio" name="launch-when" value="later" class="accent-orange-600" prop:checked=move || when.get() == "later" on:change=move |_| when.set("later".into()) data-testid="launch-later" />"At a time I choose"</label>
+                <Show when=move || when.get() == "later">
+                    <input type="datetime-local" class=INPUT aria-label="Start time" bind:value=at data-testid="launch-at" />
+                    {move || (bad_time() && !at.get().is_empty()).then(|| view! { <p class="text-xs text-red-700">"Choose a time in the future."</p> })}
+                </Show>
+            </fieldset>
+            <p class="text-xs text-slate-500">"Quiet hours still apply: anyone outside 08:00–21:00 in their own time zone gets it in their morning."</p>
+        </ConfirmDialog>
     }
 }
 
@@ -87,12 +171,16 @@ pub fn CampaignPage() -> impl IntoView {
     let id = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<CampaignId>().ok()).unwrap_or(CampaignId(0)));
     let live = expect_context::<Live>().0;
     let command = ServerAction::<CampaignCommand>::new();
+    let launch = ServerAction::<LaunchCampaign>::new();
+    let launch_open = RwSignal::new(false);
+    let archive_open = RwSignal::new(false);
+    let unenroll_open = RwSignal::new(false);
     let enroll = ServerAction::<EnrollAudience>::new();
     let unenroll = ServerAction::<UnenrollContacts>::new();
     let filter = RwSignal::new(None::<EnrollmentStatus>);
     let page = RwSignal::new(1i64);
     let data = Resource::new(
-        move || (id.get(), filter.get(), page.get(), live.get(), command.version().get(), enroll.version().get(), unenroll.version().get()),
+        move || (id.get(), filter.get(), page.get(), live.get(), command.version().get(), launch.version().get(), enroll.version().get(), unenroll.version().get()),
         |(id, f, p, ..)| load_campaign(id, f, p),
     );
     // Enrollment form state.
@@ -135,7 +223,7 @@ pub fn CampaignPage() -> impl IntoView {
                     <div class="mb-6 flex flex-wrap items-end justify-between gap-4">
                         <div>
                             <p class="text-sm"><a href="/campaigns" class="text-slate-500 hover:text-orange-700">"← Campaigns"</a></p>
-                            <h1 class="mt-1 flex items-center gap-3 text-2xl font-semibold tracking-tight text-slate-900">{c.draft.name.clone()} {status_badge(status)}</h1>
+                            <h1 class="mt-1 flex items-center gap-3 text-2xl font-semibold tracking-tight text-slate-900"><span class="min-w-0 break-words">{c.draft.name.clone()}</span> {status_badge(status_label(status, counts.active, counts.active + counts.completed + counts.stopped + counts.failed, c.starts_at.is_some_and(|t| t > now_ms())))}</h1>
                             <p class="mt-1 text-sm text-slate-500">
                                 {format!("{} step{} · ", n_steps, if n_steps == 1 { "" } else { "s" })}
                                 {if c.draft.stop_on_reply { "stops when a contact replies" } else { "keeps going after replies" }}
@@ -146,20 +234,29 @@ pub fn CampaignPage() -> impl IntoView {
                         <div class="flex flex-wrap gap-2">
                             {status.editable().then(|| view! { <a href=format!("/campaigns/{cid}/edit") class=BTN_SECONDARY>"Edit"</a> })}
                             {match status {
-                                CampaignStatus::Draft => Some(view! { <button type="button" class=BTN_PRIMARY data-testid="activate" on:click=move |_| { command.dispatch(CampaignCommand { id: cid, command: Command::Activate }); }>"Launch"</button> }.into_any()),
-                                CampaignStatus::Paused => Some(view! { <button type="button" class=BTN_PRIMARY data-testid="activate" on:click=move |_| { command.dispatch(CampaignCommand { id: cid, command: Command::Activate }); }>"Resume"</button> }.into_any()),
+                                CampaignStatus::Draft => Some(view! { <button type="button" class=BTN_PRIMARY data-testid="activate" on:click=move |_| launch_open.set(true)>"Launch…"</button> }.into_any()),
+                                CampaignStatus::Paused => Some(view! { <button type="button" class=BTN_PRIMARY data-testid="activate" on:click=move |_| launch_open.set(true)>"Resume…"</button> }.into_any()),
                                 CampaignStatus::Active => Some(view! { <button type="button" class=BTN_SECONDARY data-testid="pause" on:click=move |_| { command.dispatch(CampaignCommand { id: cid, command: Command::Pause }); }>"Pause"</button> }.into_any()),
                                 CampaignStatus::Archived => None,
                             }}
                             {(status != CampaignStatus::Archived).then(|| view! {
-                                <button type="button" class=BTN_SECONDARY on:click=move |_| {
-                                    #[cfg(feature = "hydrate")]
-                                    if !window().confirm_with_message("Archive this campaign? It will never send again.").unwrap_or(false) { return; }
-                                    command.dispatch(CampaignCommand { id: cid, command: Command::Archive });
-                                }>"Archive"</button>
+                                <button type="button" class=BTN_SECONDARY on:click=move |_| archive_open.set(true)>"Archive…"</button>
                             })}
                         </div>
                     </div>
+                    <LaunchDialog open=launch_open id=cid resume=status == CampaignStatus::Paused launch />
+                    <ConfirmDialog open=unenroll_open title="Unenroll everyone?" confirm_label="Unenroll all" danger=true
+                        on_confirm=Callback::new(move |_| { unenroll.dispatch(UnenrollContacts { id: cid, contact_id: None }); })>
+                        <p>{format!("The sequence stops for the {} {} still in progress. Nothing already sent is undone.", fmt_count(counts.active), plural(counts.active, "person", "people"))}</p>
+                    </ConfirmDialog>
+                    <ConfirmDialog open=archive_open title="Archive this campaign?" confirm_label="Archive" danger=true
+                        on_confirm=Callback::new(move |_| { command.dispatch(CampaignCommand { id: cid, command: Command::Archive }); })>
+                        <p>"It stops for everyone still in it and never sends again. Its history and figures stay."</p>
+                    </ConfirmDialog>
+                    {move || launch.value().get().and_then(|r| r.err()).map(|e| view! { <div class="mb-4"><ErrorNote error=e /></div> })}
+                    {c.starts_at.filter(|t| *t > now_ms() && status == CampaignStatus::Active).map(|t| view! {
+                        <div class="mb-4 rounded-lg border border-sky-200 bg-sky-50 px-4 py-3 text-sm text-sky-900" data-testid="scheduled-note">"Scheduled: the first messages go out " <Time ms=t /> "."</div>
+                    })}
                     {move || command.value().get().and_then(|r| r.err()).map(|e| view! { <div class="mb-4"><ErrorNote error=e /></div> })}
                     {(status == CampaignStatus::Draft).then(|| view! {
                         <div class="mb-4 rounded-lg border border-slate-200 bg-white px-4 py-3 text-sm text-slate-600">"Draft: enroll contacts now if you like; nothing sends until you launch it."</div>
@@ -169,7 +266,7 @@ pub fn CampaignPage() -> impl IntoView {
                     })}
 
                     <div class="mb-6 grid gap-4 sm:grid-cols-4">
-                        <Stat label="In progress" value=counts.active testid="count-active" />
+                        <Stat label=if status == CampaignStatus::Draft { "Waiting for launch" } else { "In progress" } value=counts.active testid="count-active" />
                         <Stat label="Completed" value=counts.completed testid="count-completed" />
                         <Stat label="Stopped" value=counts.stopped testid="count-stopped" />
                         <Stat label="Messages sent" value=total_sent testid="count-sent" />
@@ -268,11 +365,7 @@ pub fn CampaignPage() -> impl IntoView {
                                     }).collect_view()}
                                 </select>
                                 {(counts.active > 0).then(|| view! {
-                                    <button type="button" class="rounded-md border border-slate-300 px-2 py-1 text-sm text-slate-700 hover:bg-slate-50" on:click=move |_| {
-                                        #[cfg(feature = "hydrate")]
-                                        if !window().confirm_with_message("Stop the sequence for everyone still in progress?").unwrap_or(false) { return; }
-                                        unenroll.dispatch(UnenrollContacts { id: cid, contact_id: None });
-                                    }>"Unenroll all"</button>
+                                    <button type="button" class="rounded-md border border-slate-300 px-2 py-1 text-sm text-slate-700 hover:bg-slate-50" on:click=move |_| unenroll_open.set(true)>"Unenroll all…"</button>
                                 })}
                             </div>
                         </div>
@@ -292,14 +385,14 @@ pub fn CampaignPage() -> impl IntoView {
                                             let contact: ContactId = e.contact_id;
                                             let step = if e.status == EnrollmentStatus::Completed { format!("{n_steps} of {n_steps}") } else { format!("{} of {n_steps}", (e.next_step + 1).min(n_steps)) };
                                             let next = match (e.status, e.next_at) {
-                                                (EnrollmentStatus::Active, Some(t)) => fmt_time(t),
-                                                _ => "—".into(),
+                                                (EnrollmentStatus::Active, Some(t)) => view! { <Time ms=t /> }.into_any(),
+                                                _ => "—".into_any(),
                                             };
                                             view! {
                                                 <tr data-testid="enrollment-row">
                                                     <td class=TD>
                                                         <a class="font-medium text-slate-900 hover:text-orange-700" href=format!("/conversations/{contact}")>{e.contact_name.clone()}</a>
-                                                        <p class="font-mono text-xs text-slate-400">{e.phone.clone()}</p>
+                                                        <p class="font-mono text-xs text-slate-400">{warmline::phone::display(&e.phone)}</p>
                                                     </td>
                                                     <td class=TD><span class=format!("rounded-full px-2 py-0.5 text-xs font-medium {class}") data-testid="enrollment-status">{label}</span></td>
                                                     <td class=TD>{step}</td>

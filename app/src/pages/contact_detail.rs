@@ -39,16 +39,16 @@ pub fn ContactDetailPage() -> impl IntoView {
                             <a href=format!("/conversations/{}", c.id) class=BTN_PRIMARY>"Message"</a>
                         </PageHeader>
                         <div class="grid gap-6 lg:grid-cols-3">
-                            <Card class="p-6 lg:col-span-2">
-                                <h2 class="text-xl font-semibold text-slate-900" data-testid="contact-name">{c.display_name()}</h2>
-                                <p class="mt-1 font-mono text-sm text-slate-600" data-testid="contact-phone">{c.phone.to_string()}</p>
+                            <Card class="min-w-0 p-6 lg:col-span-2">
+                                <h2 class="break-words text-xl font-semibold text-slate-900" data-testid="contact-name">{c.display_name()}</h2>
+                                <a class="mt-1 inline-block font-mono text-sm text-slate-600 hover:text-orange-700" href=format!("tel:{}", c.phone) title="Call" data-testid="contact-phone">{c.phone.display()}</a>
                                 <dl class="mt-6 grid gap-4 sm:grid-cols-2">
                                     <Field label="Email" value=c.email.clone() />
                                     <Field label="Time zone" value=c.timezone.clone() />
                                     <Field label="Consent source" value=c.consent_source.clone() />
-                                    <Field label="Consent given" value=c.consent_at.map(fmt_time) />
-                                    <Field label="Added" value=Some(fmt_time(c.created_at)) />
-                                    <Field label="Updated" value=Some(fmt_time(c.updated_at)) />
+                                    <TimeField label="Consent given" ms=c.consent_at />
+                                    <TimeField label="Added" ms=Some(c.created_at) />
+                                    <TimeField label="Updated" ms=Some(c.updated_at) />
                                 </dl>
                                 {(!attributes.is_empty()).then(|| view! {
                                     <h3 class="mt-8 text-sm font-semibold text-slate-900">"Custom attributes"</h3>
@@ -95,7 +95,17 @@ fn Field(#[prop(into)] label: String, value: Option<String>) -> impl IntoView {
     view! {
         <div>
             <dt class="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
-            <dd class="mt-1 text-sm text-slate-800">{value.unwrap_or_else(|| "—".into())}</dd>
+            <dd class="mt-1 break-words text-sm text-slate-800">{value.unwrap_or_else(|| "—".into())}</dd>
+        </div>
+    }
+}
+
+#[component]
+fn TimeField(label: &'static str, ms: Option<i64>) -> impl IntoView {
+    view! {
+        <div>
+            <dt class="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
+            <dd class="mt-1 text-sm text-slate-800">{match ms { Some(ms) => view! { <Time ms /> }.into_any(), None => "—".into_any() }}</dd>
         </div>
     }
 }
@@ -138,7 +148,7 @@ fn ConsentCard(consent: Resource<Result<warmline::message::ConsentState, crate::
                                             view! {
                                                 <li>
                                                     <p class="font-medium text-slate-800">{what} <span class="font-normal text-slate-500">{format!(" · {}", e.source)}</span></p>
-                                                    <p class="text-xs text-slate-500">{fmt_time(e.created_at)}{e.note.map(|n| format!(" · {n}")).unwrap_or_default()}</p>
+                                                    <p class="text-xs text-slate-500"><Time ms=e.created_at />{e.note.map(|n| format!(" · {n}")).unwrap_or_default()}</p>
                                                 </li>
                                             }
                                         }).collect_view().into_any()

@@ -63,13 +63,13 @@ pub fn ContactsPage() -> impl IntoView {
             <Card class="mb-6 p-4">
                 <ActionForm action=add attr:class="grid gap-3 sm:grid-cols-5 sm:items-end">
                     <div><label class=LABEL for="new-phone">"Phone"</label>
-                        <input class=INPUT id="new-phone" name="contact[phone]" required placeholder="(415) 555-2671" /></div>
+                        <input class=INPUT id="new-phone" name="contact[phone]" required maxlength="40" placeholder="(415) 555-2671" /></div>
                     <div><label class=LABEL for="new-first">"First name"</label>
-                        <input class=INPUT id="new-first" name="contact[first_name]" /></div>
+                        <input class=INPUT id="new-first" name="contact[first_name]" maxlength=warmline::limits::NAME /></div>
                     <div><label class=LABEL for="new-last">"Last name"</label>
-                        <input class=INPUT id="new-last" name="contact[last_name]" /></div>
+                        <input class=INPUT id="new-last" name="contact[last_name]" maxlength=warmline::limits::NAME /></div>
                     <div><label class=LABEL for="new-list">"Add to list"</label>
-                        <input class=INPUT id="new-list" name="contact[list]" placeholder="optional" /></div>
+                        <input class=INPUT id="new-list" name="contact[list]" maxlength=warmline::limits::TITLE placeholder="optional" /></div>
                     <button type="submit" class=BTN_PRIMARY disabled=move || add.pending().get()>"Save contact"</button>
                 </ActionForm>
                 {move || add.value().get().and_then(|r| r.err()).map(|e| view! { <div class="mt-3"><ErrorNote error=e /></div> })}
@@ -80,7 +80,7 @@ pub fn ContactsPage() -> impl IntoView {
             <form method="get" action="/contacts" class="grid gap-3 sm:grid-cols-[minmax(0,1fr)_12rem_10rem_auto] sm:items-end" role="search">
                 <div>
                     <label class=LABEL for="q">"Search"</label>
-                    <input class=INPUT id="q" name="q" type="search" placeholder="Name, email or phone"
+                    <input class=INPUT id="q" name="q" type="search" placeholder="Name, email or phone" maxlength=warmline::limits::SEARCH
                         prop:value=move || query.read().q.clone().unwrap_or_default() />
                 </div>
                 <Transition fallback=|| view! { <div></div><div></div> }>
@@ -97,7 +97,7 @@ pub fn ContactsPage() -> impl IntoView {
                                     <option value="">"All lists"</option>
                                     {lists.into_iter().map(|l| {
                                         let selected = sel_list == Some(l.id);
-                                        view! { <option value=l.id.to_string() selected=selected>{format!("{} ({})", l.name, fmt_count(l.contact_count))}</option> }
+                                        view! { <option value=l.id.to_string() selected=selected>{format!("{} ({})", warmline::limits::ellipsize(&l.name, 40), fmt_count(l.contact_count))}</option> }
                                     }).collect_view()}
                                 </select>
                             </div>
@@ -150,15 +150,15 @@ pub fn ContactsPage() -> impl IntoView {
                                                 let href = format!("/contacts/{}", c.id);
                                                 view! {
                                                     <tr class="hover:bg-slate-50">
-                                                        <td class=TD><a href=href class="font-medium text-slate-900 hover:text-orange-700">{c.display_name()}</a></td>
+                                                        <td class=format!("{TD} max-w-[14rem]")><a href=href class="block truncate font-medium text-slate-900 hover:text-orange-700" title=c.display_name()>{c.display_name()}</a></td>
                                                         <td class=format!("{TD} whitespace-nowrap font-mono text-xs")>{c.phone.display()}</td>
-                                                        <td class=format!("{TD} hidden md:table-cell")>{c.email.clone().unwrap_or_default()}</td>
+                                                        <td class=format!("{TD} hidden max-w-[14rem] truncate md:table-cell")>{c.email.clone().unwrap_or_default()}</td>
                                                         <td class=format!("{TD} hidden sm:table-cell")>
                                                             <div class="flex flex-wrap gap-1">
                                                                 {c.tags.iter().map(|t| view! { <span class="rounded-full bg-slate-100 px-2 py-0.5 text-xs text-slate-600">{t.clone()}</span> }).collect_view()}
                                                             </div>
                                                         </td>
-                                                        <td class=format!("{TD} hidden whitespace-nowrap text-slate-500 lg:table-cell")>{fmt_time(c.created_at)}</td>
+                                                        <td class=format!("{TD} hidden whitespace-nowrap text-slate-500 lg:table-cell")><Time ms=c.created_at /></td>
                                                     </tr>
                                                 }
                                             }).collect_view()}

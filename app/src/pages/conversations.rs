@@ -20,7 +20,7 @@ pub fn ConversationsPage() -> impl IntoView {
     let selected = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<ContactId>().ok()));
     view! {
         <Title text="Conversations" />
-        <div class="grid gap-4 lg:h-[calc(100vh-7rem)] lg:grid-cols-[22rem_1fr]">
+        <div class="grid h-[calc(100dvh-7rem)] grid-cols-[minmax(0,1fr)] gap-4 lg:grid-cols-[22rem_minmax(0,1fr)]">
             <div class=move || if selected.get().is_some() { "hidden min-h-0 lg:flex lg:flex-col" } else { "flex min-h-0 flex-col" }>
                 <InboxPanel selected />
             </div>
@@ -95,8 +95,8 @@ fn InboxPanel(selected: Memo<Option<ContactId>>) -> impl IntoView {
                                     <a href=format!("/conversations/{}", c.contact_id)
                                         class=move || format!("block border-b border-slate-100 px-4 py-3 hover:bg-slate-50 {}", if active() { "bg-orange-50" } else { "" })>
                                         <div class="flex items-baseline justify-between gap-2">
-                                            <span class="truncate text-sm font-medium text-slate-900">{c.name.clone()}</span>
-                                            <span class="shrink-0 text-xs text-slate-400">{fmt_time(c.last_message_at)}</span>
+                                            <span class="truncate text-sm font-medium text-slate-900" title=c.name.clone()>{c.name.clone()}</span>
+                                            <span class="shrink-0 text-xs text-slate-400"><Time ms=c.last_message_at /></span>
                                         </div>
                                         <div class="mt-0.5 flex items-center justify-between gap-2">
                                             <span class="truncate text-sm text-slate-500">{preview}</span>
@@ -141,6 +141,60 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
     });
     let info = move || body.with(|b| segments::analyze(b));
 
+    // Scrolling: the newest message is in view when a thread opens and whenever one arrives,
+    // unless the person scrolled up to read; then a "New messages" pill offers the way down.
+    // The list is rebuilt on every refetch, so where the person was is kept here.
+    let thread_ref = NodeRef::<leptos::html::Div>::new();
+    let follow = StoredValue::new(true);
+    let kept_scroll = StoredValue::new(0i32);
+    let shown = StoredValue::new(0usize);
+    let rendered = StoredValue::new(0usize);
+    let new_below = RwSignal::new(false);
+    // Only the browser scrolls.
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (kept_scroll, shown);
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(el) = thread_ref.get() {
+            let count = rendered.get_value();
+            if follow.get_value() {
+                el.set_scroll_top(el.scroll_height());
+                new_below.set(false);
+            } else {
+                el.set_scroll_top(kept_scroll.get_value());
+                if count > shown.get_value() {
+                    new_below.set(true);
+                }
+            }
+            shown.set_value(count);
+        }
+    });
+    let on_scroll = move |_ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        if let Some(el) = thread_ref.get_untracked() {
+            let at_bottom = el.scroll_top() + el.client_height() >= el.scroll_height() - 40;
+            follow.set_value(at_bottom);
+            kept_scroll.set_value(el.scroll_top());
+            if at_bottom {
+                new_below.set(false);
+            }
+        }
+    };
+    let jump_down = move |_| {
+        follow.set_value(true);
+        new_below.set(false);
+        #[cfg(feature = "hydrate")]
+        if let Some(el) = thread_ref.get_untracked() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    };
+    // Sending a message follows the thread down, wherever it was.
+    Effect::new(move |_| {
+        if send.version().get() > 0 {
+            follow.set_value(true);
+        }
+    });
+
     view! {
         <Card class="flex min-h-0 flex-1 flex-col">
             <Transition fallback=|| view! { <Loading /> }>
@@ -166,8 +220,8 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
                         <div class="flex flex-wrap items-center justify-between gap-3 border-b border-slate-200 px-4 py-3">
                             <div class="min-w-0">
                                 <a href="/conversations" class="mr-2 text-sm text-slate-500 lg:hidden">"←"</a>
-                                <a href=format!("/contacts/{}", t.contact_id) class="font-semibold text-slate-900 hover:text-orange-700" data-testid="thread-name">{t.name.clone()}</a>
-                                <span class="ml-2 font-mono text-xs text-slate-500">{t.phone_display.clone()}</span>
+                                <a href=format!("/contacts/{}", t.contact_id) class="inline-block max-w-[14rem] truncate align-bottom font-semibold text-slate-900 hover:text-orange-700" data-testid="thread-name" title=t.name.clone()>{t.name.clone()}</a>
+                                <a href=format!("tel:{}", t.phone) class="ml-2 font-mono text-xs text-slate-500 hover:text-orange-700" title="Call">{t.phone_display.clone()}</a>
                                 {consent_badge.map(|(label, class)| view! { <span class=format!("ml-2 rounded-full px-2 py-0.5 text-xs {class}") data-testid="consent-badge">{label}</span> })}
                             </div>
                             <label class="flex items-center gap-2 text-sm text-slate-600">"Assigned to"
@@ -201,19 +255,33 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
                                 }).collect_view()}
                             </div>
                         })}
-                        <div class="min-h-0 flex-1 space-y-2 overflow-y-auto bg-slate-50 px-4 py-4" data-testid="thread">
-                            {if t.messages.is_empty() { view! { <p class="text-center text-sm text-slate-400">"No messages yet."</p> }.into_any() } else {
-                                t.messages.into_iter().map(|m| view! { <Bubble m /> }).collect_view().into_any()
-                            }}
+                        {rendered.set_value(t.messages.len())}
+                        <div class="relative flex min-h-0 flex-1 flex-col">
+                            <div node_ref=thread_ref on:scroll=on_scroll class="min-h-[8rem] flex-1 space-y-2 overflow-y-auto bg-slate-50 px-4 py-4" data-testid="thread">
+                                {if t.messages.is_empty() { view! { <p class="text-center text-sm text-slate-400">"No messages yet."</p> }.into_any() } else {
+                                    t.messages.into_iter().map(|m| view! { <Bubble m /> }).collect_view().into_any()
+                                }}
+                            </div>
+                            <Show when=move || new_below.get()>
+                                <button type="button" on:click=jump_down data-testid="new-messages"
+                                    class="absolute bottom-3 left-1/2 -translate-x-1/2 rounded-full bg-slate-900 px-4 py-1.5 text-sm font-medium text-white shadow-lg hover:bg-slate-700">
+                                    "New messages ↓"
+                                </button>
+                            </Show>
                         </div>
                         <div class="border-t border-slate-200 p-3">
                             {gate.reason.clone().map(|r| {
-                                let (class, text) = if blocked {
-                                    ("mb-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800", format!("Sending is blocked: {r}."))
+                                if blocked {
+                                    view! { <p class="mb-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" role="status" data-testid="gate-note">{format!("Sending is blocked: {r}.")}</p> }.into_any()
                                 } else {
-                                    ("mb-2 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900", format!("A message now will wait: {r}{}.", gate.defer_until.map(|u| format!(" (until {})", fmt_time(u))).unwrap_or_default()))
-                                };
-                                view! { <p class=class role="status" data-testid="gate-note">{text}</p> }
+                                    view! {
+                                        <p class="mb-2 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900" role="status" data-testid="gate-note">
+                                            {format!("A message now will wait: {r}")}
+                                            {gate.defer_until.map(|u| view! { " (until " <Time ms=u /> ")" })}
+                                            "."
+                                        </p>
+                                    }.into_any()
+                                }
                             })}
                             {(t.consent.flagged && !t.consent.opted_out).then(|| view! {
                                 <div class="mb-2 flex flex-wrap items-center justify-between gap-2 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
@@ -222,7 +290,7 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
                                 </div>
                             })}
                             <textarea class=INPUT rows="3" placeholder=if blocked { "You can't message this contact" } else { "Type a message" }
-                                aria-label="Message" bind:value=body disabled=blocked data-testid="composer"></textarea>
+                                aria-label="Message" bind:value=body disabled=blocked data-testid="composer" maxlength=warmline::limits::MESSAGE></textarea>
                             <div class="mt-2 flex flex-wrap items-center justify-between gap-2">
                                 <p class="text-xs text-slate-500" data-testid="segment-info">{move || {
                                     let i = info();
@@ -280,7 +348,7 @@ fn Bubble(m: Message) -> impl IntoView {
             <div class=if out { "max-w-[80%] rounded-2xl rounded-br-sm bg-orange-600 px-3 py-2 text-sm text-white" } else { "max-w-[80%] rounded-2xl rounded-bl-sm bg-white px-3 py-2 text-sm text-slate-800 shadow-sm" }>
                 <p class="whitespace-pre-wrap break-words">{m.body.clone()}</p>
                 <p class=if out { "mt-1 text-right text-[11px] text-orange-100" } else { "mt-1 text-[11px] text-slate-400" }>
-                    {fmt_time(m.created_at)}
+                    <Time ms=m.created_at />
                     {out.then(|| view! { " · " <span class=format!("font-medium {label_class} rounded bg-white/90 px-1") data-testid="message-status">{label}</span> })}
                 </p>
                 {error.map(|e| view! { <p class="mt-1 text-[11px] text-orange-50">{e}</p> })}

@@ -54,7 +54,7 @@ pub fn DashboardPage() -> impl IntoView {
                                                         <td class=TD>{fmt_count(i.imported)}</td>
                                                         <td class=TD>{fmt_count(i.created)}</td>
                                                         <td class=TD>{fmt_count(i.skipped)}</td>
-                                                        <td class=format!("{TD} whitespace-nowrap text-slate-500")>{fmt_time(i.created_at)}</td>
+                                                        <td class=format!("{TD} whitespace-nowrap text-slate-500")><Time ms=i.created_at /></td>
                                                     </tr>
                                                 }).collect_view()}
                                             </tbody>

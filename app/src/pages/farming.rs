@@ -37,6 +37,7 @@ pub fn FarmingPage() -> impl IntoView {
                                     view! { <Empty title="No farming campaigns yet">"Create one with the form; then dry-run it before the first batch."</Empty> }.into_any()
                                 } else {
                                     view! {
+                                        <div class="overflow-x-auto">
                                         <table class="min-w-full divide-y divide-slate-200">
                                             <thead class="bg-slate-50"><tr>
                                                 <th class=TH>"Name"</th><th class=TH>"Source"</th><th class=TH>"Daily cap"</th>
@@ -49,12 +50,13 @@ pub fn FarmingPage() -> impl IntoView {
                                                         <td class=TD><a class="font-medium text-slate-900 hover:text-orange-700" href=format!("/farming/{}", c.id)>{c.name.clone()}</a></td>
                                                         <td class=TD>{c.source_label.clone()}</td>
                                                         <td class=TD>{fmt_count(c.daily_cap.into())}</td>
-                                                        <td class=format!("{TD} hidden sm:table-cell")>{format!("{} days", c.cool_off_days)}</td>
+                                                        <td class=format!("{TD} hidden sm:table-cell")>{format!("{} {}", c.cool_off_days, plural(c.cool_off_days.into(), "day", "days"))}</td>
                                                         <td class=format!("{TD} hidden sm:table-cell")>{c.send_time.clone().map(|t| format!("daily at {t}")).unwrap_or_else(|| "manual".into())}</td>
                                                     </tr>
                                                 }).collect_view()}
                                             </tbody>
                                         </table>
+                                        </div>
                                     }.into_any()
                                 }}
                             </Card>
@@ -71,24 +73,31 @@ pub fn FarmingPage() -> impl IntoView {
 #[component]
 fn NewCampaignForm(overview: FarmingOverview, create: ServerAction<CreateFarming>) -> impl IntoView {
     let name = RwSignal::new(String::new());
-    let template = RwSignal::new(format!("Hi {{{{ first_name | default(\"there\") }}}}, {} here. Want a free quote this month? Reply YES for a quote. Reply STOP to opt out.", overview.brand));
+    let template = RwSignal::new(format!("Hi {{{{ first_name | default(\"there\") }}}}, {} here. Want a free quote this month? Reply YES for a quote. Reply STOP to opt out.", overview.business));
     let source = RwSignal::new(overview.lists.first().map(|l| format!("list:{}", l.id)).unwrap_or_default());
     let cap = RwSignal::new(overview.default_cap.to_string());
     let cool_off = RwSignal::new(COOL_OFF_DEFAULT.to_string());
     let send_time = RwSignal::new(String::new());
-    let brand = overview.brand.clone();
+    let business = overview.business.clone();
+    let fields = StoredValue::new(overview.fields.clone());
+    // "Give the campaign a name" waits until the name field was used.
+    let name_touched = RwSignal::new(false);
     let problems = Memo::new(move |_| {
         let c = draft(name.get(), template.get(), source.get(), &cap.get(), &cool_off.get(), send_time.get());
-        match c {
-            Ok(c) => warmline::farming::validate(&c, &brand),
+        let mut p = match c {
+            Ok(c) => fields.with_value(|f| warmline::farming::validate(&c, &business, f)),
             Err(e) => vec![e],
+        };
+        if !name_touched.get() {
+            p.retain(|m| m != warmline::farming::NAME_MISSING);
         }
+        p
     });
     let info = move || template.with(|t| segments::analyze(t));
     view! {
         <Card class="space-y-3 p-5">
             <h2 class="text-sm font-semibold text-slate-900">"New farming campaign"</h2>
-            <div><label class=LABEL for="farm-name">"Name"</label><input id="farm-name" class=INPUT bind:value=name placeholder="e.g. Roof check — spring" /></div>
+            <div><label class=LABEL for="farm-name">"Name"</label><input id="farm-name" class=INPUT bind:value=name maxlength=warmline::limits::TITLE on:blur=move |_| name_touched.set(true) placeholder="e.g. Roof check — spring" /></div>
             <div>
                 <label class=LABEL for="farm-source">"Contacts from"</label>
                 <select id="farm-source" class=INPUT prop:value=move || source.get() on:change=move |ev| source.set(event_target_value(&ev))>
@@ -98,7 +107,8 @@ fn NewCampaignForm(overview: FarmingOverview, create: ServerAction<CreateFarming
             </div>
             <div>
                 <label class=LABEL for="farm-template">"First message"</label>
-                <textarea id="farm-template" class=INPUT rows="5" bind:value=template></textarea>
+                <textarea id="farm-template" class=INPUT rows="5" bind:value=template maxlength=warmline::limits::MESSAGE></textarea>
+                <p class="mt-1 text-xs text-slate-400" data-testid="merge-fields">{move || format!("Fields: {}", fields.with_value(|f| f.all().join(", ")))}</p>
                 <p class="mt-1 text-xs text-slate-500">{move || { let i = info(); format!("{} characters · {} segment{}", i.characters, i.segments, if i.segments == 1 { "" } else { "s" }) }}</p>
             </div>
             <div class="grid grid-cols-3 gap-2">
@@ -109,7 +119,7 @@ fn NewCampaignForm(overview: FarmingOverview, create: ServerAction<CreateFarming
             <ul class="list-disc space-y-1 pl-5 text-sm text-red-700" data-testid="farm-problems">
                 {move || problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
             </ul>
-            <button type="button" class=format!("{BTN_PRIMARY} w-full") disabled=move || create.pending().get() || !problems.with(Vec::is_empty)
+            <button type="button" class=format!("{BTN_PRIMARY} w-full") disabled=move || create.pending().get() || !problems.with(Vec::is_empty) || name.with(|n| n.trim().is_empty())
                 on:click=move |_| {
                     if let Ok(c) = draft(name.get_untracked(), template.get_untracked(), source.get_untracked(), &cap.get_untracked(), &cool_off.get_untracked(), send_time.get_untracked()) {
                         create.dispatch(CreateFarming { campaign: c });
@@ -138,7 +148,7 @@ fn progress_bar(p: &BatchProgress) -> impl IntoView {
         <div data-testid="batch-progress">
             <div class="flex items-baseline justify-between text-sm">
                 <span class="font-medium text-slate-900">{if running { "Sending…" } else { "Batch finished" }}</span>
-                <span class="text-slate-500" data-testid="batch-counts">{format!("{} of {} handed to the gate · {} sent · {} delivered{}{}",
+                <span class="text-slate-500" data-testid="batch-counts">{format!("{} of {} processed · {} sent · {} delivered{}{}",
                     fmt_count(p.queued), fmt_count(p.selected), fmt_count(p.sent), fmt_count(p.delivered),
                     if p.deferred > 0 { format!(" · {} waiting for quiet hours to end", fmt_count(p.deferred)) } else { String::new() },
                     if p.failed > 0 { format!(" · {} not sent", fmt_count(p.failed)) } else { String::new() })}</span>
@@ -176,9 +186,9 @@ pub fn FarmingCampaignPage() -> impl IntoView {
                 view! {
                     <div class="mb-6">
                         <p class="text-sm"><a href="/farming" class="text-slate-500 hover:text-orange-700">"← Lead farming"</a></p>
-                        <h1 class="mt-1 text-2xl font-semibold tracking-tight text-slate-900">{c.name.clone()}</h1>
-                        <p class="mt-1 text-sm text-slate-500">{format!("From {} · at most {} a day · nobody twice within {} days · {}",
-                            c.source_label, fmt_count(c.daily_cap.into()), c.cool_off_days,
+                        <h1 class="mt-1 break-words text-2xl font-semibold tracking-tight text-slate-900">{c.name.clone()}</h1>
+                        <p class="mt-1 text-sm text-slate-500">{format!("From {} · at most {} a day · nobody twice within {} {} · {}",
+                            c.source_label, fmt_count(c.daily_cap.into()), c.cool_off_days, plural(c.cool_off_days.into(), "day", "days"),
                             c.send_time.clone().map(|t| format!("starts by itself daily at {t} ({})", d.org_timezone)).unwrap_or_else(|| "batches start when you click".into()))}</p>
                     </div>
                     <div class="grid gap-6 lg:grid-cols-2">
@@ -192,14 +202,16 @@ pub fn FarmingCampaignPage() -> impl IntoView {
                             view! { <Empty title="No batches yet">"Dry-run first to see who would get the message."</Empty> }.into_any()
                         } else {
                             view! {
+                                <div class="overflow-x-auto">
                                 <table class="min-w-full divide-y divide-slate-200">
                                     <thead class="bg-slate-50"><tr><th class=TH>"Started"</th><th class=TH>"Picked"</th><th class=TH>"Sent"</th><th class=TH>"Delivered"</th><th class=TH>"Status"</th></tr></thead>
                                     <tbody class="divide-y divide-slate-100">
                                         {d.batches.iter().map(|b| view! {
-                                            <tr><td class=format!("{TD} whitespace-nowrap")>{fmt_time(b.created_at)}</td><td class=TD>{fmt_count(b.selected)}</td><td class=TD>{fmt_count(b.sent)}</td><td class=TD>{fmt_count(b.delivered)}</td><td class=TD>{b.status.clone()}</td></tr>
+                                            <tr><td class=format!("{TD} whitespace-nowrap")><Time ms=b.created_at /></td><td class=TD>{fmt_count(b.selected)}</td><td class=TD>{fmt_count(b.sent)}</td><td class=TD>{fmt_count(b.delivered)}</td><td class=TD>{b.status.clone()}</td></tr>
                                         }).collect_view()}
                                     </tbody>
                                 </table>
+                                </div>
                             }.into_any()
                         }}
                     </Card>
@@ -230,7 +242,7 @@ fn DryRunCard(id: i64, dry: ServerAction<FarmingDryRun>) -> impl IntoView {
 #[component]
 fn DryRunResult(d: DryRun) -> impl IntoView {
     let e = d.excluded.clone();
-    let reasons = [("Opted out", e.opted_out, "opted_out"), ("Already warm leads", e.warm_lead, "warm_lead"), ("Texted inside the cool-off", e.cool_off, "cool_off"), ("Invalid or landline", e.invalid, "invalid"), ("Flagged for review", e.flagged, "flagged")];
+    let reasons = [("Opted out", e.opted_out, "opted_out"), ("Already warm leads", e.warm_lead, "warm_lead"), ("Farming-texted in the cool-off", e.cool_off, "cool_off"), ("Invalid or landline", e.invalid, "invalid"), ("Flagged for review", e.flagged, "flagged")];
     view! {
         <div class="mt-4 space-y-3" data-testid="dry-run-result">
             <p class="text-sm text-slate-700"><span class="text-2xl font-semibold text-slate-900" data-testid="dry-run-selected">{fmt_count(d.selected)}</span>
@@ -240,14 +252,15 @@ fn DryRunResult(d: DryRun) -> impl IntoView {
                     <li class="flex justify-between border-b border-slate-100 py-1"><span class="text-slate-600">{label}</span><span class="font-medium text-slate-900" data-testid=format!("excluded-{key}")>{fmt_count(n)}</span></li>
                 }).collect_view()}
             </ul>
+            <p class="text-xs text-slate-500">"The cool-off counts farming messages only: drips and one-off texts don't hold anyone back."</p>
             {(d.without_consent > 0).then(|| view! {
-                <p class="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900" role="alert" data-testid="consent-warning">
+                <p class="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900" role="status" data-testid="consent-warning">
                     {format!("{} of them have no consent record. Only text people who agreed to hear from you.", fmt_count(d.without_consent))}
                 </p>
             })}
             {(!d.sample.is_empty()).then(|| view! {
                 <details class="text-sm"><summary class="cursor-pointer text-slate-600">{format!("First {} of them", d.sample.len())}</summary>
-                    <ul class="mt-2 space-y-1">{d.sample.iter().map(|c| view! { <li class="flex justify-between"><span>{c.name.clone()}</span><span class="font-mono text-xs text-slate-500">{c.phone.clone()}</span></li> }).collect_view()}</ul>
+                    <ul class="mt-2 space-y-1">{d.sample.iter().map(|c| view! { <li class="flex justify-between"><span>{c.name.clone()}</span><span class="font-mono text-xs text-slate-500">{warmline::phone::display(&c.phone)}</span></li> }).collect_view()}</ul>
                 </details>
             })}
         </div>
@@ -263,7 +276,53 @@ fn SendCard(id: i64, cap: u32, left: i64, template: String, running: bool, size:
         body.set(template.clone());
     }
     let info = move || body.with(|b| segments::analyze(b));
+    // The confirmation asks a fresh dry run (the one on screen may be older than the last
+    // batch) how many this batch texts and how many of them have no consent record.
+    let confirm_open = RwSignal::new(false);
+    let check = Resource::new(
+        move || confirm_open.get().then(|| size.get_untracked().trim().parse::<i64>().ok()),
+        move |req| async move {
+            match req {
+                Some(max) => Some(farming_dry_run(id, max).await),
+                None => None,
+            }
+        },
+    );
+    let template_for_send = StoredValue::new(template.clone());
+    let send_now = Callback::new(move |_| {
+        let t = body.get_untracked();
+        let t = if t.trim() == template_for_send.get_value().trim() { None } else { Some(t) };
+        let max = size.get_untracked().trim().parse().ok();
+        start.dispatch(StartFarmingBatch { id, max, template: t });
+    });
+    let to_text = move || check.get().flatten().and_then(|r| r.ok()).map(|d| d.selected);
+    let confirm_label = Signal::derive(move || match to_text() {
+        Some(n) => format!("Text {} {}", fmt_count(n), plural(n, "person", "people")),
+        None => "Send".to_string(),
+    });
     view! {
+        <ConfirmDialog open=confirm_open title="Send today's batch?" confirm_label on_confirm=send_now
+            disabled=Signal::derive(move || !matches!(to_text(), Some(n) if n > 0))>
+            <Suspense fallback=|| view! { <p>"Checking who this batch would text…"</p> }>
+                {move || Suspend::new(async move {
+                    match check.await {
+                        None => ().into_any(),
+                        Some(Err(e)) => view! { <ErrorNote error=e /> }.into_any(),
+                        Some(Ok(d)) => view! {
+                            <p data-testid="confirm-count">
+                                <span class="font-semibold text-slate-900">{format!("{} {}", fmt_count(d.selected), plural(d.selected, "person", "people"))}</span>
+                                {if d.selected == 0 { " would be texted: nobody is left to message today." } else { " will get this message now, one at a time through the send gate; anyone in their quiet hours gets it in their morning." }}
+                            </p>
+                            {(d.without_consent > 0).then(|| view! {
+                                <p class="rounded-md bg-amber-50 px-3 py-2 text-amber-900" data-testid="confirm-consent">
+                                    {format!("{} of them {} no consent record. Only text people who agreed to hear from you.", fmt_count(d.without_consent), if d.without_consent == 1 { "has" } else { "have" })}
+                                </p>
+                            })}
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </ConfirmDialog>
         <Card class="p-5">
             <h2 class="text-sm font-semibold text-slate-900">"Send daily batch"</h2>
             <div class="mt-3 space-y-3">
@@ -276,23 +335,7 @@ fn SendCard(id: i64, cap: u32, left: i64, template: String, running: bool, size:
                 <p class="text-xs text-slate-500">{move || { let i = info(); format!("{} characters · {} segment{}", i.characters, i.segments, if i.segments == 1 { "" } else { "s" }) }}</p>
                 <button type="button" class=format!("{BTN_PRIMARY} w-full") data-testid="send-batch"
                     disabled=move || { running || left == 0 || start.pending().get() || size.with(|s| s.trim().parse::<i64>().map(|n| n < 1).unwrap_or(true)) }
-                    on:click=move |_| {
-                        let t = body.get_untracked();
-                        let t = if t.trim() == template.trim() { None } else { Some(t) };
-                        let max = size.get_untracked().trim().parse().ok();
-                        // Warn before texting people without a consent record: ask a fresh dry run
-                        // (the one on screen may be older than the last batch) how many there are.
-                        #[cfg(feature = "hydrate")]
-                        leptos::task::spawn_local(async move {
-                            let unconsented = farming_dry_run(id, max).await.map(|d| d.without_consent).unwrap_or(0);
-                            if unconsented > 0 && !window().confirm_with_message(&format!("{unconsented} of the contacts this batch would text have no consent record. Send anyway?")).unwrap_or(false) {
-                                return;
-                            }
-                            start.dispatch(StartFarmingBatch { id, max, template: t });
-                        });
-                        #[cfg(not(feature = "hydrate"))]
-                        start.dispatch(StartFarmingBatch { id, max, template: t });
-                    }>
+                    on:click=move |_| confirm_open.set(true)>
                     {if running { "A batch is sending…" } else if left == 0 { "Today's cap is used up" } else { "Send daily batch" }}
                 </button>
                 <p class="text-xs text-slate-500">"Goes through the send gate: quiet hours, opt-outs and the rate limit apply. Clicking twice never sends more than the cap."</p>

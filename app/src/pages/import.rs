@@ -45,6 +45,18 @@ fn list_name_from(file: &str) -> String {
     stem.replace(['_', '-'], " ").trim().to_string()
 }
 
+/// Rows in the whole file, from the rows counted in its first `PREVIEW_BYTES`.
+fn estimate_rows(counted_in_head: u64, file_bytes: f64) -> i64 {
+    if file_bytes <= PREVIEW_BYTES {
+        return counted_in_head as i64;
+    }
+    let per_byte = counted_in_head as f64 / PREVIEW_BYTES;
+    let n = (per_byte * file_bytes).round() as i64;
+    // Two significant figures: it is an estimate.
+    let scale = 10i64.pow((n.max(1) as f64).log10().floor().max(1.0) as u32 - 1);
+    (n / scale) * scale
+}
+
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 fn fmt_size(bytes: f64) -> String {
     if bytes >= 1024.0 * 1024.0 {
@@ -65,6 +77,7 @@ pub fn ImportPage() -> impl IntoView {
     let skip_invalid = RwSignal::new(false);
     let phase = RwSignal::new(Phase::Idle);
     let file_error = RwSignal::new(None::<String>);
+    let file_bytes = RwSignal::new(0f64);
 
     let mapping_problem = move || {
         preview.with(|p| p.as_ref().and_then(|p| check_mapping(&p.headers, &mapping.get()).err().map(|e| e.to_string())))
@@ -83,6 +96,7 @@ pub fn ImportPage() -> impl IntoView {
             let Some(file) = browser::selected_file(&input) else { return };
             let name = file.name();
             file_label.set(format!("{name} · {}", fmt_size(file.size())));
+            file_bytes.set(file.size());
             file_name.set(name.clone());
             list_name.set(list_name_from(&name));
             leptos::task::spawn_local(async move {
@@ -186,13 +200,36 @@ pub fn ImportPage() -> impl IntoView {
                                     }).collect_view()}</tr>
                                 </thead>
                                 <tbody class="divide-y divide-slate-100">
-                                    {p.rows.iter().map(|r| view! {
-                                        <tr>{r.iter().map(|c| view! { <td class="whitespace-nowrap px-4 py-2 text-slate-700">{c.clone()}</td> }).collect_view()}</tr>
+                                    {p.rows.iter().enumerate().map(|(n, r)| {
+                                        let r = r.clone();
+                                        // A row whose phone cell can't be a number is marked (the server's check decides).
+                                        let bad = Signal::derive(move || mapping.with(|m| m.iter().position(|f| *f == Field::Phone))
+                                            .is_some_and(|i| !warmline::phone::looks_like_phone(r.get(i).map(String::as_str).unwrap_or(""))));
+                                        let bad = move || bad.get();
+                                        let cells = p.rows[n].clone();
+                                        view! {
+                                            <tr class=move || if bad() { "bg-red-50" } else { "" } data-testid=move || if bad() { "preview-bad-row" } else { "preview-row" }
+                                                title=move || bad().then(|| format!("Row {}: the phone column doesn't hold a phone number", n + 2))>
+                                                {cells.into_iter().map(|c| view! { <td class="max-w-[16rem] truncate whitespace-nowrap px-4 py-2 text-slate-700" title=c.clone()>{c.clone()}</td> }).collect_view()}
+                                            </tr>
+                                        }
                                     }).collect_view()}
                                 </tbody>
                             </table>
                         </div>
-                        <p class="mt-2 text-xs text-slate-500">{format!("Showing the first {} rows.", p.rows.len())}</p>
+                        <div class="mt-2 flex flex-wrap justify-between gap-2 text-xs text-slate-500">
+                            <p data-testid="preview-total">{if p.truncated {
+                                format!("Showing the first {} of about {} rows.", p.rows.len(), fmt_count(estimate_rows(p.counted, file_bytes.get_untracked())))
+                            } else {
+                                format!("Showing {} of {} {}.", p.rows.len(), fmt_count(p.counted as i64), plural(p.counted as i64, "row", "rows"))
+                            }}</p>
+                            {(p.headers.len() > 4).then(|| view! { <p class="sm:hidden" data-testid="preview-scroll-hint">{format!("Scroll sideways to see all {} columns →", p.headers.len())}</p> })}
+                            {(p.headers.len() > 6).then(|| view! { <p class="hidden sm:block" data-testid="preview-scroll-hint">{format!("Scroll sideways to see all {} columns →", p.headers.len())}</p> })}
+                        </div>
+                        {move || mapping.with(|m| m.iter().position(|f| *f == Field::Phone)).map(|i| {
+                            let bad = preview.with(|p| p.as_ref().map(|p| p.rows.iter().filter(|r| !warmline::phone::looks_like_phone(r.get(i).map(String::as_str).unwrap_or(""))).count()).unwrap_or(0));
+                            (bad > 0).then(|| view! { <p class="mt-1 text-xs text-red-700" data-testid="preview-bad-count">{format!("{bad} of the rows shown {} no phone number (marked red).", if bad == 1 { "has" } else { "have" })}</p> })
+                        })}
                         {move || mapping_problem().map(|m| view! { <p class="mt-2 text-sm text-red-700" role="alert">{m}</p> })}
                     </Card>
                 })}
@@ -203,7 +240,7 @@ pub fn ImportPage() -> impl IntoView {
                         <div class="mt-3 grid gap-4 sm:grid-cols-2">
                             <div>
                                 <label class=LABEL for="list-name">"Add to list"</label>
-                                <input class=INPUT id="list-name" bind:value=list_name required maxlength="100" />
+                                <input class=INPUT id="list-name" bind:value=list_name required maxlength=warmline::limits::TITLE />
                                 <p class="mt-1 text-xs text-slate-500">"A new list is created if none has this name."</p>
                             </div>
                             <label class="flex items-start gap-2 pt-7 text-sm text-slate-700">
@@ -212,7 +249,7 @@ pub fn ImportPage() -> impl IntoView {
                             </label>
                         </div>
                         <div class="mt-5 flex items-center gap-3">
-                            <button type="button" class=BTN_PRIMARY on:click=on_import disabled=move || !can_import()>"Import contacts"</button>
+                            <button type="button" class=BTN_PRIMARY on:click=on_import disabled=move || !can_import() || phase.with(|p| matches!(p, Phase::Finished(s) if s.phase == ImportPhase::Done))>"Import contacts"</button>
                             {move || matches!(phase.get(), Phase::Finished(_) | Phase::Error(_)).then(|| view! {
                                 <button type="button" class=BTN_SECONDARY on:click=reset>"Import another file"</button>
                             })}
@@ -278,8 +315,8 @@ fn Outcome(status: ImportJobStatus) -> impl IntoView {
             let list_link = r.list_id.map(|id| format!("/contacts?list={id}")).unwrap_or_else(|| "/contacts".into());
             view! {
                 <div class="mt-5 rounded-lg border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900" role="status" data-testid="import-result">
-                    <p class="font-semibold">{format!("Imported {} contacts.", fmt_count(r.imported))}</p>
-                    <p class="mt-1">{format!("{} new, {} already in Warmline, {} bad rows skipped.", fmt_count(r.created), fmt_count(r.updated), fmt_count(r.skipped))}</p>
+                    <p class="font-semibold">{format!("Imported {} {}.", fmt_count(r.imported), plural(r.imported, "contact", "contacts"))}</p>
+                    <p class="mt-1">{format!("{} new, {} already in Warmline, {} bad {} skipped.", fmt_count(r.created), fmt_count(r.updated), fmt_count(r.skipped), plural(r.skipped, "row", "rows"))}</p>
                     <a href=list_link class="mt-2 inline-block font-medium text-emerald-800 underline">"View the imported contacts"</a>
                 </div>
             }.into_any()
@@ -379,6 +416,12 @@ mod browser {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn row_estimates_are_rounded() {
+        assert_eq!(estimate_rows(5, 1000.0), 5);
+        assert_eq!(estimate_rows(1000, PREVIEW_BYTES * 12.345), 12_000);
+    }
 
     #[test]
     fn upload_url_encodes_parameters() {

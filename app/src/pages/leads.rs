@@ -38,19 +38,19 @@ pub fn LeadsPage() -> impl IntoView {
                             Ok(items) => view! {
                                 <div class="overflow-x-auto">
                                 <table class="min-w-full divide-y divide-slate-200" data-testid="warm-leads">
-                                    <thead class="bg-slate-50"><tr><th class=TH>"Contact"</th><th class=TH>"Reply"</th><th class=format!("{TH} hidden md:table-cell")>"Campaign"</th><th class=TH>"When"</th><th class=TH></th></tr></thead>
+                                    <thead class="bg-slate-50"><tr><th class=TH>"Contact"</th><th class=TH>"Reply"</th><th class=format!("{TH} hidden xl:table-cell")>"Campaign"</th><th class=format!("{TH} hidden sm:table-cell")>"When"</th><th class=TH><span class="sr-only">"Actions"</span></th></tr></thead>
                                     <tbody class="divide-y divide-slate-100">
                                         {items.into_iter().map(|l| view! {
                                             <tr data-testid="warm-lead-row">
-                                                <td class=TD>
-                                                    <p class="font-medium text-slate-900">{l.name.clone()}</p>
-                                                    <p class="font-mono text-xs text-slate-400">{l.phone.clone()}</p>
-                                                    {l.opted_out.then(|| view! { <span class="rounded-full bg-red-100 px-2 text-xs text-red-700">"opted out since"</span> })}
+                                                <td class=format!("{TD} max-w-[12rem]")>
+                                                    <p class="truncate font-medium text-slate-900" title=l.name.clone()>{l.name.clone()}</p>
+                                                    <a class="whitespace-nowrap font-mono text-xs text-slate-500 hover:text-orange-700" href=format!("tel:{}", l.phone) title="Call">{warmline::phone::display(&l.phone)}</a>
+                                                    {l.opted_out.then(|| view! { <span class="ml-1 rounded-full bg-red-100 px-2 text-xs text-red-700">"opted out since"</span> })}
                                                 </td>
-                                                <td class=format!("{TD} max-w-xs")>{format!("\u{201c}{}\u{201d}", l.reply_text)}</td>
-                                                <td class=format!("{TD} hidden md:table-cell")>{l.campaign.clone().unwrap_or_else(|| "—".into())}</td>
-                                                <td class=format!("{TD} whitespace-nowrap text-slate-500")>{fmt_time(l.replied_at)}</td>
-                                                <td class=format!("{TD} text-right")><a class="text-sm font-medium text-orange-700 hover:underline" href=format!("/conversations/{}", l.contact_id)>"Open conversation"</a></td>
+                                                <td class=format!("{TD} min-w-[8rem] max-w-xs")><p class="line-clamp-2 break-words" title=l.reply_text.clone()>{format!("\u{201c}{}\u{201d}", l.reply_text)}</p></td>
+                                                <td class=format!("{TD} hidden max-w-[10rem] truncate xl:table-cell")>{l.campaign.clone().unwrap_or_else(|| "—".into())}</td>
+                                                <td class=format!("{TD} hidden whitespace-nowrap text-slate-500 sm:table-cell")><Time ms=l.replied_at /></td>
+                                                <td class=format!("{TD} whitespace-nowrap text-right")><a class="text-sm font-medium text-orange-700 hover:underline" href=format!("/conversations/{}", l.contact_id) data-testid="open-conversation">"Open chat"</a></td>
                                             </tr>
                                         }).collect_view()}
                                     </tbody>
@@ -85,10 +85,10 @@ pub fn LeadsPage() -> impl IntoView {
                                         };
                                         view! {
                                             <tr>
-                                                <td class=format!("{TD} whitespace-nowrap text-slate-500")>{fmt_time(e.created_at)}</td>
+                                                <td class=format!("{TD} whitespace-nowrap text-slate-500")><Time ms=e.created_at /></td>
                                                 <td class=TD><a class="hover:text-orange-700" href=format!("/conversations/{}", e.contact_id)>{e.name.clone()}</a></td>
                                                 <td class=format!("{TD} max-w-xs truncate")>{e.body.clone()}</td>
-                                                <td class=TD>{e.intent.clone()}</td>
+                                                <td class=TD>{intent_label(&e.intent)}</td>
                                                 <td class=TD><span class=format!("rounded-full px-2 py-0.5 text-xs font-medium {class}")>{e.action.replace('_', " ")}</span></td>
                                             </tr>
                                         }
@@ -104,6 +104,20 @@ pub fn LeadsPage() -> impl IntoView {
     }
 }
 
+/// How the inbound log names what a reply read as (stored as the classifier's names).
+fn intent_label(intent: &str) -> String {
+    match intent {
+        "optout" => "opt-out (STOP)",
+        "softoptout" => "possible opt-out",
+        "optin" => "opt-in (START)",
+        "help" => "HELP",
+        "interest" => "interested",
+        "other" => "other",
+        other => other,
+    }
+    .to_string()
+}
+
 #[component]
 fn MessageAll() -> impl IntoView {
     let live = expect_context::<Live>().0;
@@ -117,10 +131,18 @@ fn MessageAll() -> impl IntoView {
             None => None,
         }
     });
+    let confirm_open = RwSignal::new(false);
+    let send_now = Callback::new(move |_| {
+        send.dispatch(MessageWarmLeads { body: body.get_untracked() });
+    });
     view! {
+        <ConfirmDialog open=confirm_open title="Message every warm lead?" confirm_label="Send to all warm leads" on_confirm=send_now>
+            <p>"Every current warm lead who hasn't opted out gets this text, through the send gate (quiet hours apply)."</p>
+        </ConfirmDialog>
         <Card class="space-y-3 p-5">
             <h2 class="text-sm font-semibold text-slate-900">"Message all warm leads"</h2>
-            <textarea class=INPUT rows="4" aria-label="Message to all warm leads" bind:value=body placeholder="We have two install slots left this week — want one?"></textarea>
+            <textarea class=INPUT rows="4" aria-label="Message to all warm leads" bind:value=body maxlength=warmline::limits::MESSAGE placeholder="Hi {{ first_name | default(\"there\") }}, we have two install slots left this week — want one?"></textarea>
+            <p class="text-xs text-slate-400">"Merge fields such as {{ first_name }} work here as in campaigns."</p>
             {move || (!body.with(|b| b.trim().is_empty())).then(|| {
                 let text = preview();
                 let i = segments::analyze(&text);
@@ -133,11 +155,7 @@ fn MessageAll() -> impl IntoView {
                 }
             })}
             <button type="button" class=format!("{BTN_PRIMARY} w-full") disabled=move || send.pending().get() || body.with(|b| b.trim().is_empty())
-                on:click=move |_| {
-                    #[cfg(feature = "hydrate")]
-                    if !window().confirm_with_message("Send this to every current warm lead?").unwrap_or(false) { return; }
-                    send.dispatch(MessageWarmLeads { body: body.get_untracked() });
-                }>"Send to all warm leads"</button>
+                on:click=move |_| confirm_open.set(true)>"Send to all warm leads…"</button>
             <p class="text-xs text-slate-500">"Marketing wording gets \"Reply STOP to opt out.\" added when it's missing. Opted-out leads are skipped."</p>
             {move || send.value().get().map(|r| match r {
                 Err(e) => view! { <ErrorNote error=e /> }.into_any(),
@@ -218,8 +236,8 @@ fn WidgetBody(s: WarmLeadStats) -> impl IntoView {
             <p class="mt-4 rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-600" data-testid="volume-math">
                 {match (rate, s.suggested_batch) {
                     (Some(r), Some((lo, hi))) => format!(
-                        "At the observed {:.1}% of farming messages answered with YES ({} warm leads from {} sends in 7 days), a daily batch of {}–{} lands in the {}–{} band. Assumes the next contacts answer like the last week's and every message is delivered.",
-                        r * 100.0, s.last_7_days, fmt_count(s.sends_7_days), fmt_count(lo), fmt_count(hi), s.target_low, s.target_high),
+                        "At the observed {:.1}% of farming messages answered with YES ({} {} from {} {} in 7 days), a daily batch of {}–{} lands in the {}–{} band. Assumes the next contacts answer like the last week's and every message is delivered.",
+                        r * 100.0, s.last_7_days, plural(s.last_7_days, "warm lead", "warm leads"), fmt_count(s.sends_7_days), plural(s.sends_7_days, "send", "sends"), fmt_count(lo), fmt_count(hi), s.target_low, s.target_high),
                     _ => "Send a first batch: the suggested daily batch size is worked out from the share of people who answer YES.".to_string(),
                 }}
             </p>

@@ -31,6 +31,7 @@ pub fn ListsPage() -> impl IntoView {
                         Err(e) => view! { <div class="p-4"><ErrorNote error=e /></div> }.into_any(),
                         Ok(f) if f.lists.is_empty() => view! { <Empty title="No lists yet">"Import a CSV file or create a list above."</Empty> }.into_any(),
                         Ok(f) => view! {
+                            <div class="overflow-x-auto">
                             <table class="min-w-full divide-y divide-slate-200">
                                 <thead class="bg-slate-50"><tr>
                                     <th class=TH>"Name"</th><th class=TH>"Contacts"</th>
@@ -43,11 +44,12 @@ pub fn ListsPage() -> impl IntoView {
                                             <td class=TD><a class="font-medium text-slate-900 hover:text-orange-700" href=format!("/contacts?list={}", l.id)>{l.name.clone()}</a></td>
                                             <td class=TD>{fmt_count(l.contact_count)}</td>
                                             <td class=format!("{TD} hidden sm:table-cell")>{match l.kind { warmline::contact::ListKind::Import => "CSV import", warmline::contact::ListKind::Manual => "Manual" }}</td>
-                                            <td class=format!("{TD} hidden whitespace-nowrap text-slate-500 sm:table-cell")>{fmt_time(l.created_at)}</td>
+                                            <td class=format!("{TD} hidden whitespace-nowrap text-slate-500 sm:table-cell")><Time ms=l.created_at /></td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>
+                            </div>
                         }.into_any(),
                     }
                 })}

@@ -1,3 +1,4 @@
+mod account;
 mod api_keys;
 mod auth;
 mod campaign_builder;
@@ -14,6 +15,7 @@ mod not_found;
 mod replies;
 mod users;
 
+pub use account::AccountPage;
 pub use api_keys::ApiKeysPage;
 pub use auth::{LoginPage, SetupPage};
 pub use campaign_builder::CampaignBuilderPage;

@@ -1,13 +1,13 @@
-//! Settings → Replies: the wording of automatic keyword replies (admins).
+//! Settings → Business: the business name and time zone, and the wording of automatic keyword
+//! replies (admins).
 
-use crate::api::conversations::{reply_settings, SaveReplySettings};
+use crate::api::conversations::{business_settings, reply_settings, SaveBusinessSettings, SaveReplySettings};
 use crate::components::ui::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 fn label(key: &str) -> (&'static str, &'static str) {
     match key {
-        "brand_name" => ("Brand name", "Used as {brand} in the replies below."),
         "reply_opt_out" => ("Reply to STOP", "Sent once when someone opts out."),
         "reply_opt_in" => ("Reply to START", "Sent when someone opts back in."),
         "reply_help" => ("Reply to HELP", "Your brand, how to reach you, and how to opt out."),
@@ -22,8 +22,11 @@ pub fn RepliesPage() -> impl IntoView {
     let save = ServerAction::<SaveReplySettings>::new();
     let data = Resource::new(move || save.version().get(), |_| reply_settings());
     view! {
-        <Title text="Replies" />
-        <PageHeader title="Automatic replies" subtitle="What Warmline answers to STOP, START, HELP and new warm leads, and which replies mean interest. {brand} is replaced by the brand name." />
+        <Title text="Business" />
+        <PageHeader title="Business" subtitle="Your business name and time zone, what Warmline answers to STOP, START, HELP and new warm leads, and which replies mean interest." />
+        <BusinessCard />
+        <h2 class="mb-3 mt-8 text-lg font-semibold text-slate-900">"Automatic replies"</h2>
+        <p class="mb-3 text-sm text-slate-500">"{brand} is replaced by the business name."</p>
         <Card class="p-6">
             <Transition fallback=|| view! { <Loading /> }>
                 {move || Suspend::new(async move {
@@ -37,7 +40,7 @@ pub fn RepliesPage() -> impl IntoView {
                                     view! {
                                         <div>
                                             <label class=LABEL for=id.clone()>{title}</label>
-                                            {if key == "brand_name" || key == "interest_keywords" {
+                                            {if key == "interest_keywords" {
                                                 view! { <input class=INPUT id=id name=key value=value required maxlength="320" /> }.into_any()
                                             } else {
                                                 view! { <textarea class=INPUT id=id name=key rows="2" required maxlength="320">{value}</textarea> }.into_any()
@@ -55,6 +58,55 @@ pub fn RepliesPage() -> impl IntoView {
                                 </div>
                             </ActionForm>
                         }.into_any(),
+                    }
+                })}
+            </Transition>
+        </Card>
+    }
+}
+
+#[component]
+fn BusinessCard() -> impl IntoView {
+    let save = ServerAction::<SaveBusinessSettings>::new();
+    let data = Resource::new(move || save.version().get(), |_| business_settings());
+    view! {
+        <Card class="p-6">
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                        Ok(b) => {
+                            let mut zones: Vec<(String, String)> = warmline::org::COMMON_ZONES.iter().map(|(z, l)| (z.to_string(), l.to_string())).collect();
+                            if !zones.iter().any(|(z, _)| *z == b.timezone) {
+                                zones.insert(0, (b.timezone.clone(), b.timezone.clone()));
+                            }
+                            view! {
+                                <ActionForm action=save attr:class="grid gap-5 sm:grid-cols-2">
+                                    <div>
+                                        <label class=LABEL for="business-name">"Business name"</label>
+                                        <input class=INPUT id="business-name" name="business_name" value=b.name required maxlength=warmline::limits::TITLE />
+                                        <p class="mt-1 text-xs text-slate-500">"Texts and replies name it; farming messages must include it."</p>
+                                    </div>
+                                    <div>
+                                        <label class=LABEL for="business-timezone">"Time zone"</label>
+                                        <select class=INPUT id="business-timezone" name="timezone">
+                                            {zones.into_iter().map(|(z, label)| {
+                                                let selected = z == b.timezone;
+                                                view! { <option value=z selected=selected>{label}</option> }
+                                            }).collect_view()}
+                                        </select>
+                                        <p class="mt-1 text-xs text-slate-500">"Daily caps and schedules count in it; quiet hours use it when a number's zone is unknown."</p>
+                                    </div>
+                                    <div class="flex items-center gap-3 sm:col-span-2">
+                                        <button type="submit" class=BTN_PRIMARY disabled=move || save.pending().get()>"Save business"</button>
+                                        {move || save.value().get().map(|r| match r {
+                                            Ok(_) => view! { <span class="text-sm text-emerald-700" role="status" data-testid="business-saved">"Saved."</span> }.into_any(),
+                                            Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                                        })}
+                                    </div>
+                                </ActionForm>
+                            }.into_any()
+                        }
                     }
                 })}
             </Transition>

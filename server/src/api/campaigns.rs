@@ -3,7 +3,7 @@
 
 use super::error::ApiError;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
@@ -120,10 +120,26 @@ fn not_found(e: warmline::store::StoreError, id: CampaignId) -> ApiError {
     }
 }
 
-/// `POST /api/v1/campaigns/{id}/activate`: start or resume sending.
-pub async fn activate(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<CampaignDetail>, ApiError> {
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActivateQuery {
+    /// RFC 3339; no step goes out before it.
+    pub starts_at: Option<String>,
+}
+
+/// `POST /api/v1/campaigns/{id}/activate[?starts_at=RFC3339]`: start or resume sending, now or
+/// from a chosen time.
+pub async fn activate(State(state): State<AppState>, Path(id): Path<String>, Query(q): Query<ActivateQuery>) -> Result<Json<CampaignDetail>, ApiError> {
     let id = campaign_id(&id)?;
-    state.drip.activate(id).await.map_err(|e| not_found(e, id))?;
+    let starts_at = match q.starts_at.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(
+            chrono::DateTime::parse_from_rfc3339(s)
+                .map_err(|_| ApiError::Invalid(format!("starts_at '{}' is not an RFC 3339 time", warmline::limits::ellipsize(s, 40))))?
+                .timestamp_millis(),
+        ),
+    };
+    state.drip.launch(id, starts_at).await.map_err(|e| not_found(e, id))?;
     Ok(Json(state.drip.detail(id).await?))
 }
 

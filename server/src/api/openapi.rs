@@ -202,10 +202,14 @@ fn add_campaigns(doc: &mut Value) {
         ("activate", "Start sending (from draft) or resume (from paused)", "The campaign is active or archived"),
         ("pause", "Pause: no new sends from the runner's next tick; resume continues where it stopped", "The campaign is not active"),
     ] {
+        let mut params = vec![id.clone()];
+        if action == "activate" {
+            params.push(json!({"name": "starts_at", "in": "query", "required": false, "schema": {"type": "string", "format": "date-time"}, "description": "Send nothing before this time (RFC 3339); absent or past: now"}));
+        }
         paths.insert(format!("/campaigns/{{id}}/{action}"), json!({
             "post": {
                 "summary": summary,
-                "parameters": [id],
+                "parameters": params,
                 "responses": {
                     "200": {"description": "The campaign", "content": {"application/json": {"schema": detail}}},
                     "404": {"description": "No such campaign", "content": {"application/json": {"schema": error}}},
@@ -295,7 +299,7 @@ fn add_farming(doc: &mut Value) {
         "get": {"summary": "List farming campaigns", "responses": {"200": {"description": "Farming campaigns", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/FarmingCampaign"}}}}}}},
         "post": {
             "summary": "Create a farming campaign",
-            "description": "The message must name the business (the brand name in Settings → Replies) and say \"Reply STOP to opt out\".",
+            "description": "The message must name the business (the business name in Settings → Business) and say \"Reply STOP to opt out\".",
             "requestBody": {"required": true, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["name", "template"],
                 "properties": {

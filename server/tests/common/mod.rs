@@ -177,7 +177,10 @@ impl TestApp {
     pub async fn setup_admin(&self, email: &str, password: &str) -> reqwest::Client {
         let client = self.client();
         let resp = self
-            .server_fn::<warmline_app::api::auth::SetupAdmin>(&client, &[("email", email), ("password", password), ("confirm", password)])
+            .server_fn::<warmline_app::api::auth::SetupAdmin>(
+                &client,
+                &[("email", email), ("password", password), ("confirm", password), ("business_name", "Warmline Roofing"), ("timezone", "America/New_York")],
+            )
             .await;
         assert!(resp.status().is_success() || resp.status().is_redirection(), "setup failed: {} {:?}", resp.status(), resp.text().await);
         client
