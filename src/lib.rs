@@ -6,6 +6,7 @@
 
 pub mod campaign;
 pub mod contact;
+pub mod crm;
 pub mod csv_import;
 pub mod farming;
 pub mod gate;

@@ -185,6 +185,47 @@ pub struct ConversationSummary {
     pub unread: i64,
     pub assigned_to: Option<UserId>,
     pub opted_out: bool,
+    pub status: ConversationStatus,
+    /// Set while snoozed: the conversation comes back to Open at this time.
+    pub snoozed_until: Option<Millis>,
+}
+
+/// Where a conversation stands for the team. A new inbound message reopens a closed or
+/// snoozed conversation; a snooze ends by itself at its time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationStatus {
+    #[default]
+    Open,
+    Snoozed,
+    Closed,
+}
+
+impl ConversationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConversationStatus::Open => "open",
+            ConversationStatus::Snoozed => "snoozed",
+            ConversationStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ConversationStatus> {
+        Some(match s {
+            "open" => ConversationStatus::Open,
+            "snoozed" => ConversationStatus::Snoozed,
+            "closed" => ConversationStatus::Closed,
+            _ => return None,
+        })
+    }
+
+    /// The status as of `now`: a snooze whose time has come is open again.
+    pub fn at(self, snoozed_until: Option<Millis>, now: Millis) -> ConversationStatus {
+        match (self, snoozed_until) {
+            (ConversationStatus::Snoozed, Some(t)) if t <= now => ConversationStatus::Open,
+            (s, _) => s,
+        }
+    }
 }
 
 /// A contact's consent as of now.

@@ -23,6 +23,10 @@ pub enum LiveEvent {
     Farming { batch_id: i64 },
     /// A new warm lead.
     WarmLead { contact_id: ContactId },
+    /// A conversation was opened, closed or snoozed.
+    Conversation { contact_id: ContactId },
+    /// A contact was edited, deleted, noted or moved in the pipeline.
+    Contact { contact_id: ContactId },
 }
 
 #[derive(Clone)]

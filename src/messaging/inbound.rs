@@ -48,6 +48,7 @@ impl Messenger {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+        crate::store::contacts::apply_suppression(&mut tx, sms.from.as_str()).await?;
         let row = sqlx::query("SELECT id FROM contacts WHERE phone = $1").bind(sms.from.as_str()).fetch_one(&mut *tx).await?;
         let contact = ContactId(crate::store::get(&row, "id")?);
         let seen = sqlx::query("SELECT id FROM messages WHERE provider_sid = $1").bind(&sms.sid).fetch_optional(&mut *tx).await?;

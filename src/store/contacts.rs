@@ -197,6 +197,7 @@ pub async fn create(db: &Db, new: &NewContact, region: Region) -> Result<Contact
         let list = lists::get_or_create(&mut tx, &name, ListKind::Manual).await?;
         add_to_list(&mut tx, db.backend(), list, &[id]).await?;
     }
+    apply_suppression(&mut tx, phone.as_str()).await?;
     tx.commit().await?;
     get_by_id(db, id).await
 }
@@ -221,11 +222,120 @@ pub(crate) async fn add_to_list(conn: &mut sqlx::AnyConnection, backend: super::
 /// The contact with this phone, created (with no name) when new.
 pub async fn get_or_create_by_phone(db: &Db, phone: &E164) -> Result<ContactId> {
     let now = now_millis();
+    let mut tx = db.pool().begin().await?;
     sqlx::query("INSERT INTO contacts (phone, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (phone) DO NOTHING")
         .bind(phone.as_str())
         .bind(now)
-        .execute(db.pool())
+        .execute(&mut *tx)
         .await?;
+    apply_suppression(&mut tx, phone.as_str()).await?;
+    tx.commit().await?;
     let row = sqlx::query("SELECT id FROM contacts WHERE phone = $1").bind(phone.as_str()).fetch_one(db.pool()).await?;
     Ok(ContactId(get(&row, "id")?))
+}
+
+/// Marks the contact with this phone opted out when its number was suppressed (a deleted
+/// contact that had opted out). Run inside the transaction that created the contact.
+pub(crate) async fn apply_suppression(conn: &mut sqlx::AnyConnection, phone: &str) -> Result<()> {
+    sqlx::query("UPDATE contacts SET opted_out = 1 WHERE phone = $1 AND opted_out = 0 AND EXISTS (SELECT 1 FROM suppressions s WHERE s.phone = $1)")
+        .bind(phone)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// [`apply_suppression`] for every suppressed number at once (after a bulk import).
+pub(crate) async fn apply_suppressions(conn: &mut sqlx::AnyConnection) -> Result<()> {
+    sqlx::query("UPDATE contacts SET opted_out = 1 WHERE opted_out = 0 AND phone IN (SELECT phone FROM suppressions)").execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Applies a patch; checks lengths, the email, the zone and every list first.
+pub async fn update(db: &Db, id: ContactId, patch: &crate::crm::ContactPatch) -> Result<Contact> {
+    patch.check().map_err(StoreError::Invalid)?;
+    if let Some(tz) = patch.timezone.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if tz.parse::<chrono_tz::Tz>().is_err() {
+            return Err(StoreError::Invalid(format!("unknown time zone '{}'", crate::limits::ellipsize(tz, 60))));
+        }
+    }
+    let mut tx = db.pool().begin().await?;
+    let exists = sqlx::query("SELECT id FROM contacts WHERE id = $1").bind(id.0).fetch_optional(&mut *tx).await?;
+    if exists.is_none() {
+        return Err(StoreError::NotFound);
+    }
+    let text = |v: &Option<String>| v.as_deref().map(|s| s.trim().to_string()).map(|s| (!s.is_empty()).then_some(s));
+    for (col, value) in [("first_name", text(&patch.first_name)), ("last_name", text(&patch.last_name)), ("email", text(&patch.email).map(|e| e.map(|e| e.to_lowercase()))), ("timezone", text(&patch.timezone))] {
+        if let Some(v) = value {
+            sqlx::query(&format!("UPDATE contacts SET {col} = $1 WHERE id = $2")).bind(v).bind(id.0).execute(&mut *tx).await?;
+        }
+    }
+    if let Some(attrs) = &patch.attributes {
+        let clean: BTreeMap<String, String> = attrs.iter().map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_string())).filter(|(_, v)| !v.is_empty()).collect();
+        sqlx::query("UPDATE contacts SET attributes = $1 WHERE id = $2").bind(serde_json::to_string(&clean).unwrap_or_else(|_| "{}".into())).bind(id.0).execute(&mut *tx).await?;
+    }
+    if let Some(tags) = &patch.tags {
+        sqlx::query("DELETE FROM contact_tags WHERE contact_id = $1").bind(id.0).execute(&mut *tx).await?;
+        for tag in tags.iter().filter_map(|t| crate::contact::normalize_tag(t)) {
+            sqlx::query("INSERT INTO contact_tags (contact_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING").bind(id.0).bind(tag).execute(&mut *tx).await?;
+        }
+    }
+    if let Some(list_ids) = &patch.list_ids {
+        for l in list_ids {
+            let found = sqlx::query("SELECT id FROM lists WHERE id = $1").bind(l.0).fetch_optional(&mut *tx).await?;
+            if found.is_none() {
+                return Err(StoreError::Invalid(format!("there is no list {l}")));
+            }
+        }
+        sqlx::query("DELETE FROM contact_lists WHERE contact_id = $1").bind(id.0).execute(&mut *tx).await?;
+        for l in list_ids {
+            add_to_list(&mut tx, db.backend(), *l, &[id]).await?;
+        }
+    }
+    sqlx::query("UPDATE contacts SET updated_at = $1 WHERE id = $2").bind(now_millis()).bind(id.0).execute(&mut *tx).await?;
+    tx.commit().await?;
+    get_by_id(db, id).await
+}
+
+/// What [`delete`] would remove.
+pub async fn delete_impact(db: &Db, id: ContactId) -> Result<crate::crm::DeleteImpact> {
+    let row = sqlx::query(
+        "SELECT c.opted_out, \
+         (SELECT COUNT(*) FROM messages m WHERE m.contact_id = c.id) AS messages, \
+         (SELECT COUNT(*) FROM contact_notes n WHERE n.contact_id = c.id) AS notes, \
+         (SELECT COUNT(*) FROM enrollments e WHERE e.contact_id = c.id) AS enrollments, \
+         (SELECT COUNT(*) FROM contact_lists l WHERE l.contact_id = c.id) AS lists \
+         FROM contacts c WHERE c.id = $1",
+    )
+    .bind(id.0)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    Ok(crate::crm::DeleteImpact {
+        messages: get(&row, "messages")?,
+        notes: get(&row, "notes")?,
+        enrollments: get(&row, "enrollments")?,
+        lists: get(&row, "lists")?,
+        keeps_opt_out: get::<i64>(&row, "opted_out")? != 0,
+    })
+}
+
+/// Deletes a contact with its messages, notes, enrollments, tags and list memberships. An
+/// opted-out number is kept in `suppressions`, so a re-import or a new contact with it starts
+/// opted out. Returns what was removed.
+pub async fn delete(db: &Db, id: ContactId) -> Result<crate::crm::DeleteImpact> {
+    let impact = delete_impact(db, id).await?;
+    let mut tx = db.pool().begin().await?;
+    if impact.keeps_opt_out {
+        sqlx::query("INSERT INTO suppressions (phone, reason, created_at) SELECT phone, 'opted out; contact deleted', $1 FROM contacts WHERE id = $2 ON CONFLICT (phone) DO NOTHING")
+            .bind(now_millis())
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let r = sqlx::query("DELETE FROM contacts WHERE id = $1").bind(id.0).execute(&mut *tx).await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(impact)
 }

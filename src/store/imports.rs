@@ -111,6 +111,8 @@ pub async fn import(db: &Db, batch: ImportBatch<'_>, progress: &(dyn Fn(usize) +
         .bind(import_id.0)
         .execute(&mut *tx)
         .await?;
+    // A number whose contact was deleted after opting out comes back opted out.
+    super::contacts::apply_suppressions(&mut tx).await?;
     tx.commit().await?;
     Ok(ImportReport {
         import_id: Some(import_id),

@@ -1,7 +1,7 @@
 //! Messages and the conversation inbox.
 
 use super::{get, like_pattern, Arg, Args, Db, Result, StoreError};
-use crate::message::{ConversationSummary, Direction, Message, MessageKind, MessageStatus};
+use crate::message::{ConversationStatus, ConversationSummary, Direction, Message, MessageKind, MessageStatus};
 use crate::sms::segments;
 use crate::{now_millis, CampaignId, ContactId, EnrollmentId, Millis, UserId, E164};
 use sqlx::any::AnyRow;
@@ -97,7 +97,9 @@ pub async fn insert(conn: &mut AnyConnection, m: &NewMessage<'_>) -> Result<Mess
     sqlx::query(
         "INSERT INTO conversations (contact_id, last_message_id, last_message_at, unread) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (contact_id) DO UPDATE SET last_message_id = excluded.last_message_id, \
-         last_message_at = excluded.last_message_at, unread = conversations.unread + excluded.unread",
+         last_message_at = excluded.last_message_at, unread = conversations.unread + excluded.unread, \
+         status = CASE WHEN excluded.unread > 0 THEN 'open' ELSE conversations.status END, \
+         snoozed_until = CASE WHEN excluded.unread > 0 THEN NULL ELSE conversations.snoozed_until END",
     )
     .bind(m.contact_id.0)
     .bind(msg.id)
@@ -276,9 +278,17 @@ pub enum InboxFilter {
 }
 
 /// Conversations, latest first, optionally filtered and searched (name, phone, message text).
-pub async fn inbox(db: &Db, filter: InboxFilter, me: UserId, search: Option<&str>, limit: i64) -> Result<Vec<ConversationSummary>> {
+pub async fn inbox(db: &Db, filter: InboxFilter, status: Option<ConversationStatus>, me: UserId, search: Option<&str>, limit: i64) -> Result<Vec<ConversationSummary>> {
     let mut args = Args::default();
     let mut wheres: Vec<String> = Vec::new();
+    if let Some(s) = status {
+        let now = args.push(Arg::Int(now_millis()));
+        wheres.push(match s {
+            ConversationStatus::Open => format!("(v.status = 'open' OR (v.status = 'snoozed' AND v.snoozed_until <= {now}))"),
+            ConversationStatus::Snoozed => format!("(v.status = 'snoozed' AND v.snoozed_until > {now})"),
+            ConversationStatus::Closed => "v.status = 'closed'".into(),
+        });
+    }
     match filter {
         InboxFilter::All => {}
         InboxFilter::Mine => wheres.push(format!("v.assigned_to = {}", args.push(Arg::Int(me.0)))),
@@ -299,7 +309,7 @@ pub async fn inbox(db: &Db, filter: InboxFilter, me: UserId, search: Option<&str
     let where_sql = if wheres.is_empty() { String::new() } else { format!(" WHERE {}", wheres.join(" AND ")) };
     let lim = args.push(Arg::Int(limit));
     let sql = format!(
-        "SELECT c.id AS contact_id, c.phone, c.first_name, c.last_name, c.opted_out, v.unread, v.assigned_to, v.last_message_at, \
+        "SELECT c.id AS contact_id, c.phone, c.first_name, c.last_name, c.opted_out, v.unread, v.assigned_to, v.last_message_at, v.status, v.snoozed_until, \
          m.body AS last_body, m.direction AS last_direction \
          FROM conversations v JOIN contacts c ON c.id = v.contact_id LEFT JOIN messages m ON m.id = v.last_message_id\
          {where_sql} ORDER BY v.last_message_at DESC, v.contact_id DESC LIMIT {lim}"
@@ -319,9 +329,44 @@ pub async fn inbox(db: &Db, filter: InboxFilter, me: UserId, search: Option<&str
                 unread: get(r, "unread")?,
                 assigned_to: get::<Option<i64>>(r, "assigned_to")?.map(UserId),
                 opted_out: get::<i64>(r, "opted_out")? != 0,
+                status: ConversationStatus::parse(&get::<String>(r, "status")?).unwrap_or_default().at(get(r, "snoozed_until")?, now_millis()),
+                snoozed_until: get(r, "snoozed_until")?,
             })
         })
         .collect()
+}
+
+/// Opens, closes or snoozes a conversation (`until` is required for a snooze, in the future).
+pub async fn set_status(db: &Db, contact: ContactId, status: ConversationStatus, until: Option<Millis>) -> Result<()> {
+    let until = match status {
+        ConversationStatus::Snoozed => match until {
+            Some(t) if t > now_millis() => Some(t),
+            _ => return Err(StoreError::Invalid("snooze until a time in the future".into())),
+        },
+        _ => None,
+    };
+    let r = sqlx::query("UPDATE conversations SET status = $1, snoozed_until = $2 WHERE contact_id = $3")
+        .bind(status.as_str())
+        .bind(until)
+        .bind(contact.0)
+        .execute(db.pool())
+        .await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// A conversation's status as of now and its snooze time (open when there is none yet).
+pub async fn status_of(db: &Db, contact: ContactId) -> Result<(ConversationStatus, Option<Millis>)> {
+    let row = sqlx::query("SELECT status, snoozed_until FROM conversations WHERE contact_id = $1").bind(contact.0).fetch_optional(db.pool()).await?;
+    Ok(match row {
+        Some(r) => {
+            let until: Option<Millis> = get(&r, "snoozed_until")?;
+            (ConversationStatus::parse(&get::<String>(&r, "status")?).unwrap_or_default().at(until, now_millis()), until)
+        }
+        None => (ConversationStatus::Open, None),
+    })
 }
 
 pub async fn mark_read(db: &Db, contact: ContactId) -> Result<()> {

@@ -15,6 +15,8 @@ pub mod farming;
 pub mod imports;
 pub mod lists;
 pub mod messages;
+pub mod notes;
+pub mod pipeline;
 pub mod sessions;
 pub mod settings;
 pub mod users;

@@ -35,6 +35,9 @@ pub struct Thread {
     pub messages: Vec<Message>,
     pub gate: GateView,
     pub assigned_to: Option<UserId>,
+    /// Open, snoozed or closed, and until when it is snoozed.
+    pub status: warmline::message::ConversationStatus,
+    pub snoozed_until: Option<i64>,
     /// The built-in simulator is active: show "simulate reply".
     pub simulator: bool,
     /// The contact's drip campaigns, newest first.
@@ -57,7 +60,7 @@ pub struct Teammate {
 }
 
 #[server]
-pub async fn inbox(filter: Filter, q: Option<String>) -> Result<Vec<ConversationSummary>, AppError> {
+pub async fn inbox(filter: Filter, status: Option<warmline::message::ConversationStatus>, q: Option<String>) -> Result<Vec<ConversationSummary>, AppError> {
     use super::ssr::*;
     use warmline::store::messages::InboxFilter;
     let me = require_user()?;
@@ -66,7 +69,10 @@ pub async fn inbox(filter: Filter, q: Option<String>) -> Result<Vec<Conversation
         Filter::Mine => InboxFilter::Mine,
         Filter::Unassigned => InboxFilter::Unassigned,
     };
-    warmline::store::messages::inbox(&state()?.db, f, me.id, q.as_deref(), 200).await.or_fail()
+    if q.as_deref().is_some_and(|q| q.chars().count() > warmline::limits::SEARCH) {
+        return fail(AppError::Invalid(format!("the search is longer than {} characters", warmline::limits::SEARCH)));
+    }
+    warmline::store::messages::inbox(&state()?.db, f, status, me.id, q.as_deref(), 200).await.or_fail()
 }
 
 #[server]
@@ -81,6 +87,7 @@ pub async fn get_thread(contact_id: ContactId) -> Result<Thread, AppError> {
     let messages = warmline::store::messages::for_contact(db, contact_id, 300).await.or_fail()?;
     warmline::store::messages::mark_read(db, contact_id).await.or_fail()?;
     let assigned_to = warmline::store::messages::assigned_to(db, contact_id).await.or_fail()?;
+    let (status, snoozed_until) = warmline::store::messages::status_of(db, contact_id).await.or_fail()?;
     let (_, decision) = state.messenger.gate(contact_id, false, chrono::Utc::now()).await.map_err(messaging_error).or_fail()?;
     let gate = match decision {
         Decision::Send => GateView { can_send: true, reason: None, defer_until: None },
@@ -96,6 +103,8 @@ pub async fn get_thread(contact_id: ContactId) -> Result<Thread, AppError> {
         messages,
         gate,
         assigned_to,
+        status,
+        snoozed_until,
         simulator: state.config.sms_provider == warmline::config::SmsProvider::Simulator,
         campaigns: warmline::store::enrollments::for_contact(db, contact_id)
             .await

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod campaigns;
 pub mod contacts;
+pub mod crm;
 pub mod farming;
 pub mod conversations;
 

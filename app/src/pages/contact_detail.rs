@@ -3,6 +3,7 @@
 use crate::api::contacts::get_contact;
 use crate::api::conversations::contact_consent;
 use crate::components::ui::*;
+use crate::pages::contact_crm::{DeleteContactButton, EditContactForm, HistoryCard, NotesCard, StageCard};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -12,7 +13,11 @@ use warmline::ContactId;
 pub fn ContactDetailPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<ContactId>().ok());
-    let contact = Resource::new(id, |id| async move {
+    let live = expect_context::<crate::components::layout::Live>().0;
+    let editing = RwSignal::new(false);
+    // Refetched after an edit (and on live changes) so the page shows what was saved.
+    // (Not while the form is open: a live event would reset what is being typed.)
+    let contact = Resource::new(move || { let e = editing.get(); (id(), e, (!e).then(|| live.get())) }, |(id, ..)| async move {
         match id {
             Some(id) => get_contact(id).await,
             None => Err(crate::error::AppError::NotFound),
@@ -36,10 +41,17 @@ pub fn ContactDetailPage() -> impl IntoView {
                     view! {
                         <Title text=c.display_name() />
                         <PageHeader title="Contact">
+                            <button type="button" class=BTN_SECONDARY data-testid="edit-contact-button" on:click=move |_| editing.set(true)>"Edit"</button>
+                            <DeleteContactButton contact_id />
                             <a href=format!("/conversations/{}", c.id) class=BTN_PRIMARY>"Message"</a>
                         </PageHeader>
                         <div class="grid gap-6 lg:grid-cols-3">
-                            <Card class="min-w-0 p-6 lg:col-span-2">
+                            <div class="lg:col-span-2">
+                            <Card class="min-w-0 p-6">
+                                {if editing.get_untracked() {
+                                    let c = c.clone();
+                                    view! { <EditContactForm contact=c on_done=Callback::new(move |_| editing.set(false)) /> }.into_any()
+                                } else { view! {
                                 <h2 class="break-words text-xl font-semibold text-slate-900" data-testid="contact-name">{c.display_name()}</h2>
                                 <a class="mt-1 inline-block font-mono text-sm text-slate-600 hover:text-orange-700" href=format!("tel:{}", c.phone) title="Call" data-testid="contact-phone">{c.phone.display()}</a>
                                 <dl class="mt-6 grid gap-4 sm:grid-cols-2">
@@ -56,9 +68,14 @@ pub fn ContactDetailPage() -> impl IntoView {
                                         {attributes.iter().map(|(k, v)| view! { <Field label=k.clone() value=Some(v.clone()) /> }).collect_view()}
                                     </dl>
                                 })}
+                                }.into_any() }}
                             </Card>
+                            <HistoryCard contact_id />
+                            </div>
                             <div class="space-y-6">
                                 <ConsentCard consent />
+                                <StageCard contact_id />
+                                <NotesCard contact_id />
                                 <CampaignsCard contact_id />
                                 <Card class="p-6">
                                     <h3 class="text-sm font-semibold text-slate-900">"Lists"</h3>

@@ -7,7 +7,7 @@ use crate::components::ui::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
-use warmline::message::{Direction, Message, MessageStatus};
+use warmline::message::{ConversationStatus, Direction, Message, MessageStatus};
 use warmline::sms::segments;
 use warmline::ContactId;
 
@@ -45,9 +45,10 @@ pub fn ConversationsPage() -> impl IntoView {
 fn InboxPanel(selected: Memo<Option<ContactId>>) -> impl IntoView {
     let live = expect_context::<Live>().0;
     let filter = RwSignal::new(Filter::All);
+    let status = RwSignal::new(Some(ConversationStatus::Open));
     let search = RwSignal::new(String::new());
     let start = ServerAction::<StartConversation>::new();
-    let list = Resource::new(move || (filter.get(), search.get(), live.get(), start.version().get()), |(f, q, _, _)| inbox(f, Some(q)));
+    let list = Resource::new(move || (filter.get(), status.get(), search.get(), live.get(), start.version().get()), |(f, s, q, _, _)| inbox(f, s, Some(q)));
     let show_new = RwSignal::new(false);
     let navigate = use_navigate();
     Effect::new(move |_| {
@@ -80,14 +81,26 @@ fn InboxPanel(selected: Memo<Option<ContactId>>) -> impl IntoView {
                 </Show>
                 <input class=INPUT type="search" placeholder="Search name, phone or text" aria-label="Search conversations"
                     on:input=move |ev| search.set(event_target_value(&ev)) prop:value=move || search.get() />
-                <div class="flex gap-1">{tab(Filter::All, "All")}{tab(Filter::Mine, "Mine")}{tab(Filter::Unassigned, "Unassigned")}</div>
+                <div class="flex flex-wrap items-center justify-between gap-2">
+                    <div class="flex gap-1">{tab(Filter::All, "All")}{tab(Filter::Mine, "Mine")}{tab(Filter::Unassigned, "Unassigned")}</div>
+                    <select class="rounded-md border border-slate-300 px-2 py-1 text-sm" aria-label="Conversation status" data-testid="status-filter"
+                        on:change=move |ev| status.set(ConversationStatus::parse(&event_target_value(&ev)))>
+                        <option value="open" selected=true>"Open"</option>
+                        <option value="snoozed">"Snoozed"</option>
+                        <option value="closed">"Closed"</option>
+                        <option value="any">"Any status"</option>
+                    </select>
+                </div>
             </div>
             <div class="min-h-0 flex-1 overflow-y-auto" data-testid="inbox">
                 <Transition fallback=|| view! { <Loading /> }>
                     {move || Suspend::new(async move {
                         match list.await {
                             Err(e) => view! { <div class="p-3"><ErrorNote error=e /></div> }.into_any(),
-                            Ok(items) if items.is_empty() => view! { <Empty title="No conversations yet">"Send a message to start one."</Empty> }.into_any(),
+                            Ok(items) if items.is_empty() => match status.get_untracked() {
+                                Some(ConversationStatus::Open) if search.with_untracked(String::is_empty) => view! { <Empty title="No open conversations">"Send a message to start one; closed and snoozed ones are under the status menu."</Empty> }.into_any(),
+                                _ => view! { <Empty title="No conversations match" /> }.into_any(),
+                            },
                             Ok(items) => items.into_iter().map(|c| {
                                 let active = move || selected.get() == Some(c.contact_id);
                                 let preview = format!("{}{}", if c.last_direction == Direction::Out { "You: " } else { "" }, c.last_body);
@@ -122,8 +135,9 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
     let simulate = ServerAction::<SimulateReply>::new();
     let assign = ServerAction::<AssignConversation>::new();
     let unflag = ServerAction::<ClearFlag>::new();
+    let set_status = ServerAction::<crate::api::crm::SetConversationStatus>::new();
     let data = Resource::new(
-        move || (contact_id, live.get(), send.version().get(), simulate.version().get(), assign.version().get(), unflag.version().get()),
+        move || (contact_id, live.get(), send.version().get(), simulate.version().get(), assign.version().get(), unflag.version().get(), set_status.version().get()),
         |(id, ..)| get_thread(id),
     );
     let team = Resource::new(|| (), |_| teammates());
@@ -224,6 +238,40 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
                                 <a href=format!("tel:{}", t.phone) class="ml-2 font-mono text-xs text-slate-500 hover:text-orange-700" title="Call">{t.phone_display.clone()}</a>
                                 {consent_badge.map(|(label, class)| view! { <span class=format!("ml-2 rounded-full px-2 py-0.5 text-xs {class}") data-testid="consent-badge">{label}</span> })}
                             </div>
+                            <div class="flex flex-wrap items-center gap-2" data-testid="conversation-status">
+                                {match t.status {
+                                    ConversationStatus::Open => view! {
+                                        <button type="button" class="rounded-md border border-slate-300 px-2 py-1 text-sm text-slate-700 hover:bg-slate-50"
+                                            on:click=move |_| { set_status.dispatch(crate::api::crm::SetConversationStatus { contact_id, status: ConversationStatus::Closed, until: None }); }>"Close"</button>
+                                        <select class="rounded-md border border-slate-300 px-2 py-1 text-sm" aria-label="Snooze"
+                                            on:change=move |ev| {
+                                                let until = match event_target_value(&ev).as_str() {
+                                                    "hour" => Some(now_ms() + 3_600_000),
+                                                    "tomorrow" => Some(local_morning(1)),
+                                                    "week" => Some(local_morning(7)),
+                                                    _ => None,
+                                                };
+                                                if until.is_some() {
+                                                    set_status.dispatch(crate::api::crm::SetConversationStatus { contact_id, status: ConversationStatus::Snoozed, until });
+                                                }
+                                            }>
+                                            <option value="" selected=true>"Snooze…"</option>
+                                            <option value="hour">"For an hour"</option>
+                                            <option value="tomorrow">"Until tomorrow 09:00"</option>
+                                            <option value="week">"For a week"</option>
+                                        </select>
+                                    }.into_any(),
+                                    other => view! {
+                                        <span class="rounded-full bg-slate-100 px-2 py-0.5 text-xs text-slate-700" data-testid="status-badge">
+                                            {if other == ConversationStatus::Closed { "closed".into_any() } else {
+                                                view! { "snoozed until " {t.snoozed_until.map(|u| view! { <Time ms=u /> })} }.into_any()
+                                            }}
+                                        </span>
+                                        <button type="button" class="rounded-md border border-slate-300 px-2 py-1 text-sm text-slate-700 hover:bg-slate-50"
+                                            on:click=move |_| { set_status.dispatch(crate::api::crm::SetConversationStatus { contact_id, status: ConversationStatus::Open, until: None }); }>"Reopen"</button>
+                                    }.into_any(),
+                                }}
+                            </div>
                             <label class="flex items-center gap-2 text-sm text-slate-600">"Assigned to"
                                 <select class="rounded-md border border-slate-300 px-2 py-1 text-sm" aria-label="Assign conversation"
                                     on:change=move |ev| {
@@ -320,6 +368,24 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
                 })}
             </Transition>
         </Card>
+    }
+}
+
+/// `days` from today at 09:00 in the browser's zone.
+fn local_morning(days: u32) -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        let d = js_sys::Date::new_0();
+        d.set_date(d.get_date() + days);
+        d.set_hours(9);
+        d.set_minutes(0);
+        d.set_seconds(0);
+        d.set_milliseconds(0);
+        d.get_time() as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        now_ms() + i64::from(days) * 86_400_000
     }
 }
 

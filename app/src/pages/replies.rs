@@ -10,7 +10,7 @@ fn label(key: &str) -> (&'static str, &'static str) {
     match key {
         "reply_opt_out" => ("Reply to STOP", "Sent once when someone opts out."),
         "reply_opt_in" => ("Reply to START", "Sent when someone opts back in."),
-        "reply_help" => ("Reply to HELP", "Your brand, how to reach you, and how to opt out."),
+        "reply_help" => ("Reply to HELP", "Your business name, how to reach you, and how to opt out."),
         "reply_warm_lead" => ("Reply to a new warm lead", "Sent once, when a reply to a farming message makes someone a warm lead."),
         "interest_keywords" => ("Interest keywords", "Comma-separated. A reply to a farming message that starts with one of these makes a warm lead."),
         _ => ("", ""),

@@ -2,6 +2,7 @@
 
 pub mod campaigns;
 pub mod contacts;
+pub mod crm;
 pub mod error;
 pub mod farming;
 pub mod messages;
@@ -11,7 +12,7 @@ use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post, put};
 use axum::Router;
 use error::ApiError;
 use warmline::user::ApiKey;
@@ -21,7 +22,13 @@ pub fn router(state: AppState) -> Router<AppState> {
     let protected = Router::new()
         .route("/contacts", get(contacts::list).post(contacts::create))
         .route("/contacts/import", post(contacts::import))
-        .route("/contacts/{id}", get(contacts::get_one))
+        .route("/contacts/{id}", get(contacts::get_one).patch(crm::update_contact).delete(crm::delete_contact))
+        .route("/contacts/{id}/notes", get(crm::notes).post(crm::add_note))
+        .route("/contacts/{id}/stage", put(crm::set_stage))
+        .route("/conversations/{id}/status", put(crm::set_status))
+        .route("/pipeline", get(crm::board))
+        .route("/pipeline/stages", post(crm::create_stage))
+        .route("/pipeline/stages/{id}", patch(crm::rename_stage).delete(crm::delete_stage))
         .route("/messages", get(messages::list).post(messages::send))
         .route("/campaigns", get(campaigns::list).post(campaigns::create))
         .route("/campaigns/{id}", get(campaigns::get_one))

@@ -11,6 +11,7 @@ pub fn spec() -> Value {
     let mut doc = base();
     add_campaigns(&mut doc);
     add_farming(&mut doc);
+    add_crm(&mut doc);
     doc
 }
 
@@ -370,5 +371,71 @@ fn add_farming(doc: &mut Value) {
         "requested": {"type": "integer"}, "selected": {"type": "integer"}, "queued": {"type": "integer"}, "sent": {"type": "integer"},
         "delivered": {"type": "integer"}, "deferred": {"type": "integer"}, "failed": {"type": "integer"},
         "created_at": {"type": "integer"}, "finished_at": {"type": ["integer", "null"]}
+    }}));
+}
+
+/// Editing and deleting contacts, notes, the pipeline and conversation status.
+fn add_crm(doc: &mut Value) {
+    let error = json!({"$ref": "#/components/schemas/Error"});
+    let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}});
+    let json_body = |schema: Value| json!({"required": true, "content": {"application/json": {"schema": schema}}});
+    let ok = |what: &str| json!({"description": what});
+    let patch = json!({"type": "object", "additionalProperties": false, "properties": {
+        "first_name": {"type": "string", "maxLength": 100}, "last_name": {"type": "string", "maxLength": 100},
+        "email": {"type": "string", "maxLength": 254}, "timezone": {"type": "string", "description": "IANA zone; empty clears"},
+        "attributes": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 500}, "description": "The whole set (replaces)"},
+        "tags": {"type": "array", "items": {"type": "string", "maxLength": 64}, "description": "The whole set (replaces)"},
+        "list_ids": {"type": "array", "items": {"type": "integer"}, "description": "The whole set (replaces)"}
+    }, "description": "Fields present are replaced; an empty string clears a text field. The phone can't change."});
+    let impact = json!({"type": "object", "properties": {
+        "messages": {"type": "integer"}, "notes": {"type": "integer"}, "enrollments": {"type": "integer"}, "lists": {"type": "integer"},
+        "keeps_opt_out": {"type": "boolean", "description": "The number had opted out: it stays suppressed, so a re-import can't message it"}
+    }});
+    let note = json!({"type": "object", "properties": {"id": {"type": "integer"}, "contact_id": {"type": "integer"}, "body": {"type": "string"}, "author": {"type": ["string", "null"]}, "created_at": {"type": "integer"}}});
+    let stage = json!({"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "position": {"type": "integer"}}});
+    let name = json!({"type": "object", "required": ["name"], "additionalProperties": false, "properties": {"name": {"type": "string", "maxLength": 40}}});
+    let paths = doc["paths"].as_object_mut().expect("paths");
+    let contact = paths.get_mut("/contacts/{id}").and_then(Value::as_object_mut).expect("/contacts/{id}");
+    contact.insert("patch".into(), json!({
+        "summary": "Edit a contact: names, email, time zone, custom attributes, tags, lists",
+        "parameters": [id], "requestBody": json_body(patch),
+        "responses": {"200": ok("The contact"), "400": ok("Malformed JSON or an unknown field"), "404": {"description": "No such contact", "content": {"application/json": {"schema": error}}}, "422": {"description": "A value over its length limit, a bad email or zone, an unknown list", "content": {"application/json": {"schema": error}}}}
+    }));
+    contact.insert("delete".into(), json!({
+        "summary": "Delete a contact with its messages, notes, enrollments, tags and list memberships",
+        "parameters": [id],
+        "responses": {"200": {"description": "What was removed", "content": {"application/json": {"schema": impact}}}, "404": {"description": "No such contact", "content": {"application/json": {"schema": error}}}}
+    }));
+    paths.insert("/contacts/{id}/notes".into(), json!({
+        "get": {"summary": "A contact's notes, newest first", "parameters": [id], "responses": {"200": {"description": "Notes", "content": {"application/json": {"schema": {"type": "array", "items": note}}}}, "404": ok("No such contact")}},
+        "post": {"summary": "Add a note", "parameters": [id],
+            "requestBody": json_body(json!({"type": "object", "required": ["body"], "properties": {"body": {"type": "string", "maxLength": 2000}}})),
+            "responses": {"201": {"description": "The note", "content": {"application/json": {"schema": note}}}, "404": ok("No such contact"), "422": ok("Empty or too long")}}
+    }));
+    paths.insert("/contacts/{id}/stage".into(), json!({"put": {
+        "summary": "Move a contact to a pipeline stage (null: back to the first column)", "parameters": [id],
+        "requestBody": json_body(json!({"type": "object", "required": ["stage_id"], "properties": {"stage_id": {"type": ["integer", "null"]}}})),
+        "responses": {"204": ok("Moved"), "404": ok("No such contact"), "422": ok("No such stage")}
+    }}));
+    paths.insert("/pipeline".into(), json!({"get": {
+        "summary": "The warm-lead pipeline: stages in order and the contacts on the board",
+        "responses": {"200": {"description": "The board", "content": {"application/json": {"schema": {"type": "object", "properties": {"stages": {"type": "array", "items": stage}, "cards": {"type": "array", "items": {"type": "object"}}}}}}}}
+    }}));
+    paths.insert("/pipeline/stages".into(), json!({"post": {
+        "summary": "Add a stage at the end", "requestBody": json_body(name.clone()),
+        "responses": {"201": {"description": "The stage", "content": {"application/json": {"schema": stage}}}, "409": ok("A stage has that name"), "422": ok("Empty or too long")}
+    }}));
+    paths.insert("/pipeline/stages/{id}".into(), json!({
+        "patch": {"summary": "Rename a stage", "parameters": [id], "requestBody": json_body(name), "responses": {"204": ok("Renamed"), "404": ok("No such stage"), "409": ok("A stage has that name")}},
+        "delete": {"summary": "Delete a stage; its contacts go back to the first column", "parameters": [id], "responses": {"204": ok("Deleted"), "404": ok("No such stage"), "409": ok("The last stage can't be deleted")}}
+    }));
+    paths.insert("/conversations/{id}/status".into(), json!({"put": {
+        "summary": "Open, close or snooze the conversation with a contact (a new inbound message reopens it)",
+        "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}, "description": "The contact's id"}],
+        "requestBody": json_body(json!({"type": "object", "required": ["status"], "properties": {
+            "status": {"type": "string", "enum": ["open", "closed", "snoozed"]},
+            "snoozed_until": {"type": "string", "format": "date-time", "description": "Required with snoozed; in the future"}
+        }})),
+        "responses": {"204": ok("Changed"), "404": ok("No conversation with that contact"), "422": ok("A snooze without a future time")}
     }}));
 }

@@ -1,0 +1,78 @@
+//! CRM use-cases, called by the REST handlers and the server functions alike: each checks its
+//! input, writes through the store and tells open pages.
+
+use super::{check_stage_name, Board, ContactPatch, DeleteImpact, Note, Stage};
+use crate::contact::Contact;
+use crate::message::ConversationStatus;
+use crate::messaging::{LiveEvent, Messenger};
+use crate::store::{contacts, messages, notes, pipeline, StoreError};
+use crate::{ContactId, Millis, UserId};
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// Opens, closes or snoozes (until `until`) a conversation.
+#[tracing::instrument(skip(m))]
+pub async fn set_conversation_status(m: &Messenger, contact: ContactId, status: ConversationStatus, until: Option<Millis>) -> Result<()> {
+    messages::set_status(&m.db, contact, status, until).await?;
+    m.events.publish(LiveEvent::Conversation { contact_id: contact }).await;
+    Ok(())
+}
+
+#[tracing::instrument(skip(m, patch))]
+pub async fn update_contact(m: &Messenger, id: ContactId, patch: &ContactPatch) -> Result<Contact> {
+    let c = contacts::update(&m.db, id, patch).await?;
+    m.events.publish(LiveEvent::Contact { contact_id: id }).await;
+    Ok(c)
+}
+
+/// Deletes a contact and everything about it; an opt-out outlives it (see `store::contacts::delete`).
+#[tracing::instrument(skip(m))]
+pub async fn delete_contact(m: &Messenger, id: ContactId) -> Result<DeleteImpact> {
+    let impact = contacts::delete(&m.db, id).await?;
+    tracing::info!(?impact, "contact deleted");
+    m.events.publish(LiveEvent::Contact { contact_id: id }).await;
+    Ok(impact)
+}
+
+pub async fn add_note(m: &Messenger, contact: ContactId, body: &str, author: Option<UserId>) -> Result<Note> {
+    let body = body.trim();
+    if body.is_empty() {
+        return Err(StoreError::Invalid("the note is empty".into()));
+    }
+    crate::limits::check("the note", body, crate::limits::NOTE).map_err(StoreError::Invalid)?;
+    let n = notes::add(&m.db, contact, body, author).await?;
+    m.events.publish(LiveEvent::Contact { contact_id: contact }).await;
+    Ok(n)
+}
+
+pub async fn delete_note(m: &Messenger, contact: ContactId, id: i64) -> Result<()> {
+    notes::delete(&m.db, contact, id).await?;
+    m.events.publish(LiveEvent::Contact { contact_id: contact }).await;
+    Ok(())
+}
+
+pub async fn board(m: &Messenger) -> Result<Board> {
+    pipeline::board(&m.db).await
+}
+
+/// Moves a contact to a stage (`None`: off the board's stages, back to the first column).
+#[tracing::instrument(skip(m))]
+pub async fn set_stage(m: &Messenger, contact: ContactId, stage: Option<i64>) -> Result<()> {
+    pipeline::set_stage(&m.db, contact, stage).await?;
+    m.events.publish(LiveEvent::Contact { contact_id: contact }).await;
+    Ok(())
+}
+
+pub async fn create_stage(m: &Messenger, name: &str) -> Result<Stage> {
+    let name = check_stage_name(name).map_err(StoreError::Invalid)?;
+    pipeline::create(&m.db, &name).await
+}
+
+pub async fn rename_stage(m: &Messenger, id: i64, name: &str) -> Result<()> {
+    let name = check_stage_name(name).map_err(StoreError::Invalid)?;
+    pipeline::rename(&m.db, id, &name).await
+}
+
+pub async fn delete_stage(m: &Messenger, id: i64) -> Result<()> {
+    pipeline::delete(&m.db, id).await
+}
