@@ -12,6 +12,9 @@ pub enum AccountError {
     Invalid(String),
     #[error("only an admin can do that")]
     Forbidden,
+    /// Counts as a failed sign-in for throttling.
+    #[error("the current password is wrong")]
+    WrongPassword,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -36,7 +39,7 @@ pub async fn change_own_password(db: &crate::store::Db, me: &User, current: &str
     }
     let stored = users::password_hash(db, me.id).await?;
     if !verify(current.to_string(), stored).await {
-        return Err(AccountError::Invalid("the current password is wrong".into()));
+        return Err(AccountError::WrongPassword);
     }
     let h = hash(new.to_string()).await?;
     users::set_password(db, me.id, &h, keep).await?;

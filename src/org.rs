@@ -48,5 +48,26 @@ pub async fn save_business(m: &Messenger, name: &str, timezone: &str) -> Result<
     settings::set_value(&m.db, replies::ORG_TIMEZONE, zone.name()).await?;
     m.rules.set_default_zone(zone);
     tracing::info!(zone = zone.name(), "business settings saved");
+    // Other servers on the same PostgreSQL hear it through the event bus and reload.
+    m.events.publish(crate::messaging::LiveEvent::Settings).await;
     Ok(Business { name, timezone: zone.name().to_string() })
+}
+
+/// Keeps this server's gate rules in step with settings saved on any server: on every
+/// `Settings` event (and after a lagged receiver) it reloads the organisation's zone.
+#[cfg(feature = "ssr")]
+pub async fn follow_settings(m: Messenger) {
+    use tokio::sync::broadcast::error::RecvError;
+    let mut rx = m.events.subscribe();
+    loop {
+        match rx.recv().await {
+            Ok(crate::messaging::LiveEvent::Settings) | Err(RecvError::Lagged(_)) => match replies::org_timezone(&m.db).await {
+                Ok(Some(zone)) => m.rules.set_default_zone(zone),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "could not reload the organisation's time zone"),
+            },
+            Ok(_) => {}
+            Err(RecvError::Closed) => return,
+        }
+    }
 }

@@ -58,6 +58,7 @@ impl From<warmline::accounts::AccountError> for AppError {
         use warmline::accounts::AccountError as A;
         match e {
             A::Invalid(m) => AppError::Invalid(m),
+            A::WrongPassword => AppError::Invalid("the current password is wrong".into()),
             A::Forbidden => AppError::Forbidden,
             A::Store(s) => s.into(),
         }

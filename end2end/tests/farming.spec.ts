@@ -36,7 +36,7 @@ test('farm warm leads: import, dry run, send a batch, YES ×2 and STOP → dashb
   // The app's own dialog says how many will be texted; nothing goes out before it is confirmed.
   await page.getByTestId('send-batch').click();
   await expect(page.getByTestId('confirm-count')).toContainText('3 people will get this message');
-  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.keyboard.press('Escape');
   await expect(page.getByTestId('dialog')).toHaveCount(0);
   await expect(page.getByTestId('batch-progress')).toHaveCount(0);
   await page.getByTestId('send-batch').click();

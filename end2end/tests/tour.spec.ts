@@ -16,6 +16,8 @@ async function openFromSidebar(page: Page, label: string, phone: boolean) {
   if (phone) await page.getByRole('button', { name: 'Open menu' }).click();
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true }).click();
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true })).toHaveAttribute('aria-current', 'page');
+  // On a phone the menu closes after a choice (also when the page was already open).
+  if (phone) await expect(page.locator('aside')).not.toBeInViewport();
 }
 
 async function checkPage(page: Page, what: string, size: string) {

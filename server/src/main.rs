@@ -60,6 +60,8 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let state = app::prepare(config).await?;
     let router = build_router(state.clone());
     tokio::spawn(warmline_server::tasks::purge_sessions(state.db.clone()));
+    // Settings saved on another server (time zone) apply here too.
+    tokio::spawn(warmline::org::follow_settings(state.messenger.clone()));
     // Webhooks stored but not processed when the last run stopped are processed now.
     match state.messenger.replay_pending().await {
         Ok(0) => {}

@@ -18,7 +18,26 @@ both!(
     cross_origin_writes_are_rejected,
     members_cannot_manage_the_team,
     members_change_their_password_and_admins_reset_others,
+    a_time_zone_saved_on_one_server_reaches_the_others,
 );
+
+/// On PostgreSQL several servers share one database: a zone saved on one reaches the others'
+/// send gates through the event bus (SQLite runs one server).
+async fn a_time_zone_saved_on_one_server_reaches_the_others(app: TestApp) {
+    if app.backend != common::Backend::Postgres {
+        return;
+    }
+    let other = warmline_server::app::messenger(&app.state.db, &app.state.config).await.unwrap();
+    let follower = tokio::spawn(warmline::org::follow_settings(other.clone()));
+    warmline::org::save_business(&app.state.messenger, "Sunrise Roofing", "America/Denver").await.unwrap();
+    // The other server may still be connecting its listener: the notice is repeated until heard.
+    common::eventually("the other server's gate uses the new zone", || async {
+        app.state.messenger.events.publish(warmline::messaging::LiveEvent::Settings).await;
+        other.rules.get().default_zone == chrono_tz::America::Denver
+    })
+    .await;
+    follower.abort();
+}
 
 async fn signed_in(app: &TestApp, client: &reqwest::Client) -> bool {
     app.server_fn::<auth::CurrentUser>(client, &[]).await.json::<Option<warmline::user::User>>().await.unwrap().is_some()
@@ -215,6 +234,11 @@ async fn members_cannot_manage_the_team(app: TestApp) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let r = app.server_fn::<admin::CreateApiKey>(&member, &[("name", "sneaky")]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Deleting a contact (with its history) is for admins too.
+    let c = app.sendable_contact("+14155550977").await.to_string();
+    let r = app.server_fn::<warmline_app::api::crm::DeleteContact>(&member, &[("id", c.as_str())]).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.contact_count().await, 1);
     // the admin can
     let r = app.server_fn::<admin::ListUsers>(&admin_client, &[]).await;
     assert_eq!(r.status(), StatusCode::OK);

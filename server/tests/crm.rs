@@ -143,6 +143,17 @@ async fn deleting_an_opted_out_contact_keeps_its_opt_out(app: TestApp) {
     let (s, v) = api(&app, &key, Method::POST, "/messages", Some(json!({"to": PHONE, "body": "Hello again"}))).await;
     assert!(!s.is_success() || v.to_string().contains("block"), "sending to a suppressed number is blocked: {s} {v}");
     assert_eq!(app.messages(again.id).await.iter().filter(|m| m.provider_sid.is_some()).count(), 0, "nothing reached the provider");
+    let history = warmline::store::consent::state(&app.state.db, again.id).await.unwrap().history;
+    assert!(history.iter().any(|e| e.source == "suppression list"), "the ledger says why: {history:?}");
+
+    // START lifts it for good: later imports and texts don't put the old opt-out back.
+    inbound(&app, PHONE, "START").await;
+    eventually("START opts back in", || async { !warmline::store::consent::state(&app.state.db, again.id).await.unwrap().opted_out }).await;
+    let r = app.client().post(app.url("/api/v1/contacts/import?list=third")).bearer_auth(&key).header("content-type", "text/csv").body(format!("phone\n{PHONE}\n")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    inbound(&app, PHONE, "thanks").await;
+    eventually("the reply is stored", || async { app.messages(again.id).await.iter().any(|m| m.body == "thanks") }).await;
+    assert!(!warmline::store::consent::state(&app.state.db, again.id).await.unwrap().opted_out, "an opt-in stands");
 
     // A contact that never opted out leaves nothing behind.
     let (_, c) = api(&app, &key, Method::POST, "/contacts", Some(json!({"phone": "+14155550903"}))).await;
@@ -195,7 +206,8 @@ async fn the_pipeline_has_editable_stages_and_moves_contacts(app: TestApp) {
     assert_eq!(api(&app, &key, Method::POST, "/pipeline/stages", Some(json!({"name": "Won"}))).await.0, StatusCode::CONFLICT);
     assert_eq!(api(&app, &key, Method::PATCH, &format!("/pipeline/stages/{lost}"), Some(json!({"name": "Not interested"}))).await.0, StatusCode::NO_CONTENT);
     assert_eq!(api(&app, &key, Method::DELETE, &format!("/pipeline/stages/{quoted}"), None).await.0, StatusCode::NO_CONTENT);
-    assert_eq!(warmline::store::pipeline::stage_of(&app.state.db, warmline::ContactId(id)).await.unwrap(), None);
+    let new_stage = warmline::store::pipeline::stages(&app.state.db).await.unwrap()[0].id;
+    assert_eq!(warmline::store::pipeline::stage_of(&app.state.db, warmline::ContactId(id)).await.unwrap(), Some(new_stage), "moved to the first stage, still on the board");
     let names: Vec<String> = warmline::store::pipeline::stages(&app.state.db).await.unwrap().into_iter().map(|s| s.name).collect();
     assert_eq!(names, vec!["New", "Contacted", "Won", "Not interested", "Scheduled"]);
     assert_eq!(api(&app, &key, Method::DELETE, "/pipeline/stages/987654", None).await.0, StatusCode::NOT_FOUND);

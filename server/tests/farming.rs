@@ -310,7 +310,6 @@ async fn the_daily_schedule_starts_one_batch_after_its_time(app: TestApp) {
 /// sends the second once (through the gate again), and sends the third.
 async fn a_batch_a_restart_interrupted_finishes_without_a_resend(app: TestApp) {
     use warmline::message::{Direction, MessageKind, MessageStatus};
-    use warmline::providers::SmsProvider;
     let backend = app.backend;
     drop(app);
     let fake = FakeTwilio::start().await;

@@ -29,6 +29,26 @@ impl MergeFields {
         let refs: Vec<&str> = self.custom.iter().map(String::as_str).collect();
         Template::parse(src, &refs)
     }
+
+    /// For sending a template that was checked when it was saved: when a field has since
+    /// dropped out of the list (no recent contact has that column any more), it still parses,
+    /// and a contact without the value fails alone instead of the whole batch or campaign.
+    pub fn parse_saved(&self, src: &str) -> Result<Template, Vec<TemplateError>> {
+        self.parse(src).or_else(|_| Template::parse(src, &fields_named_in(src)))
+    }
+}
+
+/// The field names a template mentions, checked or not.
+pub fn fields_named_in(src: &str) -> Vec<&str> {
+    src.split("{{")
+        .skip(1)
+        .filter_map(|rest| rest.split("}}").next())
+        .map(|inner| inner.split('|').next().unwrap_or("").trim())
+        .filter(|f| !f.is_empty())
+        .collect()
+}
+
+impl MergeFields {
 }
 
 #[cfg(test)]
@@ -42,5 +62,13 @@ mod tests {
         assert!(MergeFields::default().parse("Hi {{ city }}").is_err());
         assert_eq!(f.all().last().map(String::as_str), Some("city"));
         assert!(f.all().contains(&"first_name".to_string()));
+    }
+
+    #[test]
+    fn a_saved_template_still_parses_when_a_field_dropped_out() {
+        let none = MergeFields::default();
+        assert!(none.parse("Hi {{ city }}").is_err());
+        assert!(none.parse_saved("Hi {{ city }}").is_ok());
+        assert_eq!(fields_named_in("Hi {{ First_Name | default(\"x\") }}, {{roof}}!"), vec!["First_Name", "roof"]);
     }
 }

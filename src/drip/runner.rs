@@ -137,8 +137,7 @@ impl Drip {
         for s in &c.draft.steps {
             // Checked when saved; a template that no longer parses (an attribute key vanished)
             // still renders what it can, and a missing value fails that contact's step.
-            let t = fields.parse(&s.template)
-                .or_else(|_| Template::parse(&s.template, &template_fields(&s.template)))
+            let t = fields.parse_saved(&s.template)
                 .map_err(|e| StoreError::Invalid(format!("step template: {e:?}")))?;
             steps.push((s.delay, t));
         }
@@ -397,17 +396,6 @@ impl crate::messaging::send::SendCheck for StepCheck<'_> {
 }
 
 
-/// Every field a template names, so a stored template parses even if an attribute key it used
-/// is no longer seen on recent contacts.
-fn template_fields(src: &str) -> Vec<&str> {
-    src.split("{{")
-        .skip(1)
-        .filter_map(|rest| rest.split("}}").next())
-        .map(|inner| inner.split('|').next().unwrap_or("").trim())
-        .filter(|f| !f.is_empty())
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -419,10 +407,5 @@ mod tests {
         assert_eq!(r.default_window, Window::hours(10, 21));
         assert_eq!(r.curfew_window, Window::hours(10, 20));
         assert_eq!(campaign_rules(&base, None), base);
-    }
-
-    #[test]
-    fn fields_are_found_for_reparsing() {
-        assert_eq!(template_fields("Hi {{ First_Name | default(\"x\") }}, {{roof}}!"), vec!["First_Name", "roof"]);
     }
 }

@@ -162,7 +162,7 @@ impl Farm {
     /// `Ok(false)`: an unfinished send could not be checked with the provider yet.
     async fn send_pending(&self, batch: i64, template: &str) -> Result<bool> {
         let fields = crate::store::campaigns::merge_fields(self.db()).await?;
-        let t = fields.parse(template).map_err(|e| StoreError::Invalid(format!("{e:?}")))?;
+        let t = fields.parse_saved(template).map_err(|e| StoreError::Invalid(format!("{e:?}")))?;
         for (i, contact) in farming::pending_sends(self.db(), batch).await?.into_iter().enumerate() {
             let key = format!("farm-b{batch}-c{contact}");
             if let Some(m) = crate::store::messages::find_by_outbox_key(self.db(), &key).await? {

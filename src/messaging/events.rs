@@ -27,6 +27,8 @@ pub enum LiveEvent {
     Conversation { contact_id: ContactId },
     /// A contact was edited, deleted, noted or moved in the pipeline.
     Contact { contact_id: ContactId },
+    /// The organisation's settings (business name, time zone) changed: every server reloads.
+    Settings,
 }
 
 #[derive(Clone)]

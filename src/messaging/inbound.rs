@@ -43,12 +43,14 @@ impl Messenger {
         let intent = replies::keywords(&self.db).await?.classify(&sms.body);
         let mut tx = self.db.pool().begin().await?;
         let now = now_millis();
-        sqlx::query("INSERT INTO contacts (phone, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (phone) DO NOTHING")
+        let created = sqlx::query("INSERT INTO contacts (phone, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (phone) DO NOTHING RETURNING id")
             .bind(sms.from.as_str())
             .bind(now)
-            .execute(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
-        crate::store::contacts::apply_suppression(&mut tx, sms.from.as_str()).await?;
+        if let Some(r) = created {
+            crate::store::contacts::apply_suppression(&mut tx, ContactId(crate::store::get(&r, "id")?)).await?;
+        }
         let row = sqlx::query("SELECT id FROM contacts WHERE phone = $1").bind(sms.from.as_str()).fetch_one(&mut *tx).await?;
         let contact = ContactId(crate::store::get(&row, "id")?);
         let seen = sqlx::query("SELECT id FROM messages WHERE provider_sid = $1").bind(&sms.sid).fetch_optional(&mut *tx).await?;

@@ -40,6 +40,10 @@ pub async fn record(conn: &mut AnyConnection, c: &Change<'_>) -> Result<u64> {
     if r.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
+    if c.kind == ConsentKind::OptIn {
+        // They asked to hear from us again: the number's old suppression no longer applies.
+        sqlx::query("DELETE FROM suppressions WHERE phone = (SELECT phone FROM contacts WHERE id = $1)").bind(c.contact.0).execute(&mut *conn).await?;
+    }
     match c.kind {
         ConsentKind::OptOut => {
             // An opt-out ends the contact's enrollments in every campaign.

@@ -197,7 +197,7 @@ pub async fn create(db: &Db, new: &NewContact, region: Region) -> Result<Contact
         let list = lists::get_or_create(&mut tx, &name, ListKind::Manual).await?;
         add_to_list(&mut tx, db.backend(), list, &[id]).await?;
     }
-    apply_suppression(&mut tx, phone.as_str()).await?;
+    apply_suppression(&mut tx, id).await?;
     tx.commit().await?;
     get_by_id(db, id).await
 }
@@ -223,30 +223,41 @@ pub(crate) async fn add_to_list(conn: &mut sqlx::AnyConnection, backend: super::
 pub async fn get_or_create_by_phone(db: &Db, phone: &E164) -> Result<ContactId> {
     let now = now_millis();
     let mut tx = db.pool().begin().await?;
-    sqlx::query("INSERT INTO contacts (phone, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (phone) DO NOTHING")
+    let created = sqlx::query("INSERT INTO contacts (phone, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (phone) DO NOTHING RETURNING id")
         .bind(phone.as_str())
         .bind(now)
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-    apply_suppression(&mut tx, phone.as_str()).await?;
+    if let Some(r) = created {
+        apply_suppression(&mut tx, ContactId(get(&r, "id")?)).await?;
+    }
     tx.commit().await?;
     let row = sqlx::query("SELECT id FROM contacts WHERE phone = $1").bind(phone.as_str()).fetch_one(db.pool()).await?;
     Ok(ContactId(get(&row, "id")?))
 }
 
-/// Marks the contact with this phone opted out when its number was suppressed (a deleted
-/// contact that had opted out). Run inside the transaction that created the contact.
-pub(crate) async fn apply_suppression(conn: &mut sqlx::AnyConnection, phone: &str) -> Result<()> {
-    sqlx::query("UPDATE contacts SET opted_out = 1 WHERE phone = $1 AND opted_out = 0 AND EXISTS (SELECT 1 FROM suppressions s WHERE s.phone = $1)")
-        .bind(phone)
-        .execute(&mut *conn)
-        .await?;
+/// A contact just created with a suppressed number (a deleted contact that had opted out)
+/// starts opted out, through the consent ledger. Run only for contacts the caller's
+/// transaction created: an existing contact's consent is its own (a START since then stands).
+pub(crate) async fn apply_suppression(conn: &mut sqlx::AnyConnection, id: ContactId) -> Result<()> {
+    let row = sqlx::query("SELECT s.reason FROM suppressions s JOIN contacts c ON c.phone = s.phone WHERE c.id = $1").bind(id.0).fetch_optional(&mut *conn).await?;
+    if let Some(r) = row {
+        let reason: String = get(&r, "reason")?;
+        let change = super::consent::Change { contact: id, kind: crate::message::ConsentKind::OptOut, source: "suppression list", message_sid: None, note: Some(&reason), by: None };
+        super::consent::record(conn, &change).await?;
+    }
     Ok(())
 }
 
-/// [`apply_suppression`] for every suppressed number at once (after a bulk import).
-pub(crate) async fn apply_suppressions(conn: &mut sqlx::AnyConnection) -> Result<()> {
-    sqlx::query("UPDATE contacts SET opted_out = 1 WHERE opted_out = 0 AND phone IN (SELECT phone FROM suppressions)").execute(&mut *conn).await?;
+/// [`apply_suppression`] for the contacts an import created.
+pub(crate) async fn apply_suppressions_for_import(conn: &mut sqlx::AnyConnection, import: crate::ImportId) -> Result<()> {
+    let rows = sqlx::query("SELECT c.id FROM contacts c JOIN suppressions s ON s.phone = c.phone WHERE c.source_import_id = $1 AND c.opted_out = 0")
+        .bind(import.0)
+        .fetch_all(&mut *conn)
+        .await?;
+    for r in &rows {
+        apply_suppression(conn, ContactId(get(r, "id")?)).await?;
+    }
     Ok(())
 }
 
@@ -299,7 +310,7 @@ pub async fn update(db: &Db, id: ContactId, patch: &crate::crm::ContactPatch) ->
 /// What [`delete`] would remove.
 pub async fn delete_impact(db: &Db, id: ContactId) -> Result<crate::crm::DeleteImpact> {
     let row = sqlx::query(
-        "SELECT c.opted_out, \
+        "SELECT c.opted_out, c.flagged, \
          (SELECT COUNT(*) FROM messages m WHERE m.contact_id = c.id) AS messages, \
          (SELECT COUNT(*) FROM contact_notes n WHERE n.contact_id = c.id) AS notes, \
          (SELECT COUNT(*) FROM enrollments e WHERE e.contact_id = c.id) AS enrollments, \
@@ -315,7 +326,7 @@ pub async fn delete_impact(db: &Db, id: ContactId) -> Result<crate::crm::DeleteI
         notes: get(&row, "notes")?,
         enrollments: get(&row, "enrollments")?,
         lists: get(&row, "lists")?,
-        keeps_opt_out: get::<i64>(&row, "opted_out")? != 0,
+        keeps_opt_out: get::<i64>(&row, "opted_out")? != 0 || get::<i64>(&row, "flagged")? != 0,
     })
 }
 
@@ -323,15 +334,20 @@ pub async fn delete_impact(db: &Db, id: ContactId) -> Result<crate::crm::DeleteI
 /// opted-out number is kept in `suppressions`, so a re-import or a new contact with it starts
 /// opted out. Returns what was removed.
 pub async fn delete(db: &Db, id: ContactId) -> Result<crate::crm::DeleteImpact> {
-    let impact = delete_impact(db, id).await?;
+    let mut impact = delete_impact(db, id).await?;
     let mut tx = db.pool().begin().await?;
-    if impact.keeps_opt_out {
-        sqlx::query("INSERT INTO suppressions (phone, reason, created_at) SELECT phone, 'opted out; contact deleted', $1 FROM contacts WHERE id = $2 ON CONFLICT (phone) DO NOTHING")
-            .bind(now_millis())
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await?;
-    }
+    // Decided inside the transaction, so a STOP that lands meanwhile is not lost; a flagged
+    // "please don't text me" counts as an opt-out here.
+    let kept = sqlx::query(
+        "INSERT INTO suppressions (phone, reason, created_at) \
+         SELECT phone, CASE WHEN opted_out <> 0 THEN 'opted out; contact deleted' ELSE 'asked not to be texted (flagged); contact deleted' END, $1 \
+         FROM contacts WHERE id = $2 AND (opted_out <> 0 OR flagged <> 0) ON CONFLICT (phone) DO NOTHING",
+    )
+    .bind(now_millis())
+    .bind(id.0)
+    .execute(&mut *tx)
+    .await?;
+    impact.keeps_opt_out = impact.keeps_opt_out || kept.rows_affected() > 0;
     let r = sqlx::query("DELETE FROM contacts WHERE id = $1").bind(id.0).execute(&mut *tx).await?;
     if r.rows_affected() == 0 {
         return Err(StoreError::NotFound);

@@ -112,7 +112,7 @@ pub async fn import(db: &Db, batch: ImportBatch<'_>, progress: &(dyn Fn(usize) +
         .execute(&mut *tx)
         .await?;
     // A number whose contact was deleted after opting out comes back opted out.
-    super::contacts::apply_suppressions(&mut tx).await?;
+    super::contacts::apply_suppressions_for_import(&mut tx, import_id).await?;
     tx.commit().await?;
     Ok(ImportReport {
         import_id: Some(import_id),

@@ -35,14 +35,15 @@ pub async fn rename(db: &Db, id: i64, name: &str) -> Result<()> {
     Ok(())
 }
 
-/// Deletes a stage; its contacts go back to having no stage (the first column).
+/// Deletes a stage; its contacts move to the first remaining stage.
 pub async fn delete(db: &Db, id: i64) -> Result<()> {
     let mut tx = db.pool().begin().await?;
-    let n: i64 = get(&sqlx::query("SELECT COUNT(*) AS n FROM pipeline_stages").fetch_one(&mut *tx).await?, "n")?;
-    if n <= 1 {
+    let first = sqlx::query("SELECT id FROM pipeline_stages WHERE id <> $1 ORDER BY position, id LIMIT 1").bind(id).fetch_optional(&mut *tx).await?;
+    let Some(first) = first else {
         return Err(StoreError::Conflict("the pipeline needs at least one stage".into()));
-    }
-    sqlx::query("UPDATE contacts SET stage_id = NULL WHERE stage_id = $1").bind(id).execute(&mut *tx).await?;
+    };
+    let first: i64 = get(&first, "id")?;
+    sqlx::query("UPDATE contacts SET stage_id = $1 WHERE stage_id = $2").bind(first).bind(id).execute(&mut *tx).await?;
     let r = sqlx::query("DELETE FROM pipeline_stages WHERE id = $1").bind(id).execute(&mut *tx).await?;
     if r.rows_affected() == 0 {
         return Err(StoreError::NotFound);

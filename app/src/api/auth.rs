@@ -67,8 +67,20 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
 pub async fn change_password(current: String, new: String, confirm: String) -> Result<(), AppError> {
     use super::ssr::*;
     let me = require_user()?;
+    let state = state()?;
+    // Guessing the current password from a stolen session is throttled like sign-in.
+    let (ip, now) = (client_ip(), std::time::Instant::now());
+    if let Err(wait) = state.throttle.check(&ip, &me.email, now) {
+        return fail(AppError::TooManyAttempts(wait));
+    }
     let keep = session_token().map(|t| warmline::auth::hash_token(&t));
-    warmline::accounts::change_own_password(&state()?.db, &me, &current, &new, &confirm, keep.as_deref()).await.or_fail()
+    match warmline::accounts::change_own_password(&state.db, &me, &current, &new, &confirm, keep.as_deref()).await {
+        Err(warmline::accounts::AccountError::WrongPassword) => {
+            state.throttle.record_failure(&ip, &me.email, now);
+            fail(warmline::accounts::AccountError::WrongPassword.into())
+        }
+        other => other.or_fail(),
+    }
 }
 
 #[server]

@@ -23,18 +23,18 @@ pub async fn update_contact(id: ContactId, patch: ContactPatch) -> Result<Contac
     warmline::crm::service::update_contact(&state()?.messenger, id, &patch).await.or_fail()
 }
 
-/// What deleting would remove, for the confirmation.
+/// What deleting would remove, for the confirmation. Deleting is for admins.
 #[server]
 pub async fn contact_delete_impact(id: ContactId) -> Result<DeleteImpact, AppError> {
     use super::ssr::*;
-    require_user()?;
+    require_admin()?;
     warmline::store::contacts::delete_impact(&state()?.db, id).await.or_fail()
 }
 
 #[server]
 pub async fn delete_contact(id: ContactId) -> Result<DeleteImpact, AppError> {
     use super::ssr::*;
-    require_user()?;
+    require_admin()?;
     warmline::crm::service::delete_contact(&state()?.messenger, id).await.or_fail()
 }
 

@@ -72,7 +72,7 @@ pub async fn load_farming_detail(id: i64) -> Result<FarmingDetail, AppError> {
     Ok(FarmingDetail {
         campaign: warmline::store::farming::get_by_id(&state.db, id).await.or_fail()?,
         batches: warmline::store::farming::batches(&state.db, id, 20).await.or_fail()?,
-        org_timezone: state.config.org_timezone.clone(),
+        org_timezone: state.messenger.rules.get().default_zone.name().to_string(),
         picked_today: state.farm.picked_today(id).await.or_fail()?,
     })
 }

@@ -46,11 +46,17 @@ pub fn ConfirmDialog(
     children: ChildrenFn,
 ) -> impl IntoView {
     let title = StoredValue::new(title);
+    // Escape closes it, wherever the focus is (a no-op on the server).
+    let escape = window_event_listener(leptos::ev::keydown, move |ev| {
+        if ev.key() == "Escape" && open.get_untracked() {
+            open.set(false);
+        }
+    });
+    on_cleanup(move || escape.remove());
     view! {
         <Show when=move || open.get()>
             <div class="fixed inset-0 z-40 flex items-end justify-center bg-slate-900/50 p-4 sm:items-center"
-                on:click=move |_| open.set(false)
-                on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
+                on:click=move |_| open.set(false)>
                 <div role="dialog" aria-modal="true" aria-label=title.get_value() data-testid="dialog"
                     class="w-full max-w-md rounded-xl bg-white p-6 shadow-xl"
                     on:click=|ev| ev.stop_propagation()>
@@ -78,28 +84,36 @@ pub fn CopyButton(#[prop(into)] text: String, #[prop(optional)] testid: &'static
     view! {
         <button type="button" class=BTN_SECONDARY data-testid=testid
             on:click=move |_| {
-                if copy_to_clipboard(&text.get_value()) {
-                    copied.set(true);
-                }
+                let text = text.get_value();
+                leptos::task::spawn_local(async move {
+                    if copy_to_clipboard(&text).await {
+                        copied.set(true);
+                    }
+                });
             }>
             {move || if copied.get() { "Copied ✓" } else { "Copy" }}
         </button>
     }
 }
 
-/// `navigator.clipboard.writeText(text)`; false where the browser has no clipboard API.
+/// `await navigator.clipboard.writeText(text)`; false where the browser has no clipboard API
+/// or refused the write.
 #[cfg(feature = "hydrate")]
-fn copy_to_clipboard(text: &str) -> bool {
+async fn copy_to_clipboard(text: &str) -> bool {
     use wasm_bindgen::{JsCast, JsValue};
     let get = |target: &JsValue, key: &str| js_sys::Reflect::get(target, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined());
     let Some(navigator) = get(&js_sys::global().into(), "navigator") else { return false };
     let Some(clipboard) = get(&navigator, "clipboard") else { return false };
     let Some(write) = get(&clipboard, "writeText").and_then(|f| f.dyn_into::<js_sys::Function>().ok()) else { return false };
-    write.call1(&clipboard, &JsValue::from_str(text)).is_ok()
+    let Ok(promise) = write.call1(&clipboard, &JsValue::from_str(text)) else { return false };
+    match promise.dyn_into::<js_sys::Promise>() {
+        Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await.is_ok(),
+        Err(_) => false,
+    }
 }
 
 #[cfg(not(feature = "hydrate"))]
-fn copy_to_clipboard(_text: &str) -> bool {
+async fn copy_to_clipboard(_text: &str) -> bool {
     false
 }
 

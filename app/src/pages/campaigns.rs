@@ -433,3 +433,19 @@ fn Stat(label: &'static str, value: i64, testid: &'static str) -> impl IntoView 
         </Card>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_reads_as_people_say_it() {
+        // An active campaign everyone finished is "finished", not "active".
+        assert_eq!(status_label(CampaignStatus::Active, 0, 3, false), "finished");
+        assert_eq!(status_label(CampaignStatus::Active, 1, 3, false), "active");
+        // Nobody enrolled yet: still active (it texts people as they are enrolled).
+        assert_eq!(status_label(CampaignStatus::Active, 0, 0, false), "active");
+        assert_eq!(status_label(CampaignStatus::Active, 3, 3, true), "scheduled");
+        assert_eq!(status_label(CampaignStatus::Draft, 3, 3, false), "draft");
+    }
+}

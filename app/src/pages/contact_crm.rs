@@ -97,9 +97,22 @@ pub fn EditContactForm(contact: Contact, on_done: Callback<()>) -> impl IntoView
     }
 }
 
-/// "Delete contact…": says what goes (and that an opt-out stays), then deletes.
+/// "Delete contact…" (admins): says what goes (and that an opt-out stays), then deletes.
 #[component]
 pub fn DeleteContactButton(contact_id: ContactId) -> impl IntoView {
+    let me = Resource::new(|| (), |_| crate::api::auth::current_user());
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let admin = matches!(me.await, Ok(Some(u)) if u.is_admin());
+                admin.then(|| view! { <DeleteContact contact_id /> })
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn DeleteContact(contact_id: ContactId) -> impl IntoView {
     let open = RwSignal::new(false);
     let impact = Resource::new(move || open.get().then_some(contact_id), |id| async move {
         match id {

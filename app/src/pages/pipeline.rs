@@ -98,7 +98,7 @@ fn BoardView(board: Board, move_card: ServerAction<SetStage>, dragging: RwSignal
                 let stages = stages.clone();
                 let over = RwSignal::new(false);
                 view! {
-                    <section class=move || format!("w-64 shrink-0 snap-start rounded-xl border p-3 {}", if over.get() { "border-orange-400 bg-orange-50" } else { "border-slate-200 bg-slate-100/60" })
+                    <section class=move || format!("w-64 shrink-0 snap-start rounded-xl border p-3 lg:w-auto lg:min-w-[11rem] lg:flex-1 lg:shrink {}", if over.get() { "border-orange-400 bg-orange-50" } else { "border-slate-200 bg-slate-100/60" })
                         data-testid="pipeline-column" aria-label=s.name.clone()
                         on:dragover=move |ev| { ev.prevent_default(); over.set(true); }
                         on:dragleave=move |_| over.set(false)
@@ -156,7 +156,7 @@ fn StageEditor(stages: Vec<Stage>, create: ServerAction<CreateStage>, rename: Se
     view! {
         <Card class="mb-6 p-5">
             <h2 class="text-sm font-semibold text-slate-900">"Stages"</h2>
-            <p class="mt-1 text-xs text-slate-500">"Admins can rename, add and delete stages. Deleting one moves its contacts to the first stage."</p>
+            <p class="mt-1 text-xs text-slate-500">"Admins can rename, add and delete stages. Deleting one moves its contacts to the first remaining stage."</p>
             <ul class="mt-3 space-y-2">
                 {stages.into_iter().map(|s| {
                     let id = s.id;

@@ -427,7 +427,7 @@ fn add_crm(doc: &mut Value) {
     }}));
     paths.insert("/pipeline/stages/{id}".into(), json!({
         "patch": {"summary": "Rename a stage", "parameters": [id], "requestBody": json_body(name), "responses": {"204": ok("Renamed"), "404": ok("No such stage"), "409": ok("A stage has that name")}},
-        "delete": {"summary": "Delete a stage; its contacts go back to the first column", "parameters": [id], "responses": {"204": ok("Deleted"), "404": ok("No such stage"), "409": ok("The last stage can't be deleted")}}
+        "delete": {"summary": "Delete a stage; its contacts move to the first remaining stage", "parameters": [id], "responses": {"204": ok("Deleted"), "404": ok("No such stage"), "409": ok("The last stage can't be deleted")}}
     }));
     paths.insert("/conversations/{id}/status".into(), json!({"put": {
         "summary": "Open, close or snooze the conversation with a contact (a new inbound message reopens it)",
