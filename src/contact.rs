@@ -252,5 +252,8 @@ mod tests {
         assert_eq!(q.per_page(), ContactQuery::MAX_PER_PAGE);
         let q = ContactQuery { page: Some(3), per_page: Some(20), ..Default::default() };
         assert_eq!(q.offset(), 40);
+        // `?page=` from a URL can be anything: the offset never overflows.
+        let q = ContactQuery { page: Some(i64::MAX), per_page: Some(500), ..Default::default() };
+        assert_eq!(q.offset(), 999_999 * 500);
     }
 }

@@ -28,7 +28,20 @@ pub struct LoginThrottle {
 impl LoginThrottle {
     /// `Err(seconds)` when this address must wait before trying this email again.
     pub fn check(&self, ip: &str, email: &str, now: Instant) -> Result<(), u64> {
-        let map = self.inner.lock().expect("throttle lock");
+        Self::check_locked(&self.inner.lock().expect("throttle lock"), ip, email, now)
+    }
+
+    /// Checks and, when allowed, counts this attempt as a failure in the same step, so
+    /// parallel guesses can't all pass the check before any of them failed. A sign-in that
+    /// succeeds takes its count back with [`LoginThrottle::record_success`].
+    pub fn begin(&self, ip: &str, email: &str, now: Instant) -> Result<(), u64> {
+        let mut map = self.inner.lock().expect("throttle lock");
+        Self::check_locked(&map, ip, email, now)?;
+        Self::count_failure(&mut map, ip, email, now);
+        Ok(())
+    }
+
+    fn check_locked(map: &HashMap<String, Entry>, ip: &str, email: &str, now: Instant) -> Result<(), u64> {
         for (key, free) in [(pair_key(ip, email), FREE_FAILURES), (addr_key(ip), ADDRESS_CEILING)] {
             if let Some(e) = map.get(&key) {
                 if now.duration_since(e.first) > WINDOW || e.failures < free {
@@ -46,6 +59,10 @@ impl LoginThrottle {
 
     pub fn record_failure(&self, ip: &str, email: &str, now: Instant) {
         let mut map = self.inner.lock().expect("throttle lock");
+        Self::count_failure(&mut map, ip, email, now);
+    }
+
+    fn count_failure(map: &mut HashMap<String, Entry>, ip: &str, email: &str, now: Instant) {
         if map.len() > 100_000 {
             map.retain(|_, e| now.duration_since(e.first) <= WINDOW);
         }
@@ -59,8 +76,14 @@ impl LoginThrottle {
         }
     }
 
+    /// A sign-in succeeded: the pair starts afresh and the address gets back the attempt
+    /// [`LoginThrottle::begin`] counted.
     pub fn record_success(&self, ip: &str, email: &str) {
-        self.inner.lock().expect("throttle lock").remove(&pair_key(ip, email));
+        let mut map = self.inner.lock().expect("throttle lock");
+        map.remove(&pair_key(ip, email));
+        if let Some(e) = map.get_mut(&addr_key(ip)) {
+            e.failures = e.failures.saturating_sub(1);
+        }
     }
 }
 
@@ -96,6 +119,19 @@ mod tests {
         // and a success clears the pair
         t.record_success("1.1.1.1", "ann@x.com");
         assert!(t.check("1.1.1.1", "ann@x.com", now).is_ok());
+    }
+
+    #[test]
+    fn parallel_attempts_are_counted_before_any_fails() {
+        let t = LoginThrottle::default();
+        let now = Instant::now();
+        // 200 guesses at the same instant, none finished yet: only the free ones get through.
+        let passed = (0..200).filter(|_| t.begin("3.3.3.3", "ann@x.com", now).is_ok()).count();
+        assert_eq!(passed, FREE_FAILURES as usize);
+        // A real sign-in from elsewhere is unaffected, and a success gives its attempt back.
+        assert!(t.begin("4.4.4.4", "ann@x.com", now).is_ok());
+        t.record_success("4.4.4.4", "ann@x.com");
+        assert!(t.check("4.4.4.4", "ann@x.com", now).is_ok());
     }
 
     #[test]

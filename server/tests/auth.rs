@@ -19,7 +19,45 @@ both!(
     members_cannot_manage_the_team,
     members_change_their_password_and_admins_reset_others,
     a_time_zone_saved_on_one_server_reaches_the_others,
+    sign_in_never_follows_a_next_that_leaves_the_site,
+    two_admins_removing_each_other_at_once_leave_one,
 );
+
+/// Two admins removing each other at the same moment: one removal wins, the other is refused
+/// as "the last admin" — never zero admins. Repeated, since it is a race.
+async fn two_admins_removing_each_other_at_once_leave_one(app: TestApp) {
+    use warmline::store::users;
+    let db = &app.state.db;
+    let hash = warmline::auth::hash_password("long enough");
+    for round in 0..10 {
+        let a = users::create(db, &format!("a{round}@example.com"), &hash, warmline::user::Role::Admin).await.unwrap();
+        let b = users::create(db, &format!("b{round}@example.com"), &hash, warmline::user::Role::Admin).await.unwrap();
+        let (ra, rb) = tokio::join!(users::delete(db, a.id), users::delete(db, b.id));
+        assert!(ra.is_ok() != rb.is_ok(), "round {round}: exactly one removal wins ({ra:?}, {rb:?})");
+        let admins = users::list(db).await.unwrap().into_iter().filter(|u| u.is_admin()).count();
+        assert_eq!(admins, 1, "round {round}: one admin is left");
+        // Leave the survivor out of the next round.
+        for u in users::list(db).await.unwrap() {
+            sqlx::query("UPDATE users SET role = 'member' WHERE id = $1").bind(u.id.0).execute(db.pool()).await.unwrap();
+        }
+    }
+}
+
+/// `next` with control characters once redirected off-site (`/\t/evil.com`) or panicked after
+/// the session was made (`\n`); now every such value leads home, and sign-in still works.
+async fn sign_in_never_follows_a_next_that_leaves_the_site(app: TestApp) {
+    app.setup_admin(ADMIN, PASSWORD).await;
+    for next in ["/\t/evil.com", "/\n/evil.com", "/a\r\nSet-Cookie: x=1", "//evil.com", "/\\evil.com"] {
+        let c = app.client();
+        let r = app.server_fn::<auth::Login>(&c, &[("email", ADMIN), ("password", PASSWORD), ("next", next)]).await;
+        assert!(r.status().is_success() || r.status().is_redirection(), "{next:?}: {}", r.status());
+        assert_eq!(r.headers()[LOCATION], "/", "{next:?}");
+        assert!(session_cookie(&r).is_some(), "{next:?}: signed in");
+    }
+    let c = app.client();
+    let r = app.server_fn::<auth::Login>(&c, &[("email", ADMIN), ("password", PASSWORD), ("next", "/contacts?q=ann")]).await;
+    assert_eq!(r.headers()[LOCATION], "/contacts?q=ann");
+}
 
 /// On PostgreSQL several servers share one database: a zone saved on one reaches the others'
 /// send gates through the event bus (SQLite runs one server).

@@ -75,6 +75,16 @@ impl Backend {
         }
     }
 
+    /// Run first in a transaction that removes or demotes a user: two admins removing each
+    /// other at once must not both see the other still there and leave no admin. SQLite's
+    /// single writer already serialises them.
+    pub(crate) fn team_change_lock(self) -> Option<&'static str> {
+        match self {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some("SELECT pg_advisory_xact_lock(7310002)"),
+        }
+    }
+
     /// Statements run on every new connection.
     pub(crate) fn connection_setup(self) -> Option<&'static str> {
         match self {

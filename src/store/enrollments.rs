@@ -333,7 +333,8 @@ fn enrollment(r: &AnyRow) -> Result<Enrollment> {
 /// A page of a campaign's enrollments, optionally by status, most recently changed first.
 pub async fn list(db: &Db, campaign: CampaignId, status: Option<EnrollmentStatus>, page: i64, per_page: i64) -> Result<Page<Enrollment>> {
     let per_page = per_page.clamp(1, 200);
-    let page = page.max(1);
+    // Bounded, so the offset below can't overflow whatever the page asked for.
+    let page = page.clamp(1, 1_000_000);
     let filter = if status.is_some() { " AND e.status = $2" } else { "" };
     let count_sql = format!("SELECT COUNT(*) AS n FROM enrollments e WHERE e.campaign_id = $1{filter}");
     let mut cq = sqlx::query(&count_sql).bind(campaign.0);

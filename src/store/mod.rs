@@ -108,6 +108,21 @@ impl Db {
 
 /// Hides the password in a database URL before it reaches a log or an error.
 pub fn redact(url: &str) -> String {
+    // `?password=…` (and `&password=…`, `sslpassword`, `sslkey`) in the query string too.
+    let url = match url.split_once('?') {
+        Some((base, query)) => {
+            let q: Vec<String> = query
+                .split('&')
+                .map(|kv| match kv.split_once('=') {
+                    Some((k, _)) if k.to_ascii_lowercase().contains("password") || k.eq_ignore_ascii_case("sslkey") => format!("{k}=***"),
+                    _ => kv.to_string(),
+                })
+                .collect();
+            format!("{base}?{}", q.join("&"))
+        }
+        None => url.to_string(),
+    };
+    let url = url.as_str();
     match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => {
             let creds = &url[s + 3..at];
@@ -216,5 +231,7 @@ mod tests {
         assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact("sqlite:warmline.db"), "sqlite:warmline.db");
+        assert_eq!(redact("postgres://h/db?user=u&password=secret&sslmode=require"), "postgres://h/db?user=u&password=***&sslmode=require");
+        assert_eq!(redact("postgres://u:secret@h/db?sslpassword=k"), "postgres://u:***@h/db?sslpassword=***");
     }
 }

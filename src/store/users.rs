@@ -92,6 +92,9 @@ pub async fn get_by_id(db: &Db, id: UserId) -> Result<User> {
 /// Deletes a user and their sessions; the last admin can't be removed.
 pub async fn delete(db: &Db, id: UserId) -> Result<()> {
     let mut tx = db.pool().begin().await?;
+    if let Some(lock) = db.backend().team_change_lock() {
+        sqlx::query(lock).execute(&mut *tx).await?;
+    }
     let row = sqlx::query("DELETE FROM users WHERE id = $1 RETURNING role").bind(id.0).fetch_optional(&mut *tx).await?;
     let role: String = get(&row.ok_or(StoreError::NotFound)?, "role")?;
     if role == "admin" {

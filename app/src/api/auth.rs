@@ -17,10 +17,20 @@ pub async fn needs_setup() -> Result<bool, AppError> {
     Ok(!state.setup_done().await?)
 }
 
-/// Only relative paths on this site are followed after sign-in.
+/// Only relative paths on this site are followed after sign-in. No control characters,
+/// spaces or backslashes anywhere: browsers drop tabs and newlines from URLs (so `/\t/evil.com`
+/// would become `//evil.com`), and a newline can't go into a `Location` header at all.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.starts_with("/login") => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.starts_with("/login")
+                && n.len() <= 2048
+                && !n.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -33,11 +43,14 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     let email = email.trim().to_lowercase();
     let ip = client_ip();
     let now = std::time::Instant::now();
-    if let Err(wait) = state.throttle.check(&ip, &email, now) {
+    // Counted before the check runs, so parallel guesses can't all get through.
+    if let Err(wait) = state.throttle.begin(&ip, &email, now) {
         tracing::warn!(%ip, "sign-in throttled");
         return fail(AppError::TooManyAttempts(wait));
     }
-    let user = match users::find_for_login(&state.db, &email).await? {
+    let found = users::find_for_login(&state.db, &email).await?;
+    // argon2 runs on the blocking pool: it would otherwise stall the async workers (webhooks).
+    let user = tokio::task::spawn_blocking(move || match found {
         Some((user, hash)) if warmline::auth::verify_password(&password, &hash) => Some(user),
         Some(_) => None,
         None => {
@@ -45,9 +58,10 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
             warmline::auth::dummy_verify(&password);
             None
         }
-    };
+    })
+    .await
+    .map_err(|_| AppError::Internal)?;
     let Some(user) = user else {
-        state.throttle.record_failure(&ip, &email, now);
         return fail(AppError::Invalid("wrong email or password".into()));
     };
     state.throttle.record_success(&ip, &email);
@@ -70,17 +84,16 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
     let state = state()?;
     // Guessing the current password from a stolen session is throttled like sign-in.
     let (ip, now) = (client_ip(), std::time::Instant::now());
-    if let Err(wait) = state.throttle.check(&ip, &me.email, now) {
+    if let Err(wait) = state.throttle.begin(&ip, &me.email, now) {
         return fail(AppError::TooManyAttempts(wait));
     }
     let keep = session_token().map(|t| warmline::auth::hash_token(&t));
-    match warmline::accounts::change_own_password(&state.db, &me, &current, &new, &confirm, keep.as_deref()).await {
-        Err(warmline::accounts::AccountError::WrongPassword) => {
-            state.throttle.record_failure(&ip, &me.email, now);
-            fail(warmline::accounts::AccountError::WrongPassword.into())
-        }
-        other => other.or_fail(),
+    let result = warmline::accounts::change_own_password(&state.db, &me, &current, &new, &confirm, keep.as_deref()).await;
+    if !matches!(result, Err(warmline::accounts::AccountError::WrongPassword)) {
+        // Only a wrong current password counts against the throttle.
+        state.throttle.record_success(&ip, &me.email);
     }
+    result.or_fail()
 }
 
 #[server]
@@ -146,6 +159,10 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.com")), "/");
         assert_eq!(safe_next(Some("https://evil.com")), "/");
         assert_eq!(safe_next(Some("/\\evil.com")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.com")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.com")), "/");
+        assert_eq!(safe_next(Some("/a\r\nSet-Cookie: x=1")), "/");
+        assert_eq!(safe_next(Some("/%09/evil.com")), "/%09/evil.com", "percent-encoded stays a path on this site");
         assert_eq!(safe_next(None), "/");
     }
 }
