@@ -21,7 +21,25 @@ both!(
     a_time_zone_saved_on_one_server_reaches_the_others,
     sign_in_never_follows_a_next_that_leaves_the_site,
     two_admins_removing_each_other_at_once_leave_one,
+    the_live_stream_ends_when_its_session_does,
 );
+
+/// An open live-event stream stops once its session is gone (here: the user signs out).
+async fn the_live_stream_ends_when_its_session_does(app: TestApp) {
+    let c = app.setup_admin(ADMIN, PASSWORD).await;
+    let mut stream = c.get(app.url("/app/events")).send().await.unwrap();
+    assert_eq!(stream.status(), StatusCode::OK);
+    let first = stream.chunk().await.unwrap().expect("the resync event");
+    assert!(String::from_utf8_lossy(&first).contains("resync"));
+    let r = app.server_fn::<auth::Logout>(&c, &[]).await;
+    assert!(r.status().is_success() || r.status().is_redirection());
+    // Bounded: the stream checks every 5 s; keep-alives may arrive before it ends.
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while let Some(_chunk) = stream.chunk().await.unwrap_or(None) {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream outlived the session");
+}
 
 /// Two admins removing each other at the same moment: one removal wins, the other is refused
 /// as "the last admin" — never zero admins. Repeated, since it is a race.
