@@ -22,7 +22,50 @@ both!(
     status_for_an_unknown_message_is_kept_until_it_appears,
     terminal_status_and_first_error_code_stick,
     live_events_are_pushed_to_open_panels,
+    the_marketing_cap_counts_when_messages_went_out,
+    an_accepted_message_is_never_rescheduled,
 );
+
+/// A marketing message written a day ago but deferred until an hour ago went out an hour ago:
+/// it counts against the 3-per-24 h cap (it once counted from when it was written).
+async fn the_marketing_cap_counts_when_messages_went_out(app: TestApp) {
+    let backend = app.backend;
+    drop(app);
+    let app = common::spawn_with(backend, &[("MARKETING_CAP_ALL", "true"), ("SEND_RATE_MPS", "100000")]).await.unwrap();
+    let contact = app.sendable_contact(TO).await;
+    let key = app.api_key().await;
+    let now = chrono::Utc::now().timestamp_millis();
+    for i in 0..3 {
+        let r = app.client().post(app.url("/api/v1/messages")).bearer_auth(&key).json(&json!({"to": TO, "body": format!("Offer {i}"), "marketing": true})).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    eventually("the three are sent", || async { app.messages(contact).await.iter().filter(|m| m.provider_sid.is_some()).count() == 3 }).await;
+    // Written 25 h ago, sent (after a deferral) 1 h ago.
+    sqlx::query("UPDATE messages SET created_at = $1, send_at = $2 WHERE contact_id = $3")
+        .bind(now - 25 * 3_600_000)
+        .bind(now - 3_600_000)
+        .bind(contact.0)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let (_, decision) = app.state.messenger.gate(contact, true, chrono::Utc::now()).await.unwrap();
+    assert!(matches!(decision, warmline::gate::decision::Decision::DeferUntil { .. }), "a fourth within 24 h of sending waits: {decision:?}");
+}
+
+/// `reschedule` (the gate deferring again) can't turn a message the provider accepted back
+/// into one that will be sent again.
+async fn an_accepted_message_is_never_rescheduled(app: TestApp) {
+    let contact = app.sendable_contact(TO).await;
+    let key = app.api_key().await;
+    api_send(&app, &key, TO, "Just once").await;
+    eventually("accepted", || async { app.messages(contact).await.iter().any(|m| m.provider_sid.is_some()) }).await;
+    let m = app.messages(contact).await.into_iter().next().unwrap();
+    let moved = warmline::store::messages::reschedule(&app.state.db, m.id, chrono::Utc::now().timestamp_millis(), "{}").await.unwrap();
+    assert!(!moved);
+    let after = app.messages(contact).await.into_iter().next().unwrap();
+    assert_ne!(after.status, MessageStatus::Scheduled);
+    assert_eq!(after.provider_sid, m.provider_sid);
+}
 
 const TO: &str = "+14155552671";
 

@@ -243,29 +243,36 @@ pub async fn claim_scheduled(db: &Db, id: i64) -> Result<bool> {
     Ok(r.rows_affected() == 1)
 }
 
-/// Puts a message back to `scheduled` for `send_at` (the gate deferred it again).
-pub async fn reschedule(db: &Db, id: i64, send_at: Millis, decision: &str) -> Result<()> {
-    sqlx::query("UPDATE messages SET status = 'scheduled', status_rank = 1, send_at = $1, decision = $2, updated_at = $3 WHERE id = $4")
-        .bind(send_at)
-        .bind(decision)
-        .bind(now_millis())
-        .bind(id)
-        .execute(db.pool())
-        .await?;
-    Ok(())
+/// Puts a message back to `scheduled` for `send_at` (the gate deferred it again). Only a
+/// message the provider never accepted can go back: `false` when it was already accepted (or
+/// ended), which stays as it is and is never sent twice.
+pub async fn reschedule(db: &Db, id: i64, send_at: Millis, decision: &str) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE messages SET status = 'scheduled', status_rank = 1, send_at = $1, decision = $2, updated_at = $3 \
+         WHERE id = $4 AND status IN ('queued', 'scheduled') AND provider_sid IS NULL",
+    )
+    .bind(send_at)
+    .bind(decision)
+    .bind(now_millis())
+    .bind(id)
+    .execute(db.pool())
+    .await?;
+    Ok(r.rows_affected() == 1)
 }
 
-/// Send times of marketing messages to a contact since `since`.
+/// Send times of marketing messages to a contact since `since`. A deferred message counts
+/// from when it went out (`send_at`), not from when it was written: one written yesterday and
+/// sent an hour ago is inside today's window.
 pub async fn marketing_sent_since(db: &Db, contact: ContactId, since: Millis) -> Result<Vec<Millis>> {
     let rows = sqlx::query(
-        "SELECT created_at FROM messages WHERE contact_id = $1 AND direction = 'out' AND marketing = 1 \
-         AND status NOT IN ('scheduled', 'canceled', 'failed') AND created_at >= $2 ORDER BY created_at",
+        "SELECT COALESCE(send_at, created_at) AS sent FROM messages WHERE contact_id = $1 AND direction = 'out' AND marketing = 1 \
+         AND status NOT IN ('scheduled', 'canceled', 'failed') AND COALESCE(send_at, created_at) >= $2 ORDER BY sent",
     )
     .bind(contact.0)
     .bind(since)
     .fetch_all(db.pool())
     .await?;
-    rows.iter().map(|r| get(r, "created_at")).collect()
+    rows.iter().map(|r| get(r, "sent")).collect()
 }
 
 /// Which conversations the inbox shows.
