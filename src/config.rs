@@ -50,6 +50,8 @@ pub struct TwilioConfig {
     pub auth_token: Option<String>,
     pub from: Option<String>,
     pub messaging_service_sid: Option<String>,
+    /// How long a Twilio call may take before its outcome counts as unknown.
+    pub timeout: std::time::Duration,
 }
 
 impl std::fmt::Debug for TwilioConfig {
@@ -60,6 +62,7 @@ impl std::fmt::Debug for TwilioConfig {
             .field("auth_token", &self.auth_token.as_ref().map(|_| "***"))
             .field("from", &self.from)
             .field("messaging_service_sid", &self.messaging_service_sid)
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -148,6 +151,10 @@ impl Config {
             auth_token: val("TWILIO_AUTH_TOKEN"),
             from: val("TWILIO_FROM"),
             messaging_service_sid: val("TWILIO_MESSAGING_SERVICE_SID"),
+            timeout: match val("TWILIO_TIMEOUT_MS") {
+                None => std::time::Duration::from_secs(15),
+                Some(v) => v.parse::<u64>().ok().filter(|ms| (100..=120_000).contains(ms)).map(std::time::Duration::from_millis).ok_or_else(|| bad("TWILIO_TIMEOUT_MS", "must be a number of milliseconds between 100 and 120000"))?,
+            },
         };
         if !(twilio.api_base.starts_with("http://") || twilio.api_base.starts_with("https://")) {
             return Err(bad("TWILIO_API_BASE", "must be an http(s) URL"));

@@ -59,7 +59,7 @@ pub async fn messenger(db: &Db, config: &Config) -> Result<Messenger, warmline::
                 t.auth_token.as_deref().unwrap_or_default(),
                 sender,
                 &format!("{}/webhooks/twilio/status", config.public_url),
-                Duration::from_secs(15),
+                t.timeout,
             ))
         }
     };

@@ -23,6 +23,7 @@ both!(
     terminal_status_and_first_error_code_stick,
     live_events_are_pushed_to_open_panels,
     the_marketing_cap_counts_when_messages_went_out,
+    an_answer_after_the_timeout_is_adopted_not_resent,
     an_accepted_message_is_never_rescheduled,
 );
 
@@ -50,6 +51,39 @@ async fn the_marketing_cap_counts_when_messages_went_out(app: TestApp) {
         .unwrap();
     let (_, decision) = app.state.messenger.gate(contact, true, chrono::Utc::now()).await.unwrap();
     assert!(matches!(decision, warmline::gate::decision::Decision::DeferUntil { .. }), "a fourth within 24 h of sending waits: {decision:?}");
+}
+
+/// Twilio creates the message but answers after the client's timeout: the outcome is unknown,
+/// so the provider is asked before any resend, and its message is adopted. Exactly one
+/// message reaches the provider (there were 2–4 copies before).
+async fn an_answer_after_the_timeout_is_adopted_not_resent(app: TestApp) {
+    let backend = app.backend;
+    drop(app);
+    let fake = FakeTwilio::start().await;
+    let app = common::spawn_with(
+        backend,
+        &[
+            ("SMS_PROVIDER", "twilio"),
+            ("TWILIO_API_BASE", fake.base.as_str()),
+            ("TWILIO_ACCOUNT_SID", "ACtest0000000000000000000000000000"),
+            ("TWILIO_FROM", "+14155550100"),
+            ("SEND_RATE_MPS", "50"),
+            ("TWILIO_TIMEOUT_MS", "300"),
+        ],
+    )
+    .await
+    .unwrap();
+    fake.set_latency(Duration::from_millis(1200));
+    let contact = app.sendable_contact(TO).await;
+    let key = app.api_key().await;
+    api_send(&app, &key, TO, "Exactly once, please").await;
+    eventually("the provider's message is adopted", || async { app.messages(contact).await.iter().any(|m| m.provider_sid.is_some()) }).await;
+    let accepted = fake.accepted();
+    assert_eq!(accepted.len(), 1, "one message at the provider");
+    let m = app.messages(contact).await.into_iter().find(|m| m.provider_sid.is_some()).unwrap();
+    assert_eq!(m.provider_sid.as_deref(), Some(accepted[0].sid.as_str()));
+    assert!(fake.list_calls() >= 1, "the provider was asked before anything was resent");
+    assert_ne!(m.status, MessageStatus::Failed);
 }
 
 /// `reschedule` (the gate deferring again) can't turn a message the provider accepted back
@@ -193,14 +227,15 @@ async fn too_many_requests_is_retried_then_sent(app: TestApp) {
 }
 
 #[tokio::test]
-async fn twilio_client_reports_timeouts_as_transient() {
+async fn twilio_client_reports_timeouts_as_unknown() {
     use warmline::providers::twilio::{Sender, TwilioClient};
     use warmline::providers::SmsProvider;
     let fake = FakeTwilio::start().await;
     fake.script([Reply::Hang(Duration::from_secs(3))]);
     let client = TwilioClient::new(&fake.base, "ACx", "token", Sender::MessagingService("MG1".into()), "http://x/cb", Duration::from_millis(200));
     let err = client.send(&warmline::E164::parse(TO).unwrap(), None, "hi").await.unwrap_err();
-    assert!(err.is_transient(), "{err:?}");
+    // The request went out: whether Twilio created the message is unknown, not a failure.
+    assert!(err.is_unknown(), "{err:?}");
     assert_eq!(fake.requests()[0].field("MessagingServiceSid"), Some("MG1"));
     assert_eq!(fake.requests()[0].field("From"), None);
 }

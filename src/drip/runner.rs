@@ -264,9 +264,10 @@ impl Drip {
                 self.advance(ctx, c, zone).await
             }
             Ok(None) => self.not_sent(c, &m).await,
-            Err(e) if e.is_transient() => {
+            Err(e) if e.is_transient() || e.is_unknown() => {
                 // The row stays queued without a SID: the next claim asks the provider first.
-                if c.attempts + 1 >= self.options.max_rounds {
+                // An unknown outcome is never given up as failed: it may have gone out.
+                if c.attempts + 1 >= self.options.max_rounds && !e.is_unknown() {
                     messages::mark_failed(db, m.id, MessageStatus::Failed, e.code(), &e.to_string()).await?;
                     enrollments::finish(db, c, EnrollmentStatus::Failed, &format!("gave up after {} attempts: {e}", c.attempts + 1)).await?;
                     return Ok(Outcome::Ended);

@@ -137,6 +137,11 @@ impl Messenger {
                     tracing::error!(error = %e, sid = %accepted.sid, "provider accepted the message but recording it failed");
                 }
             }
+            Err(e) if e.is_unknown() => {
+                // Not failed: it may have gone out. It stays queued; reconciliation asks the
+                // provider before anything is sent again.
+                tracing::warn!(error = %e, "send outcome unknown; left queued for reconciliation");
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "send failed");
                 self.record_failure(&message, &e).await;
@@ -154,8 +159,12 @@ impl Messenger {
     /// [`provider_send`](Self::provider_send) that asks `check` right before each provider call
     /// (after the rate limiter let it through, which can take a while): `Ok(None)` when the
     /// check said the message is no longer wanted, and nothing was sent.
+    ///
+    /// An unknown outcome (a timeout after the request went out, a lost answer) is never resent
+    /// blindly: the provider is asked first (`find_sent`), and a message it has is adopted.
     pub async fn provider_send_if(&self, to: &E164, from: Option<&E164>, body: &str, max_attempts: u32, check: &dyn SendCheck) -> Result<Option<Accepted>, SendError> {
         let mut attempt = 0;
+        let since = crate::now_millis();
         loop {
             self.limiter.acquire().await;
             if !check.still_wanted().await {
@@ -163,6 +172,21 @@ impl Messenger {
             }
             match self.provider.send(to, from, body).await {
                 Ok(accepted) => return Ok(Some(accepted)),
+                Err(e) if e.is_unknown() => {
+                    tracing::warn!(error = %e, attempt, "outcome unknown; asking the provider before any resend");
+                    match self.provider.find_sent(to, body, since).await {
+                        Ok(Some(found)) => {
+                            tracing::info!(sid = %found.sid, "the provider has the message: adopted, not resent");
+                            return Ok(Some(found));
+                        }
+                        Ok(None) if attempt + 1 < max_attempts => {
+                            attempt += 1;
+                            tokio::time::sleep(backoff(attempt, self.retry.base, self.retry.cap, rand::random::<f64>())).await;
+                        }
+                        // Still unknown: left for reconciliation, never marked failed.
+                        Ok(None) | Err(_) => return Err(e),
+                    }
+                }
                 Err(e) if e.is_transient() && attempt + 1 < max_attempts => {
                     let wait = match &e {
                         SendError::Transient { retry_after: Some(ra), .. } => (*ra).min(self.retry.cap),

@@ -26,6 +26,11 @@ pub enum SendError {
     /// Worth retrying with backoff: 429/20429, 5xx, timeouts, connection errors.
     #[error("temporary failure: {message}")]
     Transient { code: Option<i64>, message: String, retry_after: Option<Duration> },
+    /// The request may have reached the provider but its answer did not come back (a timeout
+    /// after connecting, a lost response). Never "failed": ask the provider (`find_sent`)
+    /// before any resend.
+    #[error("outcome unknown: {message}")]
+    Unknown { message: String },
     /// Bad configuration or a request Twilio rejected for another reason; not retried.
     #[error("send rejected (Twilio {code:?}): {message}")]
     Rejected { code: Option<i64>, message: String },
@@ -49,10 +54,15 @@ impl SendError {
         matches!(self, SendError::Transient { .. })
     }
 
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, SendError::Unknown { .. })
+    }
+
     pub fn code(&self) -> Option<i64> {
         match self {
             SendError::OptedOut { code, .. } | SendError::Permanent { code, .. } => Some(*code),
             SendError::Transient { code, .. } | SendError::Rejected { code, .. } => *code,
+            SendError::Unknown { .. } => None,
         }
     }
 }

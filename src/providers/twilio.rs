@@ -99,10 +99,19 @@ impl SmsProvider for TwilioClient {
             .form(&form)
             .send()
             .await
-            .map_err(|e| SendError::Transient { code: None, message: if e.is_timeout() { "Twilio did not answer in time".into() } else { format!("could not reach Twilio: {e}") }, retry_after: None })?;
+            .map_err(|e| {
+                if e.is_connect() {
+                    // Never reached Twilio: safe to try again.
+                    SendError::Transient { code: None, message: format!("could not reach Twilio: {e}"), retry_after: None }
+                } else if e.is_timeout() {
+                    SendError::Unknown { message: "Twilio did not answer in time; the message may have been sent".into() }
+                } else {
+                    SendError::Unknown { message: format!("the request to Twilio broke off: {e}") }
+                }
+            })?;
         let status = resp.status();
         let retry_after = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok()).map(Duration::from_secs);
-        let text = resp.text().await.map_err(|e| SendError::Transient { code: None, message: format!("reading Twilio's answer: {e}"), retry_after: None })?;
+        let text = resp.text().await.map_err(|e| SendError::Unknown { message: format!("Twilio's answer was lost: {e}") })?;
         if status.is_success() {
             let m: MessageResource = serde_json::from_str(&text).map_err(|e| SendError::Rejected { code: None, message: format!("unexpected answer from Twilio: {e}") })?;
             return Ok(Accepted { sid: m.sid, status: MessageStatus::parse(&m.status).unwrap_or(MessageStatus::Queued) });
