@@ -127,21 +127,34 @@ impl NewContact {
     pub fn check_lengths(&self) -> Result<(), String> {
         use crate::limits::{self, check, check_opt};
         check("phone", &self.phone, 40)?;
-        check_opt("first name", self.first_name.as_deref(), limits::NAME)?;
-        check_opt("last name", self.last_name.as_deref(), limits::NAME)?;
-        check_opt("email", self.email.as_deref(), limits::EMAIL)?;
-        check_opt("time zone", self.timezone.as_deref(), 64)?;
         check_opt("consent source", self.consent_source.as_deref(), limits::ATTRIBUTE_VALUE)?;
         check_opt("list name", self.list.as_deref(), limits::TITLE)?;
-        for t in &self.tags {
-            check("a tag", t, limits::TAG)?;
-        }
-        for (k, v) in &self.attributes {
-            check("an attribute name", k, limits::ATTRIBUTE_KEY)?;
-            check(&format!("attribute '{}'", limits::ellipsize(k, 40)), v, limits::ATTRIBUTE_VALUE)?;
-        }
-        Ok(())
+        check_person_fields(self.first_name.as_deref(), self.last_name.as_deref(), self.email.as_deref(), self.timezone.as_deref(), &self.tags, &self.attributes)
     }
+}
+
+/// The length limits of the fields a new contact and an edit share.
+pub(crate) fn check_person_fields(
+    first: Option<&str>,
+    last: Option<&str>,
+    email: Option<&str>,
+    timezone: Option<&str>,
+    tags: &[String],
+    attributes: &BTreeMap<String, String>,
+) -> Result<(), String> {
+    use crate::limits::{self, check, check_opt};
+    check_opt("first name", first, limits::NAME)?;
+    check_opt("last name", last, limits::NAME)?;
+    check_opt("email", email, limits::EMAIL)?;
+    check_opt("time zone", timezone, 64)?;
+    for t in tags {
+        check("a tag", t, limits::TAG)?;
+    }
+    for (k, v) in attributes {
+        check("an attribute name", k, limits::ATTRIBUTE_KEY)?;
+        check(&format!("attribute '{}'", limits::ellipsize(k, 40)), v, limits::ATTRIBUTE_VALUE)?;
+    }
+    Ok(())
 }
 
 /// Filters for the contacts page and `GET /api/v1/contacts`.

@@ -36,25 +36,23 @@ pub struct ContactPatch {
 impl ContactPatch {
     /// Every text within [`crate::limits`]; an empty string clears a field.
     pub fn check(&self) -> Result<(), String> {
-        use crate::limits::{self, check, check_opt};
-        check_opt("first name", self.first_name.as_deref(), limits::NAME)?;
-        check_opt("last name", self.last_name.as_deref(), limits::NAME)?;
-        check_opt("email", self.email.as_deref(), limits::EMAIL)?;
+        let empty = BTreeMap::new();
+        let attributes = self.attributes.as_ref().unwrap_or(&empty);
+        if attributes.keys().any(|k| k.trim().is_empty()) {
+            return Err("an attribute needs a name".into());
+        }
+        crate::contact::check_person_fields(
+            self.first_name.as_deref(),
+            self.last_name.as_deref(),
+            self.email.as_deref(),
+            self.timezone.as_deref(),
+            self.tags.as_deref().unwrap_or_default(),
+            attributes,
+        )?;
         if let Some(e) = self.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
             if !e.contains('@') || e.contains(char::is_whitespace) {
-                return Err(format!("'{}' is not an email address", limits::ellipsize(e, 60)));
+                return Err(format!("'{}' is not an email address", crate::limits::ellipsize(e, 60)));
             }
-        }
-        check_opt("time zone", self.timezone.as_deref(), 64)?;
-        for (k, v) in self.attributes.iter().flatten() {
-            if k.trim().is_empty() {
-                return Err("an attribute needs a name".into());
-            }
-            check("an attribute name", k, limits::ATTRIBUTE_KEY)?;
-            check(&format!("attribute '{}'", limits::ellipsize(k, 40)), v, limits::ATTRIBUTE_VALUE)?;
-        }
-        for t in self.tags.iter().flatten() {
-            check("a tag", t, limits::TAG)?;
         }
         Ok(())
     }
