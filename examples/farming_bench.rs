@@ -118,7 +118,7 @@ async fn run(url: &str, n: i64) -> Result<(), Box<dyn std::error::Error>> {
     let excluded_ms = ms(t);
     let t = Instant::now();
     let day = "2099-01-01";
-    let (_, picked) = farming::start_batch(&db, &farming::NewBatch { campaign: &c, day, max: 450, template: &c.template, triggered_by: "bench", by: None, cutoff }).await?;
+    let (_, picked) = farming::start_batch(&db, &farming::NewBatch { campaign: &c, day, max: 450, template: &c.template, triggered_by: "bench", by: None, cutoff, lease: None }).await?;
     let batch_ms = ms(t);
     assert_eq!(picked, 450);
     println!(

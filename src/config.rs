@@ -41,6 +41,12 @@ pub struct Config {
     pub drip_tick: std::time::Duration,
     /// The daily cap new farming campaigns start with.
     pub daily_batch_default: u32,
+    /// How long a server's claim on a message or a farming batch lasts without being renewed.
+    /// A stopped server's unfinished sends are taken over by another (or by itself after a
+    /// restart) once it has run out.
+    pub send_lease: std::time::Duration,
+    /// How often the recovery sweep looks for unfinished sends, batches and webhooks.
+    pub recovery_every: std::time::Duration,
 }
 
 #[derive(Clone, Default)]
@@ -85,6 +91,8 @@ impl std::fmt::Debug for Config {
             .field("marketing_cap_all", &self.marketing_cap_all)
             .field("drip_tick", &self.drip_tick)
             .field("daily_batch_default", &self.daily_batch_default)
+            .field("send_lease", &self.send_lease)
+            .field("recovery_every", &self.recovery_every)
             .field("trust_proxy", &self.trust_proxy)
             .finish()
     }
@@ -201,7 +209,18 @@ impl Config {
             Some(v) => v.parse::<u64>().ok().filter(|ms| (50..=600_000).contains(ms)).map(std::time::Duration::from_millis).ok_or_else(|| bad("DRIP_TICK_MS", "must be a number of milliseconds between 50 and 600000"))?,
         };
 
+        let ms = |var: &'static str, default_ms: u64, min: u64, max: u64| -> Result<std::time::Duration, ConfigError> {
+            match val(var) {
+                None => Ok(std::time::Duration::from_millis(default_ms)),
+                Some(v) => v.parse::<u64>().ok().filter(|n| (min..=max).contains(n)).map(std::time::Duration::from_millis).ok_or_else(|| bad(var, format!("must be a number of milliseconds between {min} and {max}"))),
+            }
+        };
+        let send_lease = ms("SEND_LEASE_MS", 60_000, 1_000, 3_600_000)?;
+        let recovery_every = ms("RECOVERY_EVERY_MS", 5_000, 100, 600_000)?;
+
         Ok(Config {
+            send_lease,
+            recovery_every,
             database_url,
             addr,
             public_url,

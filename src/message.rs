@@ -130,6 +130,8 @@ pub enum MessageKind {
     Campaign,
     /// A warm-lead farming batch message.
     Farming,
+    /// One message to many contacts at once ("message all warm leads").
+    Broadcast,
 }
 
 impl MessageKind {
@@ -140,6 +142,7 @@ impl MessageKind {
             MessageKind::Inbound => "inbound",
             MessageKind::Campaign => "campaign",
             MessageKind::Farming => "farming",
+            MessageKind::Broadcast => "broadcast",
         }
     }
     pub fn parse(s: &str) -> MessageKind {
@@ -148,6 +151,7 @@ impl MessageKind {
             "inbound" => MessageKind::Inbound,
             "campaign" => MessageKind::Campaign,
             "farming" => MessageKind::Farming,
+            "broadcast" => MessageKind::Broadcast,
             _ => MessageKind::Manual,
         }
     }
@@ -169,6 +173,9 @@ pub struct Message {
     pub marketing: bool,
     pub send_at: Option<Millis>,
     pub sent_by: Option<UserId>,
+    /// The number it goes out from when not the default one (a campaign's own number).
+    #[serde(default)]
+    pub sender: Option<String>,
     pub created_at: Millis,
     pub updated_at: Millis,
 }

@@ -12,7 +12,6 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::trace::TraceLayer;
 use std::sync::Arc;
-use std::time::Duration;
 use warmline::config::{self, Config};
 use warmline::gate::decision::GateRules;
 use warmline::messaging::{EventBus, Messenger, RateLimiter};
@@ -75,7 +74,7 @@ pub async fn messenger(db: &Db, config: &Config) -> Result<Messenger, warmline::
         cap_all_states: config.marketing_cap_all,
         ..GateRules::default()
     };
-    Ok(Messenger::new(db.clone(), provider, RateLimiter::new(config.send_rate_mps), rules, events))
+    Ok(Messenger::new(db.clone(), provider, RateLimiter::for_db(db, config.send_rate_mps), rules, events).with_lease(config.send_lease))
 }
 
 pub fn build_router(state: AppState) -> Router {

@@ -62,23 +62,14 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     tokio::spawn(warmline_server::tasks::purge_sessions(state.db.clone()));
     // Settings saved on another server (time zone) apply here too.
     tokio::spawn(warmline::org::follow_settings(state.messenger.clone()));
-    // Webhooks stored but not processed when the last run stopped are processed now.
-    match state.messenger.replay_pending().await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(events = n, "pending webhook events processed"),
-        Err(e) => tracing::warn!(error = %e, "could not replay pending webhook events"),
-    }
-    // Messages deferred by quiet hours or caps go out when the gate allows.
-    tokio::spawn(state.messenger.clone().run_scheduler(std::time::Duration::from_secs(5)));
+    // All the time, not only at start: webhooks whose processing failed, scheduled messages
+    // whose time came, and unfinished sends whose server stopped.
+    tokio::spawn(state.messenger.clone().run_recovery(state.config.recovery_every));
     // Drip campaigns: due steps go out as they come due.
     tokio::spawn(state.drip.clone().run());
-    // Farming batches a stopped server left running go on; the daily schedule starts batches.
-    match state.farm.resume().await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(batches = n, "resuming farming batches"),
-        Err(e) => tracing::warn!(error = %e, "could not resume farming batches"),
-    }
-    tokio::spawn(state.farm.clone().run_schedule(std::time::Duration::from_secs(30)));
+    // Farming batches a stopped server left are taken over once their claim ran out; the daily
+    // schedule starts batches.
+    tokio::spawn(state.farm.clone().run_schedule(state.config.recovery_every));
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())

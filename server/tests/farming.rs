@@ -330,7 +330,7 @@ async fn a_batch_a_restart_interrupted_finishes_without_a_resend(app: TestApp) {
     let camp = warmline::store::farming::get_by_id(db, id).await.unwrap();
     let now = chrono::Utc::now();
     let day = app.state.farm.day(now);
-    let nb = warmline::store::farming::NewBatch { campaign: &camp, day: &day, max: 3, template: &camp.template, triggered_by: "test", by: None, cutoff: now.timestamp_millis() - 7 * 86_400_000 };
+    let nb = warmline::store::farming::NewBatch { campaign: &camp, day: &day, max: 3, template: &camp.template, triggered_by: "test", by: None, cutoff: now.timestamp_millis() - 7 * 86_400_000, lease: None };
     let (batch, picked) = warmline::store::farming::start_batch(db, &nb).await.unwrap();
     assert_eq!(picked, 3);
     let store = |contact: i64, body: String| async move {
@@ -338,13 +338,15 @@ async fn a_batch_a_restart_interrupted_finishes_without_a_resend(app: TestApp) {
         let mut conn = db.pool().acquire().await.unwrap();
         let m = warmline::store::messages::NewMessage {
             contact_id: warmline::ContactId(contact), direction: Direction::Out, body: &body, status: MessageStatus::Queued, provider_sid: None,
-            kind: MessageKind::Farming, marketing: true, decision: None, send_at: None, sent_by: None, outbox: None, outbox_key: Some(&key),
+            kind: MessageKind::Farming, marketing: true, decision: None, send_at: None, sent_by: None, outbox: None, outbox_key: Some(&key), sender: None, lease: None,
         };
         warmline::store::messages::insert(&mut conn, &m).await.unwrap();
     };
     let body0 = "Hi Pat0, Warmline Roofing: free roof check? Reply YES for a quote. Reply STOP to opt out.".to_string();
     store(c[0], body0.clone()).await;
-    app.state.messenger.provider.send(&warmline::E164::parse(&phone(0)).unwrap(), None, &body0).await.unwrap();
+    // The stopped server's call that reached Twilio before it died.
+    let twilio = warmline::providers::twilio::TwilioClient::new(&fake.base, "ACtest0000000000000000000000000000", "token", warmline::providers::twilio::Sender::From("+14155550100".into()), "http://x/cb", std::time::Duration::from_secs(5));
+    warmline::providers::SmsProvider::send(&twilio, &warmline::E164::parse(&phone(0)).unwrap(), None, &body0).await.unwrap();
     store(c[1], "Hi Pat1, Warmline Roofing: free roof check? Reply YES for a quote. Reply STOP to opt out.".into()).await;
     assert_eq!(fake.accepted().len(), 1);
 

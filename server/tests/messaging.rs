@@ -49,7 +49,7 @@ async fn the_marketing_cap_counts_when_messages_went_out(app: TestApp) {
         .execute(app.state.db.pool())
         .await
         .unwrap();
-    let (_, decision) = app.state.messenger.gate(contact, true, chrono::Utc::now()).await.unwrap();
+    let decision = app.state.messenger.preview(contact, true, chrono::Utc::now()).await.unwrap();
     assert!(matches!(decision, warmline::gate::decision::Decision::DeferUntil { .. }), "a fourth within 24 h of sending waits: {decision:?}");
 }
 
@@ -302,7 +302,7 @@ async fn inbound_keywords_drive_consent_and_replies(app: TestApp) {
     let state = warmline::store::consent::state(&app.state.db, contact).await.unwrap();
     assert_eq!(state.history[0].message_sid.as_deref(), Some("SMin2"));
     assert_eq!(state.history[0].source, "keyword");
-    let blocked = app.state.messenger.gate(contact, false, chrono::Utc::now()).await.unwrap().1;
+    let blocked = app.state.messenger.preview(contact, false, chrono::Utc::now()).await.unwrap();
     assert!(matches!(blocked, warmline::gate::decision::Decision::Block { .. }));
     // a second STOP (a new message, not a retry) is logged but not confirmed again
     inbound(&app, "SMin2b", "STOP").await;

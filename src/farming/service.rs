@@ -3,8 +3,8 @@
 
 use super::{with_opt_out_footer, suggested_batch, BatchProgress, DryRun, FarmingCampaign, NewFarmingCampaign, WarmLeadStats, TARGET_HIGH, TARGET_LOW};
 use crate::message::MessageKind;
-use crate::messaging::send::Outbound;
-use crate::messaging::{replies, LiveEvent, Messenger};
+use crate::messaging::pipeline::{OutboundRequest, Submitted};
+use crate::messaging::{replies, LiveEvent, Messenger, MessagingError};
 use crate::store::{enrollments, farming, StoreError};
 use crate::{now_millis, ContactId, Millis, UserId};
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
@@ -121,37 +121,55 @@ impl Farm {
         }
         let now = Utc::now();
         let day = self.day(now);
-        let b = farming::NewBatch { campaign: &c, day: &day, max: max.unwrap_or(i64::from(c.daily_cap)), template: &template, triggered_by: trigger, by, cutoff: Self::cutoff(&c, now) };
+        let token = self.token();
+        let b = farming::NewBatch { campaign: &c, day: &day, max: max.unwrap_or(i64::from(c.daily_cap)), template: &template, triggered_by: trigger, by, cutoff: Self::cutoff(&c, now), lease: Some((&token, self.lease_until())) };
         let (batch, picked) = farming::start_batch(self.db(), &b).await?;
         tracing::info!(batch, picked, "farming batch started");
         if picked > 0 {
             let this = self.clone();
-            tokio::spawn(async move { this.run_batch(batch, template).await });
+            tokio::spawn(async move { this.run_batch(batch, template, token).await });
         }
         farming::progress(self.db(), batch).await
     }
 
-    /// Hands every picked contact's message to the send gate (which rate-limits and defers by
-    /// quiet hours). Each message carries the key `farm-b{batch}-c{contact}`, so a batch resumed
-    /// after a restart never stores a message twice.
-    /// Sends one message at a time (the rate limiter paces them anyway), so the batch is done
-    /// only when every message was sent, deferred or refused, and a restart leaves at most one
-    /// unfinished send, which [`send_pending`](Self::send_pending) reconciles.
-    pub async fn run_batch(&self, batch: i64, template: String) {
+    fn token(&self) -> String {
+        format!("{}:batch:{:016x}", self.messenger.owner(), rand::random::<u64>())
+    }
+
+    fn lease_until(&self) -> Millis {
+        now_millis() + self.messenger.lease().as_millis() as i64
+    }
+
+    /// Hands every picked contact's message to the outbound pipeline (which rate-limits and
+    /// defers by quiet hours), one at a time, under this server's claim on the batch (`token`).
+    /// Each message carries the key `farm-b{batch}-c{contact}`, so a batch taken over after a
+    /// crash never stores or sends a message twice: the pipeline finishes what was started.
+    /// The batch is done only when every message was sent, deferred or refused.
+    pub async fn run_batch(&self, batch: i64, template: String, token: String) {
         let mut wait = std::time::Duration::from_secs(1);
         loop {
-            match self.send_pending(batch, &template).await {
-                Ok(true) => break,
+            match self.send_pending(batch, &template, &token).await {
+                Ok(Progress::Done) => break,
+                Ok(Progress::Lost) => {
+                    tracing::warn!(batch, "lost the claim on the farming batch; another server goes on with it");
+                    return;
+                }
                 // A template that no longer parses can't be retried into working.
                 Err(StoreError::Invalid(e)) => {
                     tracing::error!(error = %e, batch, "farming batch stopped");
                     break;
                 }
-                Ok(false) => tracing::warn!(batch, ?wait, "farming batch waits for the provider"),
+                Ok(Progress::Waiting) => tracing::warn!(batch, ?wait, "farming batch waits for an unfinished send"),
                 Err(e) => tracing::warn!(error = %e, batch, ?wait, "farming batch interrupted; retrying"),
             }
+            // Keep the claim while waiting.
+            match farming::renew_batch(self.db(), batch, &token, self.lease_until()).await {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(e) => tracing::warn!(error = %e, batch, "could not renew the claim on the batch"),
+            }
             tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(std::time::Duration::from_secs(60));
+            wait = (wait * 2).min(std::time::Duration::from_secs(30));
         }
         if let Err(e) = farming::finish_batch(self.db(), batch).await {
             tracing::error!(error = %e, batch, "could not mark the batch done");
@@ -159,19 +177,13 @@ impl Farm {
         self.messenger.events.publish(LiveEvent::Farming { batch_id: batch }).await;
     }
 
-    /// `Ok(false)`: an unfinished send could not be checked with the provider yet.
-    async fn send_pending(&self, batch: i64, template: &str) -> Result<bool> {
+    async fn send_pending(&self, batch: i64, template: &str, token: &str) -> Result<Progress> {
         let fields = crate::store::campaigns::merge_fields(self.db()).await?;
         let t = fields.parse_saved(template).map_err(|e| StoreError::Invalid(format!("{e:?}")))?;
         for (i, contact) in farming::pending_sends(self.db(), batch).await?.into_iter().enumerate() {
-            let key = format!("farm-b{batch}-c{contact}");
-            if let Some(m) = crate::store::messages::find_by_outbox_key(self.db(), &key).await? {
-                // Stored before a stop: it may or may not have reached the provider.
-                if !self.messenger.reconcile_queued(&m).await.map_err(StoreError::from)? {
-                    return Ok(false);
-                }
-                farming::set_message(self.db(), batch, contact, m.id).await?;
-                continue;
+            // Only the server holding the batch sends from it.
+            if !farming::renew_batch(self.db(), batch, token, self.lease_until()).await? {
+                return Ok(Progress::Lost);
             }
             let (_, values) = enrollments::send_target(self.db(), contact).await?;
             let body = match t.render(&values) {
@@ -182,10 +194,13 @@ impl Farm {
                     continue;
                 }
             };
-            let out = Outbound { contact, body: &body, kind: MessageKind::Farming, marketing: true, by: None, outbox_key: Some(&key) };
-            match self.messenger.send_and_wait(out).await {
-                Ok(r) => farming::set_message(self.db(), batch, contact, r.message.id).await?,
-                Err(crate::messaging::MessagingError::Store(StoreError::Db(e))) => return Err(StoreError::Db(e)),
+            let req = OutboundRequest::new(contact, body, MessageKind::Farming).key(format!("farm-b{batch}-c{contact}")).wait();
+            match self.messenger.submit(req).await {
+                // Another server is finishing this message, or the provider could not be
+                // asked about it yet: come back to it.
+                Ok(Submitted::Busy(_) | Submitted::Pending(..)) => return Ok(Progress::Waiting),
+                Ok(outcome) => farming::set_message(self.db(), batch, contact, outcome.message().map(|m| m.id).unwrap_or(0)).await?,
+                Err(MessagingError::Store(StoreError::Db(e))) => return Err(StoreError::Db(e)),
                 Err(e) => {
                     tracing::warn!(%contact, error = %e, "farming send refused");
                     farming::set_message(self.db(), batch, contact, 0).await?;
@@ -195,16 +210,20 @@ impl Farm {
                 self.messenger.events.publish(LiveEvent::Farming { batch_id: batch }).await;
             }
         }
-        Ok(true)
+        Ok(Progress::Done)
     }
 
-    /// Resumes batches a stopped server left running (called at startup).
+    /// Takes over running batches nobody holds (their server stopped) and sends them on. Runs at
+    /// startup and with every schedule check.
     pub async fn resume(&self) -> Result<usize> {
-        let running = farming::running_batches(self.db()).await?;
-        let n = running.len();
-        for (batch, _, template) in running {
+        let token = self.token();
+        let claimed = farming::claim_batches(self.db(), &token, now_millis(), self.lease_until()).await?;
+        let n = claimed.len();
+        for (batch, _, template) in claimed {
+            tracing::info!(batch, "taking over a farming batch");
             let this = self.clone();
-            tokio::spawn(async move { this.run_batch(batch, template).await });
+            let token = token.clone();
+            tokio::spawn(async move { this.run_batch(batch, template, token).await });
         }
         Ok(n)
     }
@@ -232,11 +251,16 @@ impl Farm {
         Ok(started)
     }
 
-    /// Checks the daily schedule every `every`, for ever.
+    /// Every `every`, for ever: takes over batches a stopped server left, and starts the day's
+    /// scheduled batches.
     pub async fn run_schedule(self, every: std::time::Duration) {
         let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            if let Err(e) = self.resume().await {
+                tracing::warn!(error = %e, "could not take over farming batches");
+            }
             if let Err(e) = self.scheduled(Utc::now()).await {
                 tracing::warn!(error = %e, "farming schedule check failed");
             }
@@ -248,7 +272,7 @@ impl Farm {
     #[tracing::instrument(skip(self, body))]
     pub async fn message_warm_leads(&self, body: &str, by: Option<UserId>) -> Result<(String, i64)> {
         let text = with_opt_out_footer(body);
-        crate::messaging::send::check_body(&text).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        crate::messaging::pipeline::check_body(&text).map_err(|e| StoreError::Invalid(e.to_string()))?;
         // The same merge fields as drips and farming.
         let fields = crate::store::campaigns::merge_fields(self.db()).await?;
         let template = fields.parse(&text).map_err(|e| StoreError::Invalid(e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))?;
@@ -265,8 +289,7 @@ impl Farm {
                     continue;
                 }
             };
-            let out = Outbound { contact, body: &body, kind: MessageKind::Manual, marketing: true, by, outbox_key: Some(&key) };
-            match self.messenger.send(out).await {
+            match self.messenger.submit(OutboundRequest::new(contact, body, MessageKind::Broadcast).by(by).key(key)).await {
                 Ok(_) => queued += 1,
                 Err(e) => tracing::warn!(%contact, error = %e, "warm-lead message refused"),
             }
@@ -276,12 +299,7 @@ impl Farm {
 
     /// How far a warm-lead broadcast got: (queued, accepted by the provider).
     pub async fn broadcast_progress(&self, broadcast: &str) -> Result<(i64, i64)> {
-        let pattern = format!("{}-c%", broadcast.replace(['%', '_'], ""));
-        let r = sqlx::query("SELECT COUNT(*) AS n, SUM(CASE WHEN provider_sid IS NOT NULL THEN 1 ELSE 0 END) AS sent FROM messages WHERE outbox_key LIKE $1")
-            .bind(pattern)
-            .fetch_one(self.db().pool())
-            .await?;
-        Ok((crate::store::get(&r, "n")?, crate::store::get::<Option<i64>>(&r, "sent")?.unwrap_or(0)))
+        crate::store::messages::progress_by_key_prefix(self.db(), &format!("{broadcast}-c")).await
     }
 
     /// The dashboard widget: warm leads today and this week against the target band, sends,
@@ -313,6 +331,16 @@ impl Farm {
             per_day,
         })
     }
+}
+
+/// How far one pass over a batch got.
+enum Progress {
+    Done,
+    /// An unfinished send could not be settled yet (another server holds it, or the provider
+    /// could not be asked).
+    Waiting,
+    /// Another server holds the batch now.
+    Lost,
 }
 
 #[cfg(test)]

@@ -162,7 +162,7 @@ pub fn recipient_zones(rules: &GateRules, r: &Recipient) -> (Vec<Tz>, ZoneSource
 }
 
 /// The first block reason that applies, in order of precedence.
-fn block_reason(r: &Recipient) -> Option<BlockReason> {
+pub fn block_reason(r: &Recipient) -> Option<BlockReason> {
     [
         (r.opted_out, BlockReason::OptedOut),
         (r.flagged, BlockReason::Flagged),

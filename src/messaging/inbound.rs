@@ -1,7 +1,7 @@
 //! Inbound messages: stored, classified by the keyword rules, and acted on (consent ledger,
 //! confirmations, help). The webhook and the simulator's "simulate reply" both end here.
 
-use super::send::Outbound;
+use super::pipeline::OutboundRequest;
 use super::{replies, LiveEvent, Messenger, MessagingError};
 use crate::message::{ConsentKind, Direction, MessageKind, MessageStatus};
 use crate::sms::keywords::Intent;
@@ -43,18 +43,8 @@ impl Messenger {
         let intent = replies::keywords(&self.db).await?.classify(&sms.body);
         let mut tx = self.db.pool().begin().await?;
         let now = now_millis();
-        let created = sqlx::query("INSERT INTO contacts (phone, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (phone) DO NOTHING RETURNING id")
-            .bind(sms.from.as_str())
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let Some(r) = created {
-            crate::store::contacts::apply_suppression(&mut tx, ContactId(crate::store::get(&r, "id")?)).await?;
-        }
-        let row = sqlx::query("SELECT id FROM contacts WHERE phone = $1").bind(sms.from.as_str()).fetch_one(&mut *tx).await?;
-        let contact = ContactId(crate::store::get(&row, "id")?);
-        let seen = sqlx::query("SELECT id FROM messages WHERE provider_sid = $1").bind(&sms.sid).fetch_optional(&mut *tx).await?;
-        if seen.is_some() {
+        let contact = crate::store::contacts::ensure_for_inbound(&mut tx, &sms.from, now).await?;
+        if messages::sid_seen(&mut tx, &sms.sid).await? {
             return Ok(InboundOutcome { contact, intent, new: false });
         }
         let msg = messages::insert(
@@ -72,12 +62,13 @@ impl Messenger {
                 sent_by: None,
                 outbox: None,
                 outbox_key: None,
+                sender: None,
+                lease: None,
             },
         )
         .await?;
         // A second STOP from someone already opted out is logged but not confirmed again.
-        let before = sqlx::query("SELECT opted_out FROM contacts WHERE id = $1").bind(contact.0).fetch_one(&mut *tx).await?;
-        let already_opted_out = crate::store::get::<i64>(&before, "opted_out")? != 0;
+        let already_opted_out = consent::opted_out_in(&mut tx, contact).await?;
         let consent_change = match intent {
             Intent::OptOut => Some((ConsentKind::OptOut, "keyword")),
             Intent::OptIn => Some((ConsentKind::OptIn, "keyword")),
@@ -121,11 +112,12 @@ impl Messenger {
         if warm {
             self.events.publish(LiveEvent::WarmLead { contact_id: contact }).await;
             let text = replies::text(&self.db, replies::WARM_LEAD_REPLY).await?;
-            self.send(Outbound { contact, body: &text, kind: MessageKind::AutoReply, marketing: false, by: None, outbox_key: None }).await?;
+            self.submit(OutboundRequest::new(contact, text, MessageKind::AutoReply).key(format!("reply-{}-warm", sms.sid))).await?;
         }
         if let Some(key) = reply_key {
             let text = replies::text(&self.db, key).await?;
-            self.send(Outbound { contact, body: &text, kind: MessageKind::AutoReply, marketing: false, by: None, outbox_key: None }).await?;
+            // Keyed by the inbound message, so processing it again never answers twice.
+            self.submit(OutboundRequest::new(contact, text, MessageKind::AutoReply).key(format!("reply-{}", sms.sid))).await?;
         }
         Ok(InboundOutcome { contact, intent, new: true })
     }
@@ -155,37 +147,37 @@ impl Messenger {
         }
     }
 
-    /// Stores a webhook payload (deduplicated) and processes it in the background.
-    /// Returns false for a retry of an event already stored.
+    /// Stores a webhook payload (deduplicated), then processes it. Returns false for a retry of
+    /// an event already stored. An event whose processing fails stays stored and the recovery
+    /// sweep retries it within seconds.
+    ///
+    /// Inbound messages are processed one at a time, and a sender's earlier messages still
+    /// pending are processed first: a START and a STOP seconds apart apply in arrival order.
     pub async fn accept_webhook(&self, source: &str, dedupe_key: &str, sid: Option<&str>, payload: &str) -> Result<bool, MessagingError> {
         let Some(id) = webhooks::store(&self.db, source, dedupe_key, sid, payload).await? else {
             return Ok(false);
         };
-        let this = self.clone();
-        tokio::spawn(async move {
-            match webhooks::get_by_id(&this.db, id).await {
-                Ok(Some(ev)) => {
-                    if let Err(e) = this.process_event(&ev).await {
-                        tracing::error!(error = %e, event = id, "webhook processing failed; it stays pending and is retried at startup");
-                    }
+        let Some(ev) = webhooks::get_by_id(&self.db, id).await? else { return Ok(true) };
+        let _order = if source == "twilio_sms" { Some(self.inbound_order.lock().await) } else { None };
+        if source == "twilio_sms" {
+            let sender = super::recovery::sender_of(&ev);
+            for earlier in webhooks::earlier_pending(&self.db, source, id, 1000).await? {
+                if super::recovery::sender_of(&earlier) != sender || earlier.attempts >= super::recovery::MAX_WEBHOOK_ATTEMPTS {
+                    continue;
                 }
-                Ok(None) => {}
-                Err(e) => tracing::error!(error = %e, event = id, "could not load a stored webhook"),
-            }
-        });
-        Ok(true)
-    }
-
-    /// Processes events left pending by a crash or a failure (called at startup).
-    pub async fn replay_pending(&self) -> Result<usize, MessagingError> {
-        let mut done = 0;
-        for ev in webhooks::pending(&self.db, 1000).await? {
-            match self.process_event(&ev).await {
-                Ok(()) => done += 1,
-                Err(e) => tracing::warn!(error = %e, event = ev.id, "pending webhook still failing"),
+                if let Err(e) = self.process_event(&earlier).await {
+                    tracing::warn!(error = %e, event = earlier.id, "an earlier message from this sender still fails; this one waits for the sweep");
+                    webhooks::mark_waiting(&self.db, earlier.id, &e.to_string()).await?;
+                    webhooks::mark_waiting(&self.db, id, "waiting for an earlier message from the same sender").await?;
+                    return Ok(true);
+                }
             }
         }
-        Ok(done)
+        if let Err(e) = self.process_event(&ev).await {
+            tracing::error!(error = %e, event = id, "webhook processing failed; the recovery sweep retries it");
+            webhooks::mark_waiting(&self.db, id, &e.to_string()).await?;
+        }
+        Ok(true)
     }
 }
 

@@ -1,11 +1,15 @@
-//! Two-way messaging: the one send gate every outbound path goes through, inbound handling
+//! Two-way messaging: the one outbound pipeline every message goes through, inbound handling
 //! (keywords, consent, auto-replies), status callbacks, and live events for open panels.
 
 pub mod events;
 pub mod inbound;
 pub mod limiter;
+pub mod manual;
+pub mod pipeline;
+pub mod policy;
+mod queue;
+pub mod recovery;
 pub mod replies;
-pub mod send;
 pub mod status;
 
 use crate::gate::decision::GateRules;
@@ -16,6 +20,7 @@ use std::time::Duration;
 
 pub use events::{EventBus, LiveEvent};
 pub use limiter::RateLimiter;
+pub use pipeline::{OutboundRequest, SendResult, Submitted};
 
 /// Retry policy for transient provider errors.
 #[derive(Clone, Copy, Debug)]
@@ -44,22 +49,74 @@ impl Default for SimulatorTiming {
     }
 }
 
-/// Everything the messaging code needs, cheap to clone.
+/// Everything the messaging code needs, cheap to clone. The provider, the rate limiter and the
+/// send queue are private to this module: the only way to send is [`Messenger::submit`].
 #[derive(Clone)]
 pub struct Messenger {
     pub db: Db,
-    pub provider: Arc<dyn SmsProvider>,
-    pub limiter: RateLimiter,
     pub rules: SharedRules,
     pub events: EventBus,
-    pub retry: RetryPolicy,
-    pub simulator: SimulatorTiming,
+    provider: Arc<dyn SmsProvider>,
+    limiter: RateLimiter,
+    retry: RetryPolicy,
+    simulator: SimulatorTiming,
+    queue: queue::SendQueue,
+    /// This server's name in the claims (leases) it takes.
+    owner: Arc<str>,
+    /// How long a claim on a message lasts without being renewed.
+    lease: Duration,
+    /// Inbound messages are processed one at a time, in arrival order.
+    inbound_order: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Messenger {
     pub fn new(db: Db, provider: Arc<dyn SmsProvider>, limiter: RateLimiter, rules: GateRules, events: EventBus) -> Messenger {
-        Messenger { db, provider, limiter, rules: SharedRules::new(rules), events, retry: RetryPolicy::default(), simulator: SimulatorTiming::default() }
+        Messenger {
+            db,
+            provider,
+            limiter,
+            rules: SharedRules::new(rules),
+            events,
+            retry: RetryPolicy::default(),
+            simulator: SimulatorTiming::default(),
+            queue: queue::SendQueue::default(),
+            owner: server_name().into(),
+            lease: Duration::from_secs(60),
+            inbound_order: Arc::default(),
+        }
     }
+
+    /// How long this server's claims on messages (and farming batches) last without renewal.
+    pub fn with_lease(mut self, lease: Duration) -> Messenger {
+        self.lease = lease;
+        self
+    }
+
+    /// The claim duration.
+    pub fn lease(&self) -> Duration {
+        self.lease
+    }
+
+    /// This server's name in the claims it takes: host, process and a random part.
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// Messages waiting in this server's send queue.
+    pub fn send_queue_len(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Whether the provider is the built-in simulator (the UI offers "simulate reply").
+    pub fn simulated(&self) -> bool {
+        self.provider.simulates_callbacks()
+    }
+}
+
+/// A name for this server process, unique across restarts.
+pub fn server_name() -> String {
+    let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "warmline".into());
+    format!("{host}-{}-{:08x}", std::process::id(), rand::random::<u32>())
 }
 
 /// The gate rules every sender reads, shared so that a change (the organisation's time zone,

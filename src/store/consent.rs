@@ -2,7 +2,7 @@
 
 use super::{get, messages, Db, Result, StoreError};
 use crate::message::{ConsentEvent, ConsentKind, ConsentState};
-use crate::{now_millis, ContactId, UserId, E164};
+use crate::{now_millis, ContactId, UserId};
 use sqlx::AnyConnection;
 
 /// One change of consent to record.
@@ -66,31 +66,7 @@ pub async fn set_number_status(db: &Db, contact: ContactId, status: &str) -> Res
     Ok(())
 }
 
-/// What the send gate needs to know about a contact, in one query.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RecipientRow {
-    pub phone: E164,
-    pub timezone: Option<String>,
-    pub opted_out: bool,
-    pub flagged: bool,
-    pub number_status: String,
-}
-
-pub async fn recipient(db: &Db, contact: ContactId) -> Result<RecipientRow> {
-    let row = sqlx::query("SELECT phone, timezone, opted_out, flagged, number_status FROM contacts WHERE id = $1")
-        .bind(contact.0)
-        .fetch_optional(db.pool())
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let phone: String = get(&row, "phone")?;
-    Ok(RecipientRow {
-        phone: E164::parse(&phone).map_err(|e| StoreError::Invalid(e.to_string()))?,
-        timezone: get(&row, "timezone")?,
-        opted_out: get::<i64>(&row, "opted_out")? != 0,
-        flagged: get::<i64>(&row, "flagged")? != 0,
-        number_status: get(&row, "number_status")?,
-    })
-}
+pub use super::recipients::{recipient, RecipientRow};
 
 /// The contact's consent now, with its history (oldest first).
 pub async fn state(db: &Db, contact: ContactId) -> Result<ConsentState> {
@@ -122,4 +98,10 @@ pub async fn state(db: &Db, contact: ContactId) -> Result<ConsentState> {
         number_status: get(&row, "number_status")?,
         history,
     })
+}
+
+/// Whether the contact is opted out, inside a transaction.
+pub async fn opted_out_in(conn: &mut AnyConnection, contact: ContactId) -> Result<bool> {
+    let row = sqlx::query("SELECT opted_out FROM contacts WHERE id = $1").bind(contact.0).fetch_one(&mut *conn).await?;
+    Ok(get::<i64>(&row, "opted_out")? != 0)
 }

@@ -355,3 +355,18 @@ pub async fn delete(db: &Db, id: ContactId) -> Result<crate::crm::DeleteImpact> 
     tx.commit().await?;
     Ok(impact)
 }
+
+/// The contact with this phone number, created (and checked against the suppression list) when
+/// a stranger texts in first.
+pub async fn ensure_for_inbound(conn: &mut sqlx::AnyConnection, phone: &E164, now: crate::Millis) -> Result<ContactId> {
+    let created = sqlx::query("INSERT INTO contacts (phone, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (phone) DO NOTHING RETURNING id")
+        .bind(phone.as_str())
+        .bind(now)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if let Some(r) = created {
+        apply_suppression(conn, ContactId(get(&r, "id")?)).await?;
+    }
+    let row = sqlx::query("SELECT id FROM contacts WHERE phone = $1").bind(phone.as_str()).fetch_one(&mut *conn).await?;
+    Ok(ContactId(get(&row, "id")?))
+}

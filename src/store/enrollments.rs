@@ -368,7 +368,7 @@ pub async fn for_contact(db: &Db, contact: ContactId) -> Result<Vec<(String, Enr
 }
 
 /// What the runner needs to gate and render one contact's step, in one query.
-pub async fn send_target(db: &Db, contact: ContactId) -> Result<(super::consent::RecipientRow, crate::campaign::template::Values)> {
+pub async fn send_target(db: &Db, contact: ContactId) -> Result<(super::recipients::RecipientRow, crate::campaign::template::Values)> {
     let row = sqlx::query("SELECT phone, first_name, last_name, email, timezone, attributes, opted_out, flagged, number_status FROM contacts WHERE id = $1")
         .bind(contact.0)
         .fetch_optional(db.pool())
@@ -393,7 +393,7 @@ pub async fn send_target(db: &Db, contact: ContactId) -> Result<(super::consent:
             }
         }
     }
-    let r = super::consent::RecipientRow {
+    let r = super::recipients::RecipientRow {
         phone: crate::E164::parse(&phone).map_err(|e| StoreError::Invalid(e.to_string()))?,
         timezone,
         opted_out: get::<i64>(&row, "opted_out")? != 0,

@@ -213,6 +213,8 @@ pub struct NewBatch<'a> {
     pub triggered_by: &'a str,
     pub by: Option<UserId>,
     pub cutoff: Millis,
+    /// The starting server's claim on the batch: (token, until).
+    pub lease: Option<(&'a str, Millis)>,
 }
 
 /// Starts a batch: in one transaction, takes the campaign's one "running" slot (a unique
@@ -226,8 +228,8 @@ pub async fn start_batch(db: &Db, b: &NewBatch<'_>) -> Result<(i64, i64)> {
     }
     let now = now_millis();
     let row = sqlx::query(
-        "INSERT INTO farming_batches (campaign_id, day, status, requested, template, triggered_by, created_by, created_at) \
-         VALUES ($1, $2, 'running', $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO farming_batches (campaign_id, day, status, requested, template, triggered_by, created_by, created_at, lease_owner, lease_until) \
+         VALUES ($1, $2, 'running', $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(b.campaign.id)
     .bind(b.day)
@@ -236,6 +238,8 @@ pub async fn start_batch(db: &Db, b: &NewBatch<'_>) -> Result<(i64, i64)> {
     .bind(b.triggered_by)
     .bind(b.by.map(|u| u.0))
     .bind(now)
+    .bind(b.lease.map(|l| l.0))
+    .bind(b.lease.map(|l| l.1))
     .fetch_one(&mut *tx)
     .await
     .map_err(|e| conflict_on_unique(e, "a batch of this campaign is already sending; wait for it to finish"))?;
@@ -281,14 +285,36 @@ pub async fn set_message(db: &Db, batch: i64, contact: ContactId, message: i64) 
 }
 
 pub async fn finish_batch(db: &Db, batch: i64) -> Result<()> {
-    sqlx::query("UPDATE farming_batches SET status = 'done', finished_at = $1 WHERE id = $2 AND status = 'running'").bind(now_millis()).bind(batch).execute(db.pool()).await?;
+    sqlx::query("UPDATE farming_batches SET status = 'done', finished_at = $1, lease_owner = NULL, lease_until = NULL WHERE id = $2 AND status = 'running'").bind(now_millis()).bind(batch).execute(db.pool()).await?;
     Ok(())
 }
 
-/// Batches left running by a stopped server (resumed at startup).
-pub async fn running_batches(db: &Db) -> Result<Vec<(i64, i64, String)>> {
-    let rows = sqlx::query("SELECT id, campaign_id, template FROM farming_batches WHERE status = 'running' ORDER BY id").fetch_all(db.pool()).await?;
-    rows.iter().map(|r| Ok((get(r, "id")?, get(r, "campaign_id")?, get(r, "template")?))).collect()
+/// Claims running batches nobody holds (their server stopped, or never claimed them) for
+/// `token` until `until`: (batch, campaign, template). One server sends a batch at a time.
+pub async fn claim_batches(db: &Db, token: &str, now: Millis, until: Millis) -> Result<Vec<(i64, i64, String)>> {
+    let rows = sqlx::query(
+        "UPDATE farming_batches SET lease_owner = $1, lease_until = $2 WHERE status = 'running' AND (lease_until IS NULL OR lease_until < $3) \
+         RETURNING id, campaign_id, template",
+    )
+    .bind(token)
+    .bind(until)
+    .bind(now)
+    .fetch_all(db.pool())
+    .await?;
+    let mut out = rows.iter().map(|r| Ok((get(r, "id")?, get(r, "campaign_id")?, get(r, "template")?))).collect::<Result<Vec<(i64, i64, String)>>>()?;
+    out.sort_by_key(|b| b.0);
+    Ok(out)
+}
+
+/// Extends `token`'s claim on a running batch: `false` when it was lost.
+pub async fn renew_batch(db: &Db, batch: i64, token: &str, until: Millis) -> Result<bool> {
+    let r = sqlx::query("UPDATE farming_batches SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND status = 'running'")
+        .bind(until)
+        .bind(batch)
+        .bind(token)
+        .execute(db.pool())
+        .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 /// Whether a batch already started for this campaign on `day` (the daily schedule starts one).

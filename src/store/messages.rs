@@ -7,7 +7,7 @@ use crate::{now_millis, CampaignId, ContactId, EnrollmentId, Millis, UserId, E16
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
-const COLS: &str = "id, contact_id, direction, body, status, provider_sid, error_code, error_message, segments, kind, marketing, send_at, sent_by, created_at, updated_at";
+const COLS: &str = "id, contact_id, direction, body, status, provider_sid, error_code, error_message, segments, kind, marketing, send_at, sent_by, sender, created_at, updated_at";
 
 fn message(row: &AnyRow) -> Result<Message> {
     let status: String = get(row, "status")?;
@@ -25,6 +25,7 @@ fn message(row: &AnyRow) -> Result<Message> {
         marketing: get::<i64>(row, "marketing")? != 0,
         send_at: get(row, "send_at")?,
         sent_by: get::<Option<i64>>(row, "sent_by")?.map(UserId),
+        sender: get(row, "sender")?,
         created_at: get(row, "created_at")?,
         updated_at: get(row, "updated_at")?,
     })
@@ -47,6 +48,10 @@ pub struct NewMessage<'a> {
     pub outbox: Option<OutboxLink<'a>>,
     /// A unique key without a campaign link (farming batches).
     pub outbox_key: Option<&'a str>,
+    /// The number it goes out from, when not the default one.
+    pub sender: Option<&'a str>,
+    /// The claim on a queued row: (token, until). Only its holder may call the provider.
+    pub lease: Option<(&'a str, Millis)>,
 }
 
 /// Ties a campaign message to the (enrollment, step) it sends. The key is unique, so a step is
@@ -69,8 +74,8 @@ pub async fn insert(conn: &mut AnyConnection, m: &NewMessage<'_>) -> Result<Mess
     };
     let row = sqlx::query(&format!(
         "INSERT INTO messages (contact_id, direction, body, status, status_rank, provider_sid, segments, encoding, kind, marketing, decision, send_at, sent_by, created_at, updated_at, \
-         outbox_key, campaign_id, enrollment_id, step) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17, $18) RETURNING {COLS}"
+         outbox_key, campaign_id, enrollment_id, step, sender, lease_owner, lease_until) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING {COLS}"
     ))
     .bind(m.contact_id.0)
     .bind(m.direction.as_str())
@@ -90,6 +95,9 @@ pub async fn insert(conn: &mut AnyConnection, m: &NewMessage<'_>) -> Result<Mess
     .bind(m.outbox.map(|o| o.campaign.0))
     .bind(m.outbox.map(|o| o.enrollment.0))
     .bind(m.outbox.map(|o| o.step))
+    .bind(m.sender)
+    .bind(m.lease.map(|l| l.0))
+    .bind(m.lease.map(|l| l.1))
     .fetch_one(&mut *conn)
     .await?;
     let msg = message(&row)?;
@@ -108,6 +116,22 @@ pub async fn insert(conn: &mut AnyConnection, m: &NewMessage<'_>) -> Result<Mess
     .execute(&mut *conn)
     .await?;
     Ok(msg)
+}
+
+/// How many messages were stored under keys starting with `prefix`, and how many of them the
+/// provider accepted (a broadcast's progress).
+pub async fn progress_by_key_prefix(db: &Db, prefix: &str) -> Result<(i64, i64)> {
+    let pattern = format!("{}%", prefix.replace(['%', '_'], ""));
+    let r = sqlx::query("SELECT COUNT(*) AS n, SUM(CASE WHEN provider_sid IS NOT NULL THEN 1 ELSE 0 END) AS sent FROM messages WHERE outbox_key LIKE $1")
+        .bind(pattern)
+        .fetch_one(db.pool())
+        .await?;
+    Ok((get(&r, "n")?, get::<Option<i64>>(&r, "sent")?.unwrap_or(0)))
+}
+
+/// Whether a message with this provider SID is stored (an inbound retry).
+pub async fn sid_seen(conn: &mut AnyConnection, sid: &str) -> Result<bool> {
+    Ok(sqlx::query("SELECT id FROM messages WHERE provider_sid = $1").bind(sid).fetch_optional(&mut *conn).await?.is_some())
 }
 
 pub async fn get_by_id(db: &Db, id: i64) -> Result<Message> {
@@ -233,9 +257,12 @@ pub async fn due_scheduled(db: &Db, now: Millis, limit: i64) -> Result<Vec<Messa
     rows.iter().map(message).collect()
 }
 
-/// Moves a scheduled message to `queued` if it is still scheduled (one sender wins).
-pub async fn claim_scheduled(db: &Db, id: i64) -> Result<bool> {
-    let r = sqlx::query("UPDATE messages SET status = 'queued', status_rank = 2, updated_at = $1 WHERE id = $2 AND status = 'scheduled'")
+/// Moves a scheduled message to `queued` if it is still scheduled (one sender wins), under the
+/// claim `token` until `until`.
+pub async fn claim_scheduled(db: &Db, id: i64, token: &str, until: Millis) -> Result<bool> {
+    let r = sqlx::query("UPDATE messages SET status = 'queued', status_rank = 2, lease_owner = $1, lease_until = $2, updated_at = $3 WHERE id = $4 AND status = 'scheduled'")
+        .bind(token)
+        .bind(until)
         .bind(now_millis())
         .bind(id)
         .execute(db.pool())
@@ -249,7 +276,7 @@ pub async fn claim_scheduled(db: &Db, id: i64) -> Result<bool> {
 pub async fn reschedule(db: &Db, id: i64, send_at: Millis, decision: &str) -> Result<bool> {
     let r = sqlx::query(
         "UPDATE messages SET status = 'scheduled', status_rank = 1, send_at = $1, decision = $2, updated_at = $3 \
-         WHERE id = $4 AND status IN ('queued', 'scheduled') AND provider_sid IS NULL",
+         , lease_owner = NULL, lease_until = NULL WHERE id = $4 AND status IN ('queued', 'scheduled') AND provider_sid IS NULL",
     )
     .bind(send_at)
     .bind(decision)
@@ -258,6 +285,86 @@ pub async fn reschedule(db: &Db, id: i64, send_at: Millis, decision: &str) -> Re
     .execute(db.pool())
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// Takes the claim on an unsent queued message for `token` until `until`: when nobody holds it,
+/// its holder's claim ran out, or `token` already holds it. Whoever holds the claim is the only
+/// one who may call the provider for it.
+pub async fn take_lease(db: &Db, id: i64, token: &str, now: Millis, until: Millis) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE messages SET lease_owner = $1, lease_until = $2 WHERE id = $3 AND status = 'queued' AND provider_sid IS NULL \
+         AND (lease_owner IS NULL OR lease_owner = $1 OR lease_until IS NULL OR lease_until < $4)",
+    )
+    .bind(token)
+    .bind(until)
+    .bind(id)
+    .bind(now)
+    .execute(db.pool())
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Extends `token`'s claim right before a provider call: `false` when the claim was lost (it
+/// ran out and another server took the message) or the message is no longer queued and unsent.
+pub async fn renew_lease(db: &Db, id: i64, token: &str, until: Millis) -> Result<bool> {
+    let r = sqlx::query("UPDATE messages SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND status = 'queued' AND provider_sid IS NULL")
+        .bind(until)
+        .bind(id)
+        .bind(token)
+        .execute(db.pool())
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Gives up `token`'s claim, letting anyone take the message from `at` on.
+pub async fn release_lease(db: &Db, id: i64, token: &str, at: Millis) -> Result<()> {
+    sqlx::query("UPDATE messages SET lease_owner = NULL, lease_until = $1 WHERE id = $2 AND lease_owner = $3")
+        .bind(at)
+        .bind(id)
+        .bind(token)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Claims queued, unsent outbound messages whose claim ran out (their server stopped, or the
+/// provider's answer was lost) for the recovery sweep. Drip steps are left to the drip runner,
+/// which reaches them through their enrollment. A message written before claims existed counts
+/// as unclaimed once it is `grace` old.
+pub async fn claim_stale(db: &Db, token: &str, now: Millis, until: Millis, grace: Millis, limit: i64) -> Result<Vec<Message>> {
+    let sql = format!(
+        "UPDATE messages SET lease_owner = $1, lease_until = $2 WHERE id IN (\
+         SELECT id FROM messages WHERE status = 'queued' AND provider_sid IS NULL AND direction = 'out' AND enrollment_id IS NULL \
+         AND COALESCE(lease_until, updated_at + $3) < $4 ORDER BY id LIMIT $5{}) RETURNING {COLS}",
+        db.backend().skip_locked()
+    );
+    let rows = sqlx::query(&sql).bind(token).bind(until).bind(grace).bind(now).bind(limit).fetch_all(db.pool()).await?;
+    let mut out = rows.iter().map(message).collect::<Result<Vec<_>>>()?;
+    out.sort_by_key(|m| m.id);
+    Ok(out)
+}
+
+/// Serialises every writer of one contact's outbound messages until the transaction ends (a
+/// row lock on PostgreSQL, the write lock on SQLite), so that a frequency cap counted inside
+/// the transaction cannot be counted twice by two senders at once.
+pub async fn lock_contact(conn: &mut AnyConnection, contact: ContactId) -> Result<bool> {
+    let r = sqlx::query("UPDATE contacts SET updated_at = updated_at WHERE id = $1").bind(contact.0).execute(&mut *conn).await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// [`marketing_sent_since`] inside a transaction, leaving out the message `except` (a step's
+/// own unsent row is not an earlier message).
+pub async fn marketing_sent_since_in(conn: &mut AnyConnection, contact: ContactId, since: Millis, except: Option<i64>) -> Result<Vec<Millis>> {
+    let rows = sqlx::query(
+        "SELECT COALESCE(send_at, created_at) AS sent FROM messages WHERE contact_id = $1 AND direction = 'out' AND marketing = 1 \
+         AND status NOT IN ('scheduled', 'canceled', 'failed') AND COALESCE(send_at, created_at) >= $2 AND id <> $3 ORDER BY sent",
+    )
+    .bind(contact.0)
+    .bind(since)
+    .bind(except.unwrap_or(0))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|r| get(r, "sent")).collect()
 }
 
 /// Send times of marketing messages to a contact since `since`. A deferred message counts

@@ -17,6 +17,8 @@ pub mod lists;
 pub mod messages;
 pub mod notes;
 pub mod pipeline;
+pub mod recipients;
+pub mod send_slots;
 pub mod sessions;
 pub mod settings;
 pub mod users;

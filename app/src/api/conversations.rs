@@ -88,7 +88,7 @@ pub async fn get_thread(contact_id: ContactId) -> Result<Thread, AppError> {
     warmline::store::messages::mark_read(db, contact_id).await.or_fail()?;
     let assigned_to = warmline::store::messages::assigned_to(db, contact_id).await.or_fail()?;
     let (status, snoozed_until) = warmline::store::messages::status_of(db, contact_id).await.or_fail()?;
-    let (_, decision) = state.messenger.gate(contact_id, false, chrono::Utc::now()).await.map_err(messaging_error).or_fail()?;
+    let decision = state.messenger.preview(contact_id, false, chrono::Utc::now()).await.map_err(messaging_error).or_fail()?;
     let gate = match decision {
         Decision::Send => GateView { can_send: true, reason: None, defer_until: None },
         Decision::DeferUntil { until_ms, reason } => GateView { can_send: true, reason: Some(reason), defer_until: Some(until_ms) },
@@ -126,25 +126,22 @@ fn messaging_error(e: warmline::messaging::MessagingError) -> AppError {
 #[server]
 pub async fn send_message(contact_id: ContactId, body: String) -> Result<Message, AppError> {
     use super::ssr::*;
-    use warmline::messaging::send::Outbound;
+    use warmline::messaging::manual::ManualSend;
     let me = require_user()?;
     let state = state()?;
-    let out = Outbound { contact: contact_id, body: &body, kind: warmline::message::MessageKind::Manual, marketing: false, by: Some(me.id), outbox_key: None };
-    state.messenger.send(out).await.map(|r| r.message).map_err(messaging_error).or_fail()
+    let m = ManualSend { body: &body, marketing: false, by: Some(me.id), idempotency_key: None };
+    state.messenger.send_to_contact(contact_id, &m).await.map(|r| r.message).map_err(messaging_error).or_fail()
 }
 
 /// "New message" to any number: creates the contact when new, sends, returns the contact.
 #[server]
 pub async fn start_conversation(phone: String, body: String) -> Result<ContactId, AppError> {
     use super::ssr::*;
-    use warmline::messaging::send::{check_body, Outbound};
+    use warmline::messaging::manual::ManualSend;
     let me = require_user()?;
     let state = state()?;
-    let phone = warmline::phone::normalize(&phone, state.config.default_region).map_err(|e| AppError::Invalid(e.to_string())).or_fail()?;
-    check_body(&body).map_err(messaging_error).or_fail()?;
-    let contact = warmline::store::contacts::get_or_create_by_phone(&state.db, &phone).await.or_fail()?;
-    let out = Outbound { contact, body: &body, kind: warmline::message::MessageKind::Manual, marketing: false, by: Some(me.id), outbox_key: None };
-    state.messenger.send(out).await.map_err(messaging_error).or_fail()?;
+    let m = ManualSend { body: &body, marketing: false, by: Some(me.id), idempotency_key: None };
+    let (contact, _) = state.messenger.send_to_number(&phone, state.config.default_region, &m).await.map_err(messaging_error).or_fail()?;
     Ok(contact)
 }
 

@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::Json;
 use serde::Deserialize;
-use warmline::message::{Message, MessageKind};
-use warmline::messaging::send::Outbound;
+use warmline::message::Message;
+use warmline::messaging::manual::ManualSend;
 use warmline::messaging::MessagingError;
 use warmline::ContactId;
 use warmline_app::state::AppState;
@@ -45,13 +45,17 @@ pub struct SendBody {
 }
 
 /// `POST /api/v1/messages` `{"to": "+1…", "body": "…"}`: 201 with the message and the gate's
-/// decision (`send`, `defer_until` or `block`). The contact is created when new.
+/// decision (`send`, `defer_until` or `block`). The contact is created when new. An
+/// `Idempotency-Key` header makes a retried request return the first message instead of sending
+/// again.
 #[tracing::instrument(skip(state, body))]
-pub async fn send(State(state): State<AppState>, body: Result<Json<SendBody>, JsonRejection>) -> Result<impl IntoResponse, ApiError> {
+pub async fn send(State(state): State<AppState>, headers: axum::http::HeaderMap, body: Result<Json<SendBody>, JsonRejection>) -> Result<impl IntoResponse, ApiError> {
     let Json(b) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let phone = warmline::phone::normalize(&b.to, state.config.default_region).map_err(|e| ApiError::Invalid(e.to_string()))?;
-    warmline::messaging::send::check_body(&b.body)?;
-    let contact = warmline::store::contacts::get_or_create_by_phone(&state.db, &phone).await?;
-    let result = state.messenger.send(Outbound { contact, body: &b.body, kind: MessageKind::Manual, marketing: b.marketing, by: None, outbox_key: None }).await?;
+    let key = match headers.get("idempotency-key") {
+        Some(v) => Some(v.to_str().map_err(|_| ApiError::Invalid("the Idempotency-Key header must be printable text".into()))?),
+        None => None,
+    };
+    let m = ManualSend { body: &b.body, marketing: b.marketing, by: None, idempotency_key: key };
+    let (_, result) = state.messenger.send_to_number(&b.to, state.config.default_region, &m).await?;
     Ok((StatusCode::CREATED, Json(result)))
 }
