@@ -181,6 +181,23 @@ impl Submitted {
         }
     }
 
+    /// The outcome's name, for logs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Submitted::Accepted(_) => "accepted",
+            Submitted::Queued(_) => "queued",
+            Submitted::Scheduled(..) => "scheduled",
+            Submitted::Deferred { .. } => "deferred",
+            Submitted::Blocked { .. } => "blocked",
+            Submitted::CapReached => "cap reached",
+            Submitted::NotWanted(_) => "not wanted",
+            Submitted::Failed(..) => "failed",
+            Submitted::Pending(..) => "pending",
+            Submitted::Busy(_) => "claimed elsewhere",
+            Submitted::Ended(_) => "ended",
+        }
+    }
+
     /// What the gate decided, as the API reports it.
     pub fn decision(&self) -> Decision {
         match self {
@@ -527,7 +544,7 @@ impl Messenger {
         let d = Delivery { policy, attempts: self.retry.max_attempts, check: None };
         let id = job.message.id;
         match self.deliver(job.message, job.to, &job.token, &d).await {
-            Ok(outcome) => tracing::debug!(message = id, outcome = ?std::mem::discriminant(&outcome), "background send done"),
+            Ok(outcome) => tracing::debug!(message = id, outcome = outcome.name(), "background send done"),
             Err(e) => tracing::warn!(message = id, error = %e, "background send interrupted; the recovery sweep finishes it"),
         }
     }
@@ -598,7 +615,7 @@ impl Messenger {
             // cannot have it, costs one lookup only for messages that waited).
             match self.regate_claimed(m, &req, policy, token).await? {
                 Submitted::Queued(_) => sent += 1,
-                other => tracing::debug!(outcome = ?other.message().map(|m| m.id), "scheduled message not sent now"),
+                other => tracing::debug!(message = other.message().map(|m| m.id), outcome = other.name(), "scheduled message not sent now"),
             }
         }
         Ok(sent)

@@ -106,7 +106,7 @@ impl Messenger {
                 let req = OutboundRequest::new(m.contact_id, m.body.clone(), m.kind);
                 match self.resume(m, &req, policy, Some(token.clone())).await {
                     Ok(outcome) => {
-                        tracing::info!(message = id, outcome = ?outcome.decision(), "took over an unfinished send");
+                        tracing::info!(message = id, outcome = outcome.name(), "took over an unfinished send");
                         sweep.messages_recovered += 1;
                     }
                     Err(e) => tracing::warn!(message = id, error = %e, "could not take over an unfinished send; its claim lapses and it is tried again"),

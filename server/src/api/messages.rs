@@ -48,7 +48,7 @@ pub struct SendBody {
 /// decision (`send`, `defer_until` or `block`). The contact is created when new. An
 /// `Idempotency-Key` header makes a retried request return the first message instead of sending
 /// again.
-#[tracing::instrument(skip(state, body))]
+#[tracing::instrument(skip(state, headers, body))]
 pub async fn send(State(state): State<AppState>, headers: axum::http::HeaderMap, body: Result<Json<SendBody>, JsonRejection>) -> Result<impl IntoResponse, ApiError> {
     let Json(b) = body.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let key = match headers.get("idempotency-key") {
