@@ -25,6 +25,10 @@ use crate::store::{conflict_on_unique, consent, enrollments, messages, StoreErro
 use crate::{now_millis, CampaignId, ContactId, EnrollmentId, Millis, UserId, E164};
 use std::sync::Arc;
 
+/// A rate-limit wait at least this long is followed by the last checks again (a STOP may have
+/// arrived meanwhile); shorter waits are not, so requests leave right at their slots.
+const RECHECK_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Longest message body accepted (Twilio's limit is 1,600 characters).
 pub const MAX_BODY_CHARS: usize = 1600;
 
@@ -460,26 +464,18 @@ impl Messenger {
         let sender_key = sender.as_ref().map(E164::as_str).unwrap_or("default").to_string();
         let mut attempt = 0;
         loop {
-            self.limiter.acquire(&sender_key).await?;
-            // The claim, renewed right before the call: a server whose claim ran out (and whose
-            // message another server may have taken over) never calls the provider.
-            if !messages::renew_lease(&self.db, m.id, token, self.lease_until()).await? {
-                tracing::warn!(message = m.id, "lost the claim on a message before sending it; not sending");
-                let m = messages::get_by_id(&self.db, m.id).await?;
-                return Ok(Submitted::Busy(m));
+            // The last checks come before the rate-limit wait, so the request leaves right at
+            // its slot; a long wait is followed by the checks again.
+            if let Some(stop) = self.last_checks(&m, token, d).await? {
+                return Ok(stop);
             }
-            // A STOP (or a flag) that arrived while the message waited stops it here.
-            if d.policy.gated {
-                let now = consent::recipient(&self.db, m.contact_id).await?;
-                if let Some(reason) = block_reason(&now.as_recipient(&[])) {
-                    let m = self.cancel(&m, reason).await?;
-                    return Ok(Submitted::Blocked { message: Some(m), reason });
-                }
+            let wait = self.limiter.reserve(&sender_key).await?;
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
             }
-            if let Some(check) = &d.check {
-                if !check.still_wanted().await {
-                    messages::release_lease(&self.db, m.id, token, now_millis()).await?;
-                    return Ok(Submitted::NotWanted(m));
+            if wait >= RECHECK_AFTER {
+                if let Some(stop) = self.last_checks(&m, token, d).await? {
+                    return Ok(stop);
                 }
             }
             let err = match self.provider.send(&to, sender.as_ref(), &m.body).await {
@@ -524,6 +520,31 @@ impl Messenger {
             let m = self.record_failure(&m, &err).await?;
             return Ok(Submitted::Failed(m, err));
         }
+    }
+
+    /// What is checked right before a provider call: the claim, renewed (a server whose claim
+    /// ran out, and whose message another server may have taken over, never calls the
+    /// provider); consent (a STOP or a flag that arrived while the message waited stops it);
+    /// and the caller's own check. `Some` is why the message does not go out.
+    async fn last_checks(&self, m: &Message, token: &str, d: &Delivery) -> Result<Option<Submitted>, MessagingError> {
+        if !messages::renew_lease(&self.db, m.id, token, self.lease_until()).await? {
+            tracing::warn!(message = m.id, "lost the claim on a message before sending it; not sending");
+            return Ok(Some(Submitted::Busy(messages::get_by_id(&self.db, m.id).await?)));
+        }
+        if d.policy.gated {
+            let now = consent::recipient(&self.db, m.contact_id).await?;
+            if let Some(reason) = block_reason(&now.as_recipient(&[])) {
+                let m = self.cancel(m, reason).await?;
+                return Ok(Some(Submitted::Blocked { message: Some(m), reason }));
+            }
+        }
+        if let Some(check) = &d.check {
+            if !check.still_wanted().await {
+                messages::release_lease(&self.db, m.id, token, now_millis()).await?;
+                return Ok(Some(Submitted::NotWanted(m.clone())));
+            }
+        }
+        Ok(None)
     }
 
     /// Queues a claimed message for the background senders. When the queue is full the claim is

@@ -1,11 +1,17 @@
 //! The bounded send queue: messages the pipeline stored and claimed, waiting for one of a fixed
 //! number of background senders. A full queue refuses the message (the caller then gives up its
 //! claim and the recovery sweep sends it), so bursts cost memory in the database, not here.
+//!
+//! A message may wait here longer than a claim lasts (500 messages at one a second), so a
+//! heartbeat renews the claims of the messages waiting, every third of the claim's length. If
+//! this server stops, the heartbeat stops with it and the claims run out: another server's
+//! recovery sweep takes the messages over.
 
 use super::Messenger;
 use crate::message::Message;
 use crate::E164;
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, Weak};
 use tokio::sync::{mpsc, Mutex};
 
 /// How many messages may wait in the queue.
@@ -24,14 +30,21 @@ pub struct Job {
 #[derive(Clone, Default)]
 pub struct SendQueue {
     tx: Arc<OnceLock<mpsc::Sender<Job>>>,
+    /// The claims (message id → token) of the messages waiting, kept alive by the heartbeat.
+    waiting: Arc<std::sync::Mutex<HashMap<i64, String>>>,
 }
 
 impl SendQueue {
     /// Queues `job`, or gives it back when the queue is full (or the senders stopped).
     pub fn push(&self, messenger: &Messenger, job: Job) -> Result<(), Job> {
-        let tx = self.tx.get_or_init(|| start(messenger));
-        tx.try_send(job).map_err(|e| match e {
-            mpsc::error::TrySendError::Full(j) | mpsc::error::TrySendError::Closed(j) => j,
+        let tx = self.tx.get_or_init(|| start(messenger, Arc::downgrade(&self.waiting)));
+        let (id, token) = (job.message.id, job.token.clone());
+        lock(&self.waiting).insert(id, token);
+        tx.try_send(job).map_err(|e| {
+            lock(&self.waiting).remove(&id);
+            match e {
+                mpsc::error::TrySendError::Full(j) | mpsc::error::TrySendError::Closed(j) => j,
+            }
         })
     }
 
@@ -39,11 +52,14 @@ impl SendQueue {
     pub fn len(&self) -> usize {
         self.tx.get().map(|tx| CAPACITY - tx.capacity()).unwrap_or(0)
     }
-
 }
 
-fn start(messenger: &Messenger) -> mpsc::Sender<Job> {
-    let (tx, rx) = mpsc::channel(CAPACITY);
+fn lock(m: &std::sync::Mutex<HashMap<i64, String>>) -> std::sync::MutexGuard<'_, HashMap<i64, String>> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn start(messenger: &Messenger, waiting: Weak<std::sync::Mutex<HashMap<i64, String>>>) -> mpsc::Sender<Job> {
+    let (tx, rx) = mpsc::channel::<Job>(CAPACITY);
     let rx = Arc::new(Mutex::new(rx));
     // The senders hold a messenger without this queue, so the channel closes (and they stop)
     // once every other clone of the messenger is gone.
@@ -52,13 +68,41 @@ fn start(messenger: &Messenger) -> mpsc::Sender<Job> {
     for _ in 0..SENDERS {
         let rx = rx.clone();
         let worker = worker.clone();
+        let waiting = waiting.clone();
         tokio::spawn(async move {
             loop {
                 let job = rx.lock().await.recv().await;
                 let Some(job) = job else { break };
+                // From here on the sender renews the claim itself, right before the call.
+                if let Some(w) = waiting.upgrade() {
+                    let mut w = lock(&w);
+                    if w.get(&job.message.id) == Some(&job.token) {
+                        w.remove(&job.message.id);
+                    }
+                }
                 worker.send_queued(job).await;
             }
         });
     }
+    tokio::spawn(heartbeat(worker, waiting));
     tx
+}
+
+/// Renews the claims of the messages waiting in the queue until the queue is gone.
+async fn heartbeat(messenger: Messenger, waiting: Weak<std::sync::Mutex<HashMap<i64, String>>>) {
+    let every = messenger.lease() / 3;
+    loop {
+        tokio::time::sleep(every).await;
+        let Some(w) = waiting.upgrade() else { return };
+        let claims: Vec<(i64, String)> = lock(&w).iter().map(|(id, t)| (*id, t.clone())).collect();
+        drop(w);
+        if claims.is_empty() {
+            continue;
+        }
+        let until = crate::now_millis() + messenger.lease().as_millis() as i64;
+        match crate::store::messages::renew_leases(&messenger.db, &claims, until).await {
+            Ok(n) => tracing::debug!(waiting = claims.len(), renewed = n, "renewed the claims of queued messages"),
+            Err(e) => tracing::warn!(error = %e, "could not renew the claims of queued messages; they may be taken over"),
+        }
+    }
 }

@@ -316,6 +316,24 @@ pub async fn renew_lease(db: &Db, id: i64, token: &str, until: Millis) -> Result
     Ok(r.rows_affected() == 1)
 }
 
+/// Extends many claims at once (messages waiting in a server's send queue); returns how many
+/// were still held.
+pub async fn renew_leases(db: &Db, claims: &[(i64, String)], until: Millis) -> Result<u64> {
+    let mut tx = db.pool().begin().await?;
+    let mut renewed = 0;
+    for (id, token) in claims {
+        let r = sqlx::query("UPDATE messages SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND status = 'queued' AND provider_sid IS NULL")
+            .bind(until)
+            .bind(*id)
+            .bind(token)
+            .execute(&mut *tx)
+            .await?;
+        renewed += r.rows_affected();
+    }
+    tx.commit().await?;
+    Ok(renewed)
+}
+
 /// Gives up `token`'s claim, letting anyone take the message from `at` on.
 pub async fn release_lease(db: &Db, id: i64, token: &str, at: Millis) -> Result<()> {
     sqlx::query("UPDATE messages SET lease_owner = NULL, lease_until = $1 WHERE id = $2 AND lease_owner = $3")

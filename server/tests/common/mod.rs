@@ -232,12 +232,21 @@ pub fn midday_zone() -> String {
 }
 
 /// Waits (bounded) until `check` holds, polling; panics with `what` if it never does.
-pub async fn eventually<F, Fut>(what: &str, mut check: F)
+pub async fn eventually<F, Fut>(what: &str, check: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    eventually_within(what, std::time::Duration::from_secs(10), check).await
+}
+
+/// [`eventually`] with a longer bound, for work that takes a while (real server processes).
+pub async fn eventually_within<F, Fut>(what: &str, within: std::time::Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + within;
     while std::time::Instant::now() < deadline {
         if check().await {
             return;
