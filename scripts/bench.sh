@@ -2,6 +2,7 @@
 # Benchmarks (release build). Prints Markdown tables for docs/benchmarks.md.
 #   BENCH_ROWS          rows to import (default 100000)
 #   BENCH_CONTACTS      contacts in the farming selection benchmark (default 1000000)
+#   BENCH_MESSAGES      messages sent through the pipeline benchmark (default 2000)
 #   TEST_DATABASE_URL   PostgreSQL server to benchmark on (default postgres://postgres@127.0.0.1:5432/postgres)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -15,3 +16,7 @@ echo
 echo "## Warm-lead farming selection ($(date -u +%Y-%m-%d), $(nproc) cores)"
 cargo run --quiet --release --features ssr --example farming_bench -- "$contacts"
 cargo run --quiet --release --features ssr --example farming_bench -- "$contacts" "$pg" | tail -n 1
+echo
+echo "## Outbound pipeline against a fake Twilio on loopback ($(date -u +%Y-%m-%d), $(nproc) cores)"
+cargo run --quiet --release --features ssr --example pipeline_bench -- "${BENCH_MESSAGES:-2000}"
+cargo run --quiet --release --features ssr --example pipeline_bench -- "${BENCH_MESSAGES:-2000}" "$pg" | tail -n 1
