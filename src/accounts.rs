@@ -1,8 +1,9 @@
-//! Team members' passwords: a member changes their own, an admin resets another's. Both end
-//! the member's other sessions. Hashing runs on the blocking pool, off the async workers.
+//! Team members: an admin adds one; a member changes their own password, an admin resets
+//! another's (both end the member's other sessions). Hashing runs on the blocking pool, off the
+//! async workers. The CLI and the server functions call these, nothing else writes users.
 
 use crate::store::{users, StoreError};
-use crate::user::{check_password, User};
+use crate::user::{check_password, normalize_email, Role, User};
 use crate::UserId;
 
 /// Why a password change was refused.
@@ -27,6 +28,18 @@ async fn hash(password: String) -> Result<String, AccountError> {
 
 async fn verify(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || crate::auth::verify_password(&password, &hash)).await.unwrap_or(false)
+}
+
+/// Adds a team member (the settings page, `warmline admin create`): the email normalised, the
+/// password checked, then hashed off the async workers.
+#[tracing::instrument(skip_all, fields(role = ?role))]
+pub async fn create_user(db: &crate::store::Db, email: &str, password: &str, role: Role) -> Result<User, AccountError> {
+    let email = normalize_email(email).map_err(AccountError::Invalid)?;
+    check_password(password).map_err(AccountError::Invalid)?;
+    let h = hash(password.to_string()).await?;
+    let user = users::create(db, &email, &h, role).await?;
+    tracing::info!(user = %user.id, "team member added");
+    Ok(user)
 }
 
 /// `me` changes their own password; the current one must be right. `keep` is the hash of the

@@ -37,10 +37,8 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
             Ok(())
         }
         Command::Admin { action: AdminAction::Create { email, password } } => {
-            let email = warmline::user::normalize_email(&email)?;
-            warmline::user::check_password(&password)?;
             let state = app::prepare(config).await?;
-            let user = warmline::store::users::create(&state.db, &email, &warmline::auth::hash_password(&password), Role::Admin).await?;
+            let user = warmline::accounts::create_user(&state.db, &email, &password, Role::Admin).await?;
             println!("admin {} created (id {})", user.email, user.id);
             Ok(())
         }
@@ -59,22 +57,37 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(?config, "starting warmline");
     let state = app::prepare(config).await?;
     let router = build_router(state.clone());
-    tokio::spawn(warmline_server::tasks::purge_sessions(state.db.clone()));
+    // One supervisor owns every background task: one that panics is logged and restarted.
+    let mut tasks = warmline_server::tasks::Supervisor::new();
+    let s = state.clone();
+    tasks.spawn("session sweeper", move || warmline_server::tasks::purge_sessions(s.db.clone()));
     // Settings saved on another server (time zone) apply here too.
-    tokio::spawn(warmline::org::follow_settings(state.messenger.clone()));
+    let s = state.clone();
+    tasks.spawn("settings follower", move || warmline::org::follow_settings(s.messenger.clone()));
     // All the time, not only at start: webhooks whose processing failed, scheduled messages
     // whose time came, and unfinished sends whose server stopped.
-    tokio::spawn(state.messenger.clone().run_recovery(state.config.recovery_every));
+    let s = state.clone();
+    tasks.spawn("recovery sweep", move || s.messenger.clone().run_recovery(s.config.recovery_every));
     // Drip campaigns: due steps go out as they come due.
-    tokio::spawn(state.drip.clone().run());
+    let s = state.clone();
+    tasks.spawn("drip runner", move || s.drip.clone().run());
     // Farming batches a stopped server left are taken over once their claim ran out; the daily
     // schedule starts batches.
-    tokio::spawn(state.farm.clone().run_schedule(state.config.recovery_every));
+    let s = state.clone();
+    tasks.spawn("farming schedule", move || s.farm.clone().run_schedule(s.config.recovery_every));
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    // Stop claiming new work, and give back the claims of messages still waiting in the send
+    // queue so another server sends them at once instead of after their claims run out.
+    tasks.stop();
+    match state.messenger.release_queued(std::time::Duration::from_secs(20)).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(released = n, "gave back the claims of queued messages"),
+        Err(e) => tracing::warn!(error = %e, "could not give back queued messages; their claims run out on their own"),
+    }
     state.db.close().await;
     tracing::info!("stopped");
     Ok(())

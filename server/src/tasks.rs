@@ -1,7 +1,70 @@
-//! Background tasks that run inside the server process.
+//! Background tasks that run inside the server process, and the supervisor that owns them.
 
+use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::task::JoinHandle;
 use warmline::store::{sessions, Db};
+
+/// How long a supervised task that ended or panicked waits before it is started again.
+pub const RESTART_AFTER: Duration = Duration::from_secs(1);
+
+/// Every background task of a server, each started by [`Supervisor::spawn`]. A task that
+/// panics or returns is logged and started again after [`RESTART_AFTER`], never lost silently.
+/// [`Supervisor::stop`] ends them all (at shutdown).
+#[derive(Default)]
+pub struct Supervisor {
+    tasks: Vec<(&'static str, JoinHandle<()>)>,
+}
+
+impl Supervisor {
+    pub fn new() -> Supervisor {
+        Supervisor::default()
+    }
+
+    /// Runs the task `make` builds, and builds and runs it again whenever it ends.
+    pub fn spawn<F, Fut>(&mut self, name: &'static str, make: F) -> &mut Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.spawn_with_pause(name, RESTART_AFTER, make)
+    }
+
+    /// [`Supervisor::spawn`] with its own pause before a restart.
+    pub fn spawn_with_pause<F, Fut>(&mut self, name: &'static str, pause: Duration, make: F) -> &mut Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let make = Arc::new(make);
+        let handle = tokio::spawn(async move {
+            loop {
+                let run = tokio::spawn((make)());
+                match run.await {
+                    Ok(()) => tracing::warn!(task = name, "background task ended; starting it again"),
+                    Err(e) if e.is_panic() => tracing::error!(task = name, "background task panicked; starting it again"),
+                    Err(_) => return,
+                }
+                tokio::time::sleep(pause).await;
+            }
+        });
+        self.tasks.push((name, handle));
+        self
+    }
+
+    /// The names of the tasks it runs.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.tasks.iter().map(|(n, _)| *n).collect()
+    }
+
+    /// Stops every task (a task in the middle of a send leaves its claim to run out).
+    pub fn stop(self) {
+        for (_, t) in self.tasks {
+            t.abort();
+        }
+    }
+}
 
 /// Removes expired sessions once an hour.
 pub async fn purge_sessions(db: Db) {
@@ -13,5 +76,38 @@ pub async fn purge_sessions(db: Db) {
             Ok(n) => tracing::info!(removed = n, "expired sessions removed"),
             Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test]
+    async fn a_task_that_panics_or_ends_is_started_again() {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let mut sup = Supervisor::new();
+        let r = runs.clone();
+        sup.spawn_with_pause("flaky", Duration::from_millis(1), move || {
+            let r = r.clone();
+            async move {
+                match r.fetch_add(1, Ordering::SeqCst) {
+                    0 => panic!("first run fails"),
+                    1 => {}
+                    _ => std::future::pending::<()>().await,
+                }
+            }
+        });
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while runs.load(Ordering::SeqCst) < 3 {
+            assert!(tokio::time::Instant::now() < deadline, "the task was not started again");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert_eq!(sup.names(), ["flaky"]);
+        sup.stop();
+        let after = runs.load(Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!(runs.load(Ordering::SeqCst), after, "a stopped supervisor starts nothing");
     }
 }

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-both!(killed_mid_broadcast_sends_each_message_once, killed_mid_farming_batch_sends_each_message_once);
+both!(killed_mid_broadcast_sends_each_message_once, killed_mid_farming_batch_sends_each_message_once, stopped_mid_broadcast_hands_the_rest_over_at_once);
 
 const FROM: &str = "+14155550100";
 
@@ -55,6 +55,18 @@ impl Server {
         })
         .await;
         Server { child, base }
+    }
+
+    /// SIGTERM, as a deploy stops it; waits until it has exited.
+    async fn stop(mut self) {
+        let pid = self.child.id().to_string();
+        let status = Command::new("kill").args(["-TERM", &pid]).status().expect("kill -TERM");
+        assert!(status.success());
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while self.child.try_wait().expect("wait").is_none() {
+            assert!(std::time::Instant::now() < deadline, "the server did not stop on SIGTERM");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// SIGKILL: no shutdown, no cleanup, whatever was in flight.
@@ -120,14 +132,10 @@ async fn make_farming_campaign(base: &str, key: &str, list: i64, cap: i64) -> i6
     post(base, key, "/api/v1/farming-campaigns", json!({"name": "Farm", "template": template, "list_id": list, "daily_cap": cap})).await["id"].as_i64().unwrap()
 }
 
-/// 500 warm leads, a broadcast sent by a server that is killed part-way; a new server finishes
-/// it from the database alone.
-async fn killed_mid_broadcast_sends_each_message_once(app: TestApp) {
-    let fake = FakeTwilio::start().await;
-    // Slow answers keep sends in flight when the kill lands.
-    fake.set_latency(Duration::from_millis(20));
+/// `n` warm leads and an admin, and a server (with `env`) that has started a broadcast to them.
+async fn broadcasting(app: &TestApp, fake: &FakeTwilio, n: usize, env: &[(&str, &str)]) -> Server {
     let key = app.api_key().await;
-    let list = import(&app, &key, "leads", 500, 0).await;
+    let list = import(app, &key, "leads", n, 0).await;
     let farm = make_farming_campaign(&app.base, &key, list, 10).await;
     sqlx::query("INSERT INTO warm_leads (contact_id, campaign_id, reply_text, replied_at) SELECT id, $1, 'YES', $2 FROM contacts")
         .bind(farm)
@@ -135,23 +143,30 @@ async fn killed_mid_broadcast_sends_each_message_once(app: TestApp) {
         .execute(app.state.db.pool())
         .await
         .unwrap();
-    let web = app.setup_admin("boss@example.com", "correct horse battery").await;
-    drop(web);
-    let db = app.state.config.database_url.clone();
-    let server = Server::start(&db, &fake, &[("SEND_RATE_MPS", "100")]).await;
+    drop(app.setup_admin("boss@example.com", "correct horse battery").await);
+    let server = Server::start(&app.state.config.database_url, fake, env).await;
     let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let r = client.post(format!("{}{}", server.base, <warmline_app::api::auth::Login as leptos::server_fn::ServerFn>::PATH)).form(&[("email", "boss@example.com"), ("password", "correct horse battery")]).send().await.unwrap();
     assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
     let path = <warmline_app::api::farming::MessageWarmLeads as leptos::server_fn::ServerFn>::PATH;
     let r = client.post(format!("{}{path}", server.base)).form(&[("body", "Spring special for our warm leads")]).send().await.unwrap();
     assert!(r.status().is_success(), "{} {:?}", r.status(), r.text().await);
+    server
+}
 
+/// 500 warm leads, a broadcast sent by a server that is killed part-way; a new server finishes
+/// it from the database alone.
+async fn killed_mid_broadcast_sends_each_message_once(app: TestApp) {
+    let fake = FakeTwilio::start().await;
+    // Slow answers keep sends in flight when the kill lands.
+    fake.set_latency(Duration::from_millis(20));
+    let server = broadcasting(&app, &fake, 500, &[("SEND_RATE_MPS", "100")]).await;
     eventually_within("the broadcast is part-way", Duration::from_secs(60), || async { fake.accepted().len() >= 150 }).await;
     server.kill();
     let at_kill = fake.accepted().len();
     assert!(at_kill < 500, "killed before the end ({at_kill})");
 
-    let _again = Server::start(&db, &fake, &[("SEND_RATE_MPS", "100")]).await;
+    let _again = Server::start(&app.state.config.database_url, &fake, &[("SEND_RATE_MPS", "100")]).await;
     eventually_within("the new server finishes the broadcast", Duration::from_secs(90), || async {
         scalar(&app, "SELECT COUNT(*) FROM messages WHERE kind = 'broadcast' AND provider_sid IS NOT NULL").await == 500
     })
@@ -159,6 +174,28 @@ async fn killed_mid_broadcast_sends_each_message_once(app: TestApp) {
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM messages WHERE kind = 'broadcast'").await, 500);
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM messages WHERE status = 'queued' AND provider_sid IS NULL").await, 0, "none left queued");
     assert_each_once(&fake, "Spring special", 500);
+}
+
+/// A server stopped with SIGTERM in the middle of a broadcast finishes what it is sending and
+/// gives back the claims of the rest: with claims of 10 minutes, the next server still sends
+/// them at once, and nothing twice.
+async fn stopped_mid_broadcast_hands_the_rest_over_at_once(app: TestApp) {
+    let fake = FakeTwilio::start().await;
+    fake.set_latency(Duration::from_millis(20));
+    let env = [("SEND_RATE_MPS", "50"), ("SEND_LEASE_MS", "600000")];
+    let server = broadcasting(&app, &fake, 200, &env).await;
+    eventually_within("the broadcast is part-way", Duration::from_secs(60), || async { fake.accepted().len() >= 40 }).await;
+    server.stop().await;
+    let at_stop = fake.accepted().len();
+    assert!(at_stop < 200, "stopped before the end ({at_stop})");
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM messages WHERE kind = 'broadcast' AND provider_sid IS NULL AND lease_owner IS NOT NULL").await, 0, "every claim was given back");
+
+    let _again = Server::start(&app.state.config.database_url, &fake, &env).await;
+    eventually_within("the next server sends the rest", Duration::from_secs(60), || async {
+        scalar(&app, "SELECT COUNT(*) FROM messages WHERE kind = 'broadcast' AND provider_sid IS NOT NULL").await == 200
+    })
+    .await;
+    assert_each_once(&fake, "Spring special", 200);
 }
 
 /// A farming batch of 300, its server killed part-way: the next server takes the batch over

@@ -103,6 +103,32 @@ impl Messenger {
     }
 
     /// Messages waiting in this server's send queue.
+    /// A person reviewed a free-text opt-out flag and found it was not an opt-out: the flag is
+    /// cleared in the consent ledger (with who did it) and open panels are told.
+    #[tracing::instrument(skip(self))]
+    pub async fn clear_flag(&self, contact: crate::ContactId, by: crate::UserId) -> Result<(), MessagingError> {
+        let mut conn = self.db.pool().acquire().await.map_err(crate::store::StoreError::from)?;
+        let change = crate::store::consent::Change { contact, kind: crate::message::ConsentKind::Unflagged, source: "user", message_sid: None, note: Some("reviewed: not an opt-out"), by: Some(by) };
+        crate::store::consent::record(&mut conn, &change).await?;
+        self.events.publish(LiveEvent::Consent { contact_id: contact }).await;
+        Ok(())
+    }
+
+    /// At shutdown: gives back the claims of messages waiting in this server's send queue, so
+    /// any server's recovery sweep sends them at once, then waits (at most `limit`) for the
+    /// messages the senders are in the middle of. Returns how many claims were given back.
+    pub async fn release_queued(&self, limit: Duration) -> Result<usize, MessagingError> {
+        let claims = self.queue.drain();
+        let now = crate::now_millis();
+        for (id, token) in &claims {
+            crate::store::messages::release_lease(&self.db, *id, token, now).await?;
+        }
+        if !self.queue.settle(limit).await {
+            tracing::warn!("messages still being sent at shutdown; their claims run out on their own");
+        }
+        Ok(claims.len())
+    }
+
     pub fn send_queue_len(&self) -> usize {
         self.queue.len()
     }

@@ -32,12 +32,14 @@ pub struct SendQueue {
     tx: Arc<OnceLock<mpsc::Sender<Job>>>,
     /// The claims (message id → token) of the messages waiting, kept alive by the heartbeat.
     waiting: Arc<std::sync::Mutex<HashMap<i64, String>>>,
+    /// Messages a sender is working on right now.
+    in_flight: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl SendQueue {
     /// Queues `job`, or gives it back when the queue is full (or the senders stopped).
     pub fn push(&self, messenger: &Messenger, job: Job) -> Result<(), Job> {
-        let tx = self.tx.get_or_init(|| start(messenger, Arc::downgrade(&self.waiting)));
+        let tx = self.tx.get_or_init(|| start(messenger, Arc::downgrade(&self.waiting), self.in_flight.clone()));
         let (id, token) = (job.message.id, job.token.clone());
         lock(&self.waiting).insert(id, token);
         tx.try_send(job).map_err(|e| {
@@ -46,6 +48,23 @@ impl SendQueue {
                 mpsc::error::TrySendError::Full(j) | mpsc::error::TrySendError::Closed(j) => j,
             }
         })
+    }
+
+    /// Stops taking jobs and returns the claims of the messages still waiting (at shutdown).
+    pub(super) fn drain(&self) -> Vec<(i64, String)> {
+        lock(&self.waiting).drain().collect()
+    }
+
+    /// Waits (at most `limit`) until no sender is in the middle of a message.
+    pub(super) async fn settle(&self, limit: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        while self.in_flight.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        true
     }
 
     /// Messages waiting right now.
@@ -58,7 +77,7 @@ fn lock(m: &std::sync::Mutex<HashMap<i64, String>>) -> std::sync::MutexGuard<'_,
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn start(messenger: &Messenger, waiting: Weak<std::sync::Mutex<HashMap<i64, String>>>) -> mpsc::Sender<Job> {
+fn start(messenger: &Messenger, waiting: Weak<std::sync::Mutex<HashMap<i64, String>>>, in_flight: Arc<std::sync::atomic::AtomicUsize>) -> mpsc::Sender<Job> {
     let (tx, rx) = mpsc::channel::<Job>(CAPACITY);
     let rx = Arc::new(Mutex::new(rx));
     // The senders hold a messenger without this queue, so the channel closes (and they stop)
@@ -69,18 +88,30 @@ fn start(messenger: &Messenger, waiting: Weak<std::sync::Mutex<HashMap<i64, Stri
         let rx = rx.clone();
         let worker = worker.clone();
         let waiting = waiting.clone();
+        let in_flight = in_flight.clone();
         tokio::spawn(async move {
             loop {
                 let job = rx.lock().await.recv().await;
                 let Some(job) = job else { break };
-                // From here on the sender renews the claim itself, right before the call.
-                if let Some(w) = waiting.upgrade() {
-                    let mut w = lock(&w);
-                    if w.get(&job.message.id) == Some(&job.token) {
-                        w.remove(&job.message.id);
+                // From here on the sender renews the claim itself, right before the call. A job
+                // whose claim was given back (shutdown) is skipped: it is no longer ours.
+                let ours = match waiting.upgrade() {
+                    Some(w) => {
+                        let mut w = lock(&w);
+                        let ours = w.get(&job.message.id) == Some(&job.token);
+                        if ours {
+                            w.remove(&job.message.id);
+                            in_flight.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        }
+                        ours
                     }
+                    None => false,
+                };
+                if !ours {
+                    continue;
                 }
                 worker.send_queued(job).await;
+                in_flight.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
             }
         });
     }

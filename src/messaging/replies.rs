@@ -66,3 +66,48 @@ pub async fn keywords(db: &Db) -> Result<crate::sms::keywords::Keywords> {
     let interest: Vec<String> = raw.split(',').map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect();
     Ok(if interest.is_empty() { crate::sms::keywords::Keywords::default() } else { crate::sms::keywords::Keywords { interest } })
 }
+
+/// The editable reply texts and interest keywords, as (key, value): saved values, else defaults.
+pub async fn reply_settings(db: &Db) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for key in ALL.into_iter().filter(|k| *k != BRAND) {
+        let v = settings::get_value(db, key).await?.unwrap_or_else(|| default_for(key).to_string());
+        out.push((key.to_string(), v));
+    }
+    Ok(out)
+}
+
+/// What an admin saves under Settings → Replies.
+pub struct ReplySettings<'a> {
+    pub opt_out: &'a str,
+    pub opt_in: &'a str,
+    pub help: &'a str,
+    pub warm_lead: &'a str,
+    /// Comma-separated; none may be a STOP, START or HELP word.
+    pub interest_keywords: &'a str,
+}
+
+/// Checks every field, then saves them all: a bad field saves nothing.
+pub async fn save_reply_settings(db: &Db, r: &ReplySettings<'_>) -> Result<()> {
+    use crate::sms::keywords::{classify, Intent};
+    use crate::store::StoreError;
+    let words: Vec<String> = r.interest_keywords.split(',').map(|w| w.trim().to_uppercase()).filter(|w| !w.is_empty()).collect();
+    if words.is_empty() {
+        return Err(StoreError::Invalid("give at least one interest keyword, e.g. YES".into()));
+    }
+    if let Some(w) = words.iter().find(|w| !matches!(classify(w), Intent::Interest | Intent::Other)) {
+        return Err(StoreError::Invalid(format!("'{w}' is a STOP, START or HELP word and can't mean interest")));
+    }
+    let keywords = words.join(", ");
+    let values = [(OPT_OUT_REPLY, r.opt_out), (OPT_IN_REPLY, r.opt_in), (HELP_REPLY, r.help), (WARM_LEAD_REPLY, r.warm_lead), (INTEREST_KEYWORDS, keywords.as_str())];
+    for (key, value) in &values {
+        let value = value.trim();
+        if value.is_empty() || value.chars().count() > 320 {
+            return Err(StoreError::Invalid(format!("{key} needs 1 to 320 characters")));
+        }
+    }
+    for (key, value) in values {
+        settings::set_value(db, key, value.trim()).await?;
+    }
+    Ok(())
+}

@@ -16,19 +16,10 @@ pub async fn list_users() -> Result<Vec<User>, AppError> {
 pub async fn create_user(email: String, password: String, role: String) -> Result<User, AppError> {
     use super::ssr::*;
     require_admin()?;
-    let state = state()?;
-    let email = match warmline::user::normalize_email(&email) {
-        Ok(e) => e,
-        Err(m) => return fail(AppError::Invalid(m)),
-    };
-    if let Err(m) = warmline::user::check_password(&password) {
-        return fail(AppError::Invalid(m));
-    }
     let Some(role) = warmline::user::Role::parse(&role) else {
         return fail(AppError::Invalid("choose a role: admin or member".into()));
     };
-    let hash = warmline::auth::hash_password(&password);
-    warmline::store::users::create(&state.db, &email, &hash, role).await.or_fail()
+    warmline::accounts::create_user(&state()?.db, &email, &password, role).await.or_fail()
 }
 
 #[server]

@@ -204,13 +204,7 @@ pub async fn save_business_settings(business_name: String, timezone: String) -> 
 pub async fn reply_settings() -> Result<Vec<(String, String)>, AppError> {
     use super::ssr::*;
     require_user()?;
-    let db = &state()?.db;
-    let mut out = Vec::new();
-    for key in warmline::messaging::replies::ALL.into_iter().filter(|k| *k != warmline::messaging::replies::BRAND) {
-        let v = warmline::store::settings::get_value(db, key).await.or_fail()?.unwrap_or_else(|| warmline::messaging::replies::default_for(key).to_string());
-        out.push((key.to_string(), v));
-    }
-    Ok(out)
+    warmline::messaging::replies::reply_settings(&state()?.db).await.or_fail()
 }
 
 #[server]
@@ -222,37 +216,9 @@ pub async fn save_reply_settings(
     interest_keywords: String,
 ) -> Result<(), AppError> {
     use super::ssr::*;
-    use warmline::messaging::replies;
-    use warmline::sms::keywords::{classify, Intent};
     require_admin()?;
-    let db = &state()?.db;
-    // Interest keywords: a comma-separated list; none of them may be a consent keyword.
-    let words: Vec<String> = interest_keywords.split(',').map(|w| w.trim().to_uppercase()).filter(|w| !w.is_empty()).collect();
-    if words.is_empty() {
-        return fail(AppError::Invalid("give at least one interest keyword, e.g. YES".into()));
-    }
-    if let Some(w) = words.iter().find(|w| !matches!(classify(w), Intent::Interest | Intent::Other)) {
-        return fail(AppError::Invalid(format!("'{w}' is a STOP, START or HELP word and can't mean interest")));
-    }
-    let interest_keywords = words.join(", ");
-    let values = [
-        (replies::OPT_OUT_REPLY, reply_opt_out),
-        (replies::OPT_IN_REPLY, reply_opt_in),
-        (replies::HELP_REPLY, reply_help),
-        (replies::WARM_LEAD_REPLY, reply_warm_lead),
-        (replies::INTEREST_KEYWORDS, interest_keywords),
-    ];
-    for (key, value) in &values {
-        let value = value.trim();
-        if value.is_empty() || value.chars().count() > 320 {
-            return fail(AppError::Invalid(format!("{key} needs 1 to 320 characters")));
-        }
-    }
-    // Checked first, then saved: a bad field saves nothing.
-    for (key, value) in values {
-        warmline::store::settings::set_value(db, key, value.trim()).await.or_fail()?;
-    }
-    Ok(())
+    let r = warmline::messaging::replies::ReplySettings { opt_out: &reply_opt_out, opt_in: &reply_opt_in, help: &reply_help, warm_lead: &reply_warm_lead, interest_keywords: &interest_keywords };
+    warmline::messaging::replies::save_reply_settings(&state()?.db, &r).await.or_fail()
 }
 
 /// A contact's consent state and ledger.
@@ -267,13 +233,6 @@ pub async fn contact_consent(contact_id: ContactId) -> Result<ConsentState, AppE
 #[server]
 pub async fn clear_flag(contact_id: ContactId) -> Result<(), AppError> {
     use super::ssr::*;
-    use warmline::message::ConsentKind;
-    use warmline::messaging::LiveEvent;
     let me = require_user()?;
-    let state = state()?;
-    let mut conn = state.db.pool().acquire().await.map_err(warmline::store::StoreError::from).or_fail()?;
-    let change = warmline::store::consent::Change { contact: contact_id, kind: ConsentKind::Unflagged, source: "user", message_sid: None, note: Some("reviewed: not an opt-out"), by: Some(me.id) };
-    warmline::store::consent::record(&mut conn, &change).await.or_fail()?;
-    state.messenger.events.publish(LiveEvent::Consent { contact_id }).await;
-    Ok(())
+    state()?.messenger.clear_flag(contact_id, me.id).await.map_err(warmline::store::StoreError::from).or_fail()
 }
