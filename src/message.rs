@@ -235,13 +235,49 @@ impl ConversationStatus {
     }
 }
 
+/// Whether a contact's number can take texts, as the carrier told us.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NumberStatus {
+    #[default]
+    Ok,
+    /// Not a working number (Twilio 21211, 30003, 30004, 30005).
+    Invalid,
+    /// A landline: it can't receive texts (Twilio 21614, 30006).
+    Landline,
+}
+
+impl NumberStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NumberStatus::Ok => "ok",
+            NumberStatus::Invalid => "invalid",
+            NumberStatus::Landline => "landline",
+        }
+    }
+
+    /// The stored text; anything unknown reads as `invalid` (never sent to by mistake).
+    pub fn parse(s: &str) -> NumberStatus {
+        match s {
+            "ok" => NumberStatus::Ok,
+            "landline" => NumberStatus::Landline,
+            _ => NumberStatus::Invalid,
+        }
+    }
+}
+
+impl std::fmt::Display for NumberStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A contact's consent as of now.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ConsentState {
     pub opted_out: bool,
     pub flagged: bool,
-    /// `ok`, `invalid` or `landline`.
-    pub number_status: String,
+    pub number_status: NumberStatus,
     pub history: Vec<ConsentEvent>,
 }
 
@@ -289,6 +325,16 @@ pub struct ConsentEvent {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn number_status_round_trips_and_unknown_is_not_sendable() {
+        for n in [NumberStatus::Ok, NumberStatus::Invalid, NumberStatus::Landline] {
+            assert_eq!(NumberStatus::parse(n.as_str()), n);
+            assert_eq!(serde_json::to_string(&n).unwrap(), format!("\"{n}\""));
+        }
+        assert_eq!(NumberStatus::parse("disconnected"), NumberStatus::Invalid);
+    }
+
     use super::*;
 
     #[test]

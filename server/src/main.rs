@@ -77,17 +77,23 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     tasks.spawn("farming schedule", move || s.farm.clone().run_schedule(s.config.recovery_every));
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");
+    // On SIGTERM: stop claiming new work and give back the claims of messages still waiting in
+    // the send queue (another server sends them at once instead of after their claims run
+    // out), then let open requests finish.
+    let messenger = state.messenger.clone();
+    let stopping = async move {
+        shutdown_signal().await;
+        tracing::info!("stopping");
+        tasks.stop();
+        match messenger.release_queued(std::time::Duration::from_secs(20)).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(released = n, "gave back the claims of queued messages"),
+            Err(e) => tracing::warn!(error = %e, "could not give back queued messages; their claims run out on their own"),
+        }
+    };
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(stopping)
         .await?;
-    // Stop claiming new work, and give back the claims of messages still waiting in the send
-    // queue so another server sends them at once instead of after their claims run out.
-    tasks.stop();
-    match state.messenger.release_queued(std::time::Duration::from_secs(20)).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(released = n, "gave back the claims of queued messages"),
-        Err(e) => tracing::warn!(error = %e, "could not give back queued messages; their claims run out on their own"),
-    }
     state.db.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -9,6 +9,15 @@ use warmline::store::{sessions, Db};
 /// How long a supervised task that ended or panicked waits before it is started again.
 pub const RESTART_AFTER: Duration = Duration::from_secs(1);
 
+/// Aborts the task when dropped.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Every background task of a server, each started by [`Supervisor::spawn`]. A task that
 /// panics or returns is logged and started again after [`RESTART_AFTER`], never lost silently.
 /// [`Supervisor::stop`] ends them all (at shutdown).
@@ -40,8 +49,9 @@ impl Supervisor {
         let make = Arc::new(make);
         let handle = tokio::spawn(async move {
             loop {
-                let run = tokio::spawn((make)());
-                match run.await {
+                // Aborted with the supervisor's task: stopping the supervisor stops the work.
+                let mut run = AbortOnDrop(tokio::spawn((make)()));
+                match (&mut run.0).await {
                     Ok(()) => tracing::warn!(task = name, "background task ended; starting it again"),
                     Err(e) if e.is_panic() => tracing::error!(task = name, "background task panicked; starting it again"),
                     Err(_) => return,
@@ -109,5 +119,29 @@ mod tests {
         let after = runs.load(Ordering::SeqCst);
         tokio::time::sleep(Duration::from_millis(20)).await;
         assert_eq!(runs.load(Ordering::SeqCst), after, "a stopped supervisor starts nothing");
+    }
+
+    #[tokio::test]
+    async fn stopping_stops_the_running_work_too() {
+        let ticks = Arc::new(AtomicUsize::new(0));
+        let mut sup = Supervisor::new();
+        let t = ticks.clone();
+        sup.spawn("ticker", move || {
+            let t = t.clone();
+            async move {
+                loop {
+                    t.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+            }
+        });
+        while ticks.load(Ordering::SeqCst) < 2 {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        sup.stop();
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let after = ticks.load(Ordering::SeqCst);
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        assert_eq!(ticks.load(Ordering::SeqCst), after, "the task kept running after stop");
     }
 }

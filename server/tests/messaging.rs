@@ -209,7 +209,7 @@ async fn invalid_number_21211_marks_the_number(app: TestApp) {
     let contact = app.sendable_contact(TO).await;
     let key = app.api_key().await;
     api_send(&app, &key, TO, "hello").await;
-    eventually("number marked invalid", || async { warmline::store::consent::state(&app.state.db, contact).await.unwrap().number_status == "invalid" }).await;
+    eventually("number marked invalid", || async { warmline::store::consent::state(&app.state.db, contact).await.unwrap().number_status == warmline::message::NumberStatus::Invalid }).await;
     let again = api_send(&app, &key, TO, "hello again").await;
     assert_eq!(again["decision"]["reason"], "invalid_number");
     assert_eq!(fake.requests().len(), 1, "permanent errors are not retried");

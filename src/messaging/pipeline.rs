@@ -611,7 +611,7 @@ impl Messenger {
                 self.events.publish(LiveEvent::Consent { contact_id: message.contact_id }).await;
             }
             SendError::Permanent { number_status: Some(status), .. } => {
-                consent::set_number_status(&self.db, message.contact_id, status).await?;
+                consent::set_number_status(&self.db, message.contact_id, *status).await?;
                 self.events.publish(LiveEvent::Consent { contact_id: message.contact_id }).await;
             }
             _ => {}

@@ -22,7 +22,7 @@ pub enum SendError {
     OptedOut { code: i64, message: String },
     /// The number can't receive this (invalid, landline, blocked). Mark it; don't retry.
     #[error("permanent failure (Twilio {code}): {message}")]
-    Permanent { code: i64, message: String, number_status: Option<&'static str> },
+    Permanent { code: i64, message: String, number_status: Option<crate::message::NumberStatus> },
     /// Worth retrying with backoff: 429/20429, 5xx, timeouts, connection errors.
     #[error("temporary failure: {message}")]
     Transient { code: Option<i64>, message: String, retry_after: Option<Duration> },
@@ -41,9 +41,9 @@ impl SendError {
     pub fn from_twilio(http_status: u16, code: Option<i64>, message: String) -> SendError {
         match code {
             Some(21610) => SendError::OptedOut { code: 21610, message },
-            Some(21211) | Some(30005) => SendError::Permanent { code: code.unwrap_or_default(), message, number_status: Some("invalid") },
-            Some(21614) | Some(30006) => SendError::Permanent { code: code.unwrap_or_default(), message, number_status: Some("landline") },
-            Some(c @ (30003 | 30004)) => SendError::Permanent { code: c, message, number_status: Some("invalid") },
+            Some(21211) | Some(30005) => SendError::Permanent { code: code.unwrap_or_default(), message, number_status: Some(crate::message::NumberStatus::Invalid) },
+            Some(21614) | Some(30006) => SendError::Permanent { code: code.unwrap_or_default(), message, number_status: Some(crate::message::NumberStatus::Landline) },
+            Some(c @ (30003 | 30004)) => SendError::Permanent { code: c, message, number_status: Some(crate::message::NumberStatus::Invalid) },
             Some(20429) => SendError::Transient { code, message, retry_after: None },
             _ if http_status == 429 || http_status >= 500 => SendError::Transient { code, message, retry_after: None },
             _ => SendError::Rejected { code, message },
@@ -99,8 +99,8 @@ mod tests {
     #[test]
     fn twilio_codes_are_classified() {
         assert!(matches!(SendError::from_twilio(400, Some(21610), "x".into()), SendError::OptedOut { .. }));
-        assert!(matches!(SendError::from_twilio(400, Some(21211), "x".into()), SendError::Permanent { number_status: Some("invalid"), .. }));
-        assert!(matches!(SendError::from_twilio(400, Some(21614), "x".into()), SendError::Permanent { number_status: Some("landline"), .. }));
+        assert!(matches!(SendError::from_twilio(400, Some(21211), "x".into()), SendError::Permanent { number_status: Some(crate::message::NumberStatus::Invalid), .. }));
+        assert!(matches!(SendError::from_twilio(400, Some(21614), "x".into()), SendError::Permanent { number_status: Some(crate::message::NumberStatus::Landline), .. }));
         for c in 30003..=30006 {
             assert!(matches!(SendError::from_twilio(400, Some(c), "x".into()), SendError::Permanent { .. }), "{c}");
         }

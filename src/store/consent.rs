@@ -56,9 +56,9 @@ pub async fn record(conn: &mut AnyConnection, c: &Change<'_>) -> Result<u64> {
 }
 
 /// Marks a number invalid or a landline after a permanent carrier error.
-pub async fn set_number_status(db: &Db, contact: ContactId, status: &str) -> Result<()> {
+pub async fn set_number_status(db: &Db, contact: ContactId, status: crate::message::NumberStatus) -> Result<()> {
     sqlx::query("UPDATE contacts SET number_status = $1, updated_at = $2 WHERE id = $3")
-        .bind(status)
+        .bind(status.as_str())
         .bind(now_millis())
         .bind(contact.0)
         .execute(db.pool())
@@ -95,7 +95,7 @@ pub async fn state(db: &Db, contact: ContactId) -> Result<ConsentState> {
     Ok(ConsentState {
         opted_out: get::<i64>(&row, "opted_out")? != 0,
         flagged: get::<i64>(&row, "flagged")? != 0,
-        number_status: get(&row, "number_status")?,
+        number_status: crate::message::NumberStatus::parse(&get::<String>(&row, "number_status")?),
         history,
     })
 }

@@ -398,7 +398,7 @@ pub async fn send_target(db: &Db, contact: ContactId) -> Result<(super::recipien
         timezone,
         opted_out: get::<i64>(&row, "opted_out")? != 0,
         flagged: get::<i64>(&row, "flagged")? != 0,
-        number_status: get(&row, "number_status")?,
+        number_status: crate::message::NumberStatus::parse(&get::<String>(&row, "number_status")?),
     };
     Ok((r, values))
 }

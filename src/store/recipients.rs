@@ -11,7 +11,7 @@ pub struct RecipientRow {
     pub timezone: Option<String>,
     pub opted_out: bool,
     pub flagged: bool,
-    pub number_status: String,
+    pub number_status: crate::message::NumberStatus,
 }
 
 impl RecipientRow {
@@ -22,8 +22,8 @@ impl RecipientRow {
             timezone: self.timezone.as_deref(),
             opted_out: self.opted_out,
             flagged: self.flagged,
-            invalid: self.number_status == "invalid",
-            landline: self.number_status == "landline",
+            invalid: self.number_status == crate::message::NumberStatus::Invalid,
+            landline: self.number_status == crate::message::NumberStatus::Landline,
             recent_marketing_ms,
         }
     }
@@ -41,6 +41,6 @@ pub async fn recipient(db: &Db, contact: ContactId) -> Result<RecipientRow> {
         timezone: get(&row, "timezone")?,
         opted_out: get::<i64>(&row, "opted_out")? != 0,
         flagged: get::<i64>(&row, "flagged")? != 0,
-        number_status: get(&row, "number_status")?,
+        number_status: crate::message::NumberStatus::parse(&get::<String>(&row, "number_status")?),
     })
 }

@@ -142,14 +142,14 @@ fn ConsentCard(consent: Resource<Result<warmline::message::ConsentState, crate::
                                 ("Opted out", "bg-red-100 text-red-700")
                             } else if c.flagged {
                                 ("Flagged for review", "bg-amber-100 text-amber-800")
-                            } else if c.number_status != "ok" {
+                            } else if c.number_status != warmline::message::NumberStatus::Ok {
                                 ("Number unusable", "bg-slate-200 text-slate-700")
                             } else {
                                 ("Can be messaged", "bg-emerald-100 text-emerald-800")
                             };
                             view! {
                                 <p class="mt-3"><span class=format!("rounded-full px-2 py-0.5 text-xs font-medium {class}") data-testid="consent-state">{label}</span>
-                                    {(c.number_status != "ok").then(|| view! { <span class="ml-2 text-xs text-slate-500">{format!("number: {}", c.number_status)}</span> })}
+                                    {(c.number_status != warmline::message::NumberStatus::Ok).then(|| view! { <span class="ml-2 text-xs text-slate-500">{format!("number: {}", c.number_status)}</span> })}
                                 </p>
                                 <ol class="mt-4 space-y-2 text-sm" data-testid="consent-history">
                                     {if c.history.is_empty() {

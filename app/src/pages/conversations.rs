@@ -224,7 +224,7 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
                         Some(("opted out", "bg-red-100 text-red-700"))
                     } else if t.consent.flagged {
                         Some(("flagged for review", "bg-amber-100 text-amber-800"))
-                    } else if t.consent.number_status != "ok" {
+                    } else if t.consent.number_status != warmline::message::NumberStatus::Ok {
                         Some(("number unusable", "bg-slate-200 text-slate-700"))
                     } else {
                         None

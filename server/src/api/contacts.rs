@@ -60,7 +60,7 @@ pub struct ContactDetail {
     pub contact: Contact,
     pub opted_out: bool,
     pub flagged: bool,
-    pub number_status: String,
+    pub number_status: warmline::message::NumberStatus,
     pub consent_history: Vec<warmline::message::ConsentEvent>,
 }
 
