@@ -79,7 +79,7 @@ impl EventBus {
         match &self.notify {
             Some(db) => {
                 let payload = serde_json::to_string(&ev).unwrap_or_default();
-                if let Err(e) = sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(payload).execute(db.pool()).await {
+                if let Err(e) = crate::store::notify::notify(db, CHANNEL, &payload).await {
                     tracing::warn!(error = %e, "pg_notify failed; delivering locally");
                     let _ = self.tx.send(ev);
                 }

@@ -15,6 +15,7 @@ pub mod farming;
 pub mod imports;
 pub mod lists;
 pub mod messages;
+pub mod notify;
 pub mod notes;
 pub mod pipeline;
 pub mod recipients;
