@@ -30,7 +30,7 @@ pub struct Config {
     /// Messages per second per sender, shared by every sending path.
     pub send_rate_mps: f64,
     /// The organisation's time zone: used when a contact's zone is unknown.
-    pub org_timezone: String,
+    pub org_timezone: chrono_tz::Tz,
     /// Marketing messages allowed per rolling 24 h to FL/OK/MD numbers (0 turns the cap off).
     pub marketing_cap: u32,
     /// Apply `marketing_cap` to every number, not only FL/OK/MD.
@@ -189,10 +189,10 @@ impl Config {
             Some(v) => v.parse::<f64>().ok().filter(|r| *r > 0.0 && r.is_finite()).ok_or_else(|| bad("SEND_RATE_MPS", "must be a positive number of messages per second"))?,
         };
 
-        let org_timezone = val("ORG_TIMEZONE").unwrap_or_else(|| "America/New_York".into());
-        if org_timezone.parse::<chrono_tz::Tz>().is_err() {
-            return Err(bad("ORG_TIMEZONE", format!("'{org_timezone}' is not an IANA time zone like America/Chicago")));
-        }
+        let org_timezone = match val("ORG_TIMEZONE") {
+            None => chrono_tz::America::New_York,
+            Some(z) => z.parse::<chrono_tz::Tz>().map_err(|_| bad("ORG_TIMEZONE", format!("'{z}' is not an IANA time zone like America/Chicago")))?,
+        };
 
         let marketing_cap = match val("MARKETING_CAP_PER_24H") {
             None => 3,
@@ -316,6 +316,8 @@ mod tests {
         assert_eq!(cfg(&[("TWILIO_FROM", "555")]).unwrap_err().var, "TWILIO_FROM");
         assert_eq!(cfg(&[("SEND_RATE_MPS", "0")]).unwrap_err().var, "SEND_RATE_MPS");
         assert_eq!(cfg(&[("ORG_TIMEZONE", "Mars/Olympus")]).unwrap_err().var, "ORG_TIMEZONE");
+        assert_eq!(cfg(&[("ORG_TIMEZONE", "America/Chicago")]).unwrap().org_timezone, chrono_tz::America::Chicago, "parsed once, at startup");
+        assert_eq!(cfg(&[]).unwrap().org_timezone, chrono_tz::America::New_York);
         assert_eq!(cfg(&[("MARKETING_CAP_PER_24H", "-1")]).unwrap_err().var, "MARKETING_CAP_PER_24H");
         assert_eq!(cfg(&[("MARKETING_CAP_ALL", "maybe")]).unwrap_err().var, "MARKETING_CAP_ALL");
         let c = cfg(&[("MARKETING_CAP_PER_24H", "5"), ("MARKETING_CAP_ALL", "true")]).unwrap();

@@ -69,7 +69,7 @@ pub async fn messenger(db: &Db, config: &Config) -> Result<Messenger, warmline::
     // The zone saved at setup (or in Settings) wins over ORG_TIMEZONE.
     let saved_zone = warmline::messaging::replies::org_timezone(db).await?;
     let rules = GateRules {
-        default_zone: saved_zone.unwrap_or_else(|| config.org_timezone.parse().unwrap_or(chrono_tz::America::New_York)),
+        default_zone: saved_zone.unwrap_or(config.org_timezone),
         frequency_cap: config.marketing_cap,
         cap_all_states: config.marketing_cap_all,
         ..GateRules::default()
