@@ -92,7 +92,7 @@ async fn run(url: &str, n: i64) -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     fill(&db, n).await?;
     let fill_s = t.elapsed().as_secs_f64();
-    let c = farming::get_by_id(&db, 1).await?;
+    let c = farming::get_by_id(&db, warmline::FarmingCampaignId(1)).await?;
     let cutoff = warmline::now_millis() - 7 * 86_400_000;
     if std::env::var_os("BENCH_PLANS").is_some() {
         print_plans(&db, &c, cutoff, n).await?;

@@ -59,7 +59,7 @@ async fn contacts(db: &Db, n: usize) -> Result<Vec<ContactId>, Box<dyn std::erro
 }
 
 async fn messenger(db: &Db, twilio: &str) -> Messenger {
-    let provider = Arc::new(TwilioClient::new(twilio, "ACbench000000000000000000000000000", "token", Sender::From("+14155550100".into()), "http://127.0.0.1/cb", Duration::from_secs(15)));
+    let provider = Arc::new(TwilioClient::new(twilio, "ACbench000000000000000000000000000", "token", Sender::From(warmline::E164::parse("+14155550100").unwrap()), "http://127.0.0.1/cb", Duration::from_secs(15)));
     Messenger::new(db.clone(), provider, RateLimiter::for_db(db, 1_000_000.0), GateRules::default(), EventBus::local())
 }
 

@@ -6,19 +6,9 @@ use crate::store::{users, StoreError};
 use crate::user::{check_password, normalize_email, Role, User};
 use crate::UserId;
 
-/// Why a password change was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum AccountError {
-    #[error("{0}")]
-    Invalid(String),
-    #[error("only an admin can do that")]
-    Forbidden,
-    /// Counts as a failed sign-in for throttling.
-    #[error("the current password is wrong")]
-    WrongPassword,
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
+/// Why an account change was refused: the core's one domain error (`Invalid`, `Forbidden`,
+/// `WrongPassword`, or a storage failure).
+pub type AccountError = crate::error::Error;
 
 async fn hash(password: String) -> Result<String, AccountError> {
     tokio::task::spawn_blocking(move || crate::auth::hash_password(&password))

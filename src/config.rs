@@ -47,6 +47,10 @@ pub struct Config {
     pub send_lease: std::time::Duration,
     /// How often the recovery sweep looks for unfinished sends, batches and webhooks.
     pub recovery_every: std::time::Duration,
+    /// The approval queue's own limits: approved suggestions sent per minute and per hour.
+    pub approval_limits: crate::approvals::plan::Limits,
+    /// The AI writer (an OpenAI-compatible Chat Completions endpoint); `None`: templates only.
+    pub ai: Option<crate::approvals::writer::AiConfig>,
 }
 
 #[derive(Clone, Default)]
@@ -54,7 +58,8 @@ pub struct TwilioConfig {
     pub api_base: String,
     pub account_sid: Option<String>,
     pub auth_token: Option<String>,
-    pub from: Option<String>,
+    /// The sender number, checked at startup.
+    pub from: Option<crate::E164>,
     pub messaging_service_sid: Option<String>,
     /// How long a Twilio call may take before its outcome counts as unknown.
     pub timeout: std::time::Duration,
@@ -93,6 +98,8 @@ impl std::fmt::Debug for Config {
             .field("daily_batch_default", &self.daily_batch_default)
             .field("send_lease", &self.send_lease)
             .field("recovery_every", &self.recovery_every)
+            .field("approval_limits", &self.approval_limits)
+            .field("ai", &self.ai)
             .field("trust_proxy", &self.trust_proxy)
             .finish()
     }
@@ -157,7 +164,10 @@ impl Config {
             api_base: val("TWILIO_API_BASE").map(|u| u.trim_end_matches('/').to_string()).unwrap_or_else(|| DEFAULT_TWILIO_API_BASE.into()),
             account_sid: val("TWILIO_ACCOUNT_SID"),
             auth_token: val("TWILIO_AUTH_TOKEN"),
-            from: val("TWILIO_FROM"),
+            from: match val("TWILIO_FROM") {
+                None => None,
+                Some(f) => Some(crate::E164::parse(&f).map_err(|_| bad("TWILIO_FROM", "must be an E.164 number like +14155550100"))?),
+            },
             messaging_service_sid: val("TWILIO_MESSAGING_SERVICE_SID"),
             timeout: match val("TWILIO_TIMEOUT_MS") {
                 None => std::time::Duration::from_secs(15),
@@ -176,11 +186,6 @@ impl Config {
             }
             if twilio.from.is_none() && twilio.messaging_service_sid.is_none() {
                 return Err(bad("TWILIO_FROM", "set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID when SMS_PROVIDER=twilio"));
-            }
-        }
-        if let Some(from) = &twilio.from {
-            if crate::E164::parse(from).is_err() {
-                return Err(bad("TWILIO_FROM", "must be an E.164 number like +14155550100"));
             }
         }
 
@@ -217,10 +222,36 @@ impl Config {
         };
         let send_lease = ms("SEND_LEASE_MS", 60_000, 1_000, 3_600_000)?;
         let recovery_every = ms("RECOVERY_EVERY_MS", 5_000, 100, 600_000)?;
+        let count = |var: &'static str, default: u32, max: u32| -> Result<u32, ConfigError> {
+            match val(var) {
+                None => Ok(default),
+                Some(v) => v.parse::<u32>().ok().filter(|n| (1..=max).contains(n)).ok_or_else(|| bad(var, format!("must be a whole number between 1 and {max}"))),
+            }
+        };
+        let ai = match val("AI_BASE_URL").map(|u| u.trim().trim_end_matches('/').to_string()).filter(|u| !u.is_empty()) {
+            None => None,
+            Some(base_url) => {
+                if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+                    return Err(bad("AI_BASE_URL", "must be an http(s) URL like https://api.openai.com/v1"));
+                }
+                Some(crate::approvals::writer::AiConfig {
+                    base_url,
+                    api_key: val("AI_API_KEY").filter(|k| !k.trim().is_empty()),
+                    model: val("AI_MODEL").map(|m| m.trim().to_string()).filter(|m| !m.is_empty()).unwrap_or_else(|| "gpt-4o-mini".into()),
+                    timeout: ms("AI_TIMEOUT_MS", 20_000, 100, 120_000)?,
+                })
+            }
+        };
+        let approval_limits = crate::approvals::plan::Limits {
+            per_minute: count("APPROVAL_MAX_PER_MINUTE", 5, 10_000)?,
+            per_hour: count("APPROVAL_MAX_PER_HOUR", 100, 1_000_000)?,
+        };
 
         Ok(Config {
             send_lease,
             recovery_every,
+            approval_limits,
+            ai,
             database_url,
             addr,
             public_url,
@@ -314,7 +345,15 @@ mod tests {
         assert_eq!(ok.twilio.api_base, DEFAULT_TWILIO_API_BASE);
         assert!(!format!("{ok:?}").contains("secret-token"), "the auth token must not be printed");
         assert_eq!(cfg(&[("TWILIO_FROM", "555")]).unwrap_err().var, "TWILIO_FROM");
+        assert_eq!(cfg(&[("TWILIO_FROM", " +14155550100 ")]).unwrap().twilio.from.map(|n| n.to_string()).as_deref(), Some("+14155550100"), "checked and typed at startup");
         assert_eq!(cfg(&[("SEND_RATE_MPS", "0")]).unwrap_err().var, "SEND_RATE_MPS");
+        assert_eq!(cfg(&[("APPROVAL_MAX_PER_MINUTE", "0")]).unwrap_err().var, "APPROVAL_MAX_PER_MINUTE");
+        assert_eq!(cfg(&[("AI_BASE_URL", "api.openai.com")]).unwrap_err().var, "AI_BASE_URL");
+        assert!(cfg(&[]).unwrap().ai.is_none(), "templates only without AI_BASE_URL");
+        let ai = cfg(&[("AI_BASE_URL", "http://127.0.0.1:11434/v1/"), ("AI_API_KEY", "sk-very-secret")]).unwrap();
+        assert_eq!(ai.ai.as_ref().unwrap().base_url, "http://127.0.0.1:11434/v1");
+        assert!(!format!("{ai:?}").contains("sk-very-secret"), "the AI key is never printed");
+        assert_eq!(cfg(&[]).unwrap().approval_limits, crate::approvals::plan::Limits { per_minute: 5, per_hour: 100 });
         assert_eq!(cfg(&[("ORG_TIMEZONE", "Mars/Olympus")]).unwrap_err().var, "ORG_TIMEZONE");
         assert_eq!(cfg(&[("ORG_TIMEZONE", "America/Chicago")]).unwrap().org_timezone, chrono_tz::America::Chicago, "parsed once, at startup");
         assert_eq!(cfg(&[]).unwrap().org_timezone, chrono_tz::America::New_York);

@@ -5,6 +5,8 @@ macro_rules! id_type {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[serde(transparent)]
+        // Binds and reads as the integer column it is stored in.
+        #[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(transparent))]
         pub struct $name(pub i64);
 
         impl std::fmt::Display for $name {
@@ -49,6 +51,26 @@ id_type!(
 id_type!(
     /// An enrollment's id (one contact in one campaign).
     EnrollmentId
+);
+id_type!(
+    /// A warm-lead farming campaign's id.
+    FarmingCampaignId
+);
+id_type!(
+    /// One farming batch's id (one day's send of a farming campaign).
+    FarmingBatchId
+);
+id_type!(
+    /// A message's id (either direction).
+    MessageId
+);
+id_type!(
+    /// One suggestion's id (the approval queue).
+    SuggestionId
+);
+id_type!(
+    /// A batch of suggestions (one generation).
+    SuggestionBatchId
 );
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! in one transaction. Shared by the browser upload and `POST /api/v1/contacts/import`.
 
 use crate::contact::ImportReport;
-use crate::csv_import::{validate, CsvError, Field, ImportOptions, RowError};
+use crate::csv_import::{validate, Field, ImportOptions};
 use crate::phone::Region;
 use crate::store::{imports, Db, StoreError};
 use crate::UserId;
@@ -18,17 +18,9 @@ pub struct ImportRequest {
     pub created_by: Option<UserId>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ImportError {
-    #[error(transparent)]
-    File(#[from] CsvError),
-    #[error("the file has no contact rows")]
-    NoRows,
-    #[error("{} row(s) have problems; nothing was imported", .0.len())]
-    BadRows(Vec<RowError>),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
+/// Why an import did not happen: the core's one domain error (`BadRows` with every row's
+/// problem, `Invalid` for an unreadable or empty file, or a storage failure).
+pub type ImportError = crate::error::Error;
 
 /// Progress as the import runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,7 +43,7 @@ pub async fn run_import(
         .await
         .map_err(|e| StoreError::Invalid(format!("validation task failed: {e}")))??;
     if validated.total == 0 {
-        return Err(ImportError::NoRows);
+        return Err(ImportError::Unreadable("the file has no contact rows".into()));
     }
     if !validated.errors.is_empty() && !req.skip_invalid {
         return Err(ImportError::BadRows(validated.errors));

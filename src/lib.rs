@@ -4,6 +4,7 @@
 //! the browser app. Server-only parts (storage, password hashing, phone-number metadata,
 //! time-zone data) sit behind the `ssr` feature so the WASM bundle never carries them.
 
+pub mod approvals;
 pub mod campaign;
 pub mod contact;
 pub mod crm;
@@ -14,6 +15,7 @@ pub mod ids;
 pub mod limits;
 pub mod message;
 pub mod phone;
+pub mod segment;
 pub mod sms;
 pub mod url;
 pub mod user;
@@ -27,6 +29,8 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod drip;
 #[cfg(feature = "ssr")]
+pub mod error;
+#[cfg(feature = "ssr")]
 pub mod import_service;
 #[cfg(feature = "ssr")]
 pub mod messaging;
@@ -36,7 +40,7 @@ pub mod providers;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-pub use ids::{ApiKeyId, CampaignId, ContactId, EnrollmentId, ImportId, ListId, UserId};
+pub use ids::{ApiKeyId, CampaignId, ContactId, EnrollmentId, FarmingBatchId, FarmingCampaignId, ImportId, ListId, MessageId, UserId};
 pub use phone::E164;
 
 /// Milliseconds since the Unix epoch; the one time representation stored in the database.

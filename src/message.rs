@@ -132,6 +132,8 @@ pub enum MessageKind {
     Farming,
     /// One message to many contacts at once ("message all warm leads").
     Broadcast,
+    /// An approved suggestion from the approval queue.
+    Approval,
 }
 
 impl MessageKind {
@@ -143,6 +145,7 @@ impl MessageKind {
             MessageKind::Campaign => "campaign",
             MessageKind::Farming => "farming",
             MessageKind::Broadcast => "broadcast",
+            MessageKind::Approval => "approval",
         }
     }
     pub fn parse(s: &str) -> MessageKind {
@@ -152,6 +155,7 @@ impl MessageKind {
             "campaign" => MessageKind::Campaign,
             "farming" => MessageKind::Farming,
             "broadcast" => MessageKind::Broadcast,
+            "approval" => MessageKind::Approval,
             _ => MessageKind::Manual,
         }
     }
@@ -159,7 +163,7 @@ impl MessageKind {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Message {
-    pub id: i64,
+    pub id: crate::MessageId,
     pub contact_id: ContactId,
     pub direction: Direction,
     pub body: String,
@@ -312,6 +316,31 @@ impl ConsentKind {
     }
 }
 
+/// What a stored webhook event is: the durable inbox processes each kind its own way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookKind {
+    /// An inbound SMS (Twilio's incoming-message webhook).
+    TwilioSms,
+    /// A delivery-status callback for a message we sent.
+    TwilioStatus,
+}
+
+impl WebhookKind {
+    /// Inbound messages first: an opt-out must not wait behind status callbacks.
+    pub const ALL: [WebhookKind; 2] = [WebhookKind::TwilioSms, WebhookKind::TwilioStatus];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookKind::TwilioSms => "twilio_sms",
+            WebhookKind::TwilioStatus => "twilio_status",
+        }
+    }
+    pub fn parse(s: &str) -> Option<WebhookKind> {
+        WebhookKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
 /// An append-only consent ledger entry.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ConsentEvent {
@@ -325,6 +354,14 @@ pub struct ConsentEvent {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn webhook_kinds_round_trip() {
+        for k in super::WebhookKind::ALL {
+            assert_eq!(super::WebhookKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(super::WebhookKind::parse("stripe"), None);
+    }
 
     #[test]
     fn number_status_round_trips_and_unknown_is_not_sendable() {

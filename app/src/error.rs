@@ -36,15 +36,20 @@ impl FromServerFnError for AppError {
     }
 }
 
+/// The one mapping from the core's domain error: refusals keep their text, storage failures
+/// are logged here and reach the browser as a generic message.
 #[cfg(feature = "ssr")]
-impl From<warmline::store::StoreError> for AppError {
-    fn from(e: warmline::store::StoreError) -> Self {
+impl From<warmline::error::Error> for AppError {
+    fn from(e: warmline::error::Error) -> Self {
+        use warmline::error::Error as E;
         use warmline::store::StoreError as S;
         match e {
-            S::NotFound => AppError::NotFound,
-            S::Conflict(m) => AppError::Conflict(m),
-            S::Invalid(m) => AppError::Invalid(m),
-            other => {
+            E::Invalid(m) | E::Unreadable(m) | E::Store(S::Invalid(m)) => AppError::Invalid(m),
+            E::NotFound(_) | E::Store(S::NotFound) => AppError::NotFound,
+            E::Conflict(m) | E::Store(S::Conflict(m)) => AppError::Conflict(m),
+            E::Forbidden => AppError::Forbidden,
+            e @ (E::WrongPassword | E::BadRows(_)) => AppError::Invalid(e.to_string()),
+            E::Store(other) => {
                 tracing::error!(error = %other, "storage error in server function");
                 AppError::Internal
             }
@@ -52,16 +57,11 @@ impl From<warmline::store::StoreError> for AppError {
     }
 }
 
+/// Storage calls in server functions go through the same mapping.
 #[cfg(feature = "ssr")]
-impl From<warmline::accounts::AccountError> for AppError {
-    fn from(e: warmline::accounts::AccountError) -> Self {
-        use warmline::accounts::AccountError as A;
-        match e {
-            A::Invalid(m) => AppError::Invalid(m),
-            A::WrongPassword => AppError::Invalid("the current password is wrong".into()),
-            A::Forbidden => AppError::Forbidden,
-            A::Store(s) => s.into(),
-        }
+impl From<warmline::store::StoreError> for AppError {
+    fn from(e: warmline::store::StoreError) -> Self {
+        warmline::error::Error::from(e).into()
     }
 }
 

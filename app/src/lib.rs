@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("farming") view=FarmingPage />
                     <Route path=path!("farming/:id") view=FarmingCampaignPage />
                     <Route path=path!("leads") view=LeadsPage />
+                    <Route path=path!("approvals") view=ApprovalsPage />
                     <Route path=path!("pipeline") view=PipelinePage />
                     <Route path=path!("import") view=ImportPage />
                     <Route path=path!("lists") view=ListsPage />

@@ -6,6 +6,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use warmline::approvals::service::Approvals;
 use warmline::config::Config;
 use warmline::drip::{Drip, DripOptions};
 use warmline::farming::service::Farm;
@@ -22,6 +23,8 @@ pub struct AppState {
     pub drip: Drip,
     /// Warm-lead farming.
     pub farm: Farm,
+    /// The approval queue: suggestions, decisions, plans and its scheduler.
+    pub approvals: Approvals,
     pub leptos_options: LeptosOptions,
     pub imports: ImportJobs,
     pub throttle: LoginThrottle,
@@ -32,12 +35,14 @@ impl AppState {
     pub fn new(db: Db, config: Config, leptos_options: LeptosOptions, messenger: Messenger) -> AppState {
         let farm = Farm::new(messenger.clone());
         let drip = Drip::new(messenger.clone(), DripOptions { tick: config.drip_tick, ..DripOptions::default() });
+        let approvals = Approvals::new(messenger.clone(), config.approval_limits).with_writer(config.ai.clone().map(warmline::approvals::writer::AiWriter::new));
         AppState {
             db,
             config: Arc::new(config),
             messenger,
             drip,
             farm,
+            approvals,
             leptos_options,
             imports: ImportJobs::default(),
             throttle: LoginThrottle::default(),

@@ -34,16 +34,34 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 
 /// Connects, migrates and builds the state the router runs on.
 pub async fn prepare(config: Config) -> Result<AppState, warmline::store::StoreError> {
+    prepare_with(config, Overrides::default()).await
+}
+
+/// What a test (or an embedding program) swaps in instead of what the configuration says.
+#[derive(Default)]
+pub struct Overrides {
+    /// Send through this provider.
+    pub provider: Option<Arc<dyn SmsProvider>>,
+    /// The send gate judges quiet hours and caps by this clock.
+    pub clock: Option<warmline::messaging::Clock>,
+}
+
+/// [`prepare`] with [`Overrides`].
+pub async fn prepare_with(config: Config, overrides: Overrides) -> Result<AppState, warmline::store::StoreError> {
     let db = Db::connect(&config.database_url).await?;
     db.migrate().await?;
-    let messenger = messenger(&db, &config).await?;
+    let provider = overrides.provider.unwrap_or_else(|| configured_provider(&config));
+    let mut messenger = messenger(&db, &config, provider).await?;
+    if let Some(clock) = overrides.clock {
+        messenger = messenger.with_clock(clock);
+    }
     let options = leptos_options(&config);
     Ok(AppState::new(db, config, options, messenger))
 }
 
-/// The provider, rate limiter, gate rules and live-event bus the configuration asks for.
-pub async fn messenger(db: &Db, config: &Config) -> Result<Messenger, warmline::store::StoreError> {
-    let provider: Arc<dyn SmsProvider> = match config.sms_provider {
+/// The SMS provider the configuration names: the built-in simulator, or Twilio.
+pub fn configured_provider(config: &Config) -> Arc<dyn SmsProvider> {
+    match config.sms_provider {
         config::SmsProvider::Simulator => Arc::new(Simulator::default()),
         config::SmsProvider::Twilio => {
             let t = &config.twilio;
@@ -61,7 +79,12 @@ pub async fn messenger(db: &Db, config: &Config) -> Result<Messenger, warmline::
                 t.timeout,
             ))
         }
-    };
+    }
+}
+
+/// The messenger over `provider`, with the rate limiter, gate rules and live-event bus the
+/// configuration asks for.
+pub async fn messenger(db: &Db, config: &Config, provider: Arc<dyn SmsProvider>) -> Result<Messenger, warmline::store::StoreError> {
     let events = match db.backend() {
         Backend::Postgres => EventBus::postgres(db.clone(), &config.database_url).await?,
         Backend::Sqlite => EventBus::local(),

@@ -1,13 +1,15 @@
-//! The Warmline server: the web app, the REST API, and (in later work) webhooks and
-//! background tasks, in one axum router.
+//! The Warmline server: the web app, the REST API, webhooks, realtime events and the
+//! background tasks, started as one [`Application`].
 
 pub mod api;
 pub mod app;
 pub mod cli;
 pub mod middleware;
+pub mod startup;
 pub mod tasks;
 pub mod telemetry;
 pub mod web;
 pub mod webhooks;
 
 pub use app::{build_router, AppState};
+pub use startup::Application;

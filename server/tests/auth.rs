@@ -83,7 +83,7 @@ async fn a_time_zone_saved_on_one_server_reaches_the_others(app: TestApp) {
     if app.backend != common::Backend::Postgres {
         return;
     }
-    let other = warmline_server::app::messenger(&app.state.db, &app.state.config).await.unwrap();
+    let other = warmline_server::app::messenger(&app.state.db, &app.state.config, warmline_server::app::configured_provider(&app.state.config)).await.unwrap();
     let follower = tokio::spawn(warmline::org::follow_settings(other.clone()));
     warmline::org::save_business(&app.state.messenger, "Sunrise Roofing", "America/Denver").await.unwrap();
     // The other server may still be connecting its listener: the notice is repeated until heard.

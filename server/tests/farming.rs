@@ -327,7 +327,7 @@ async fn a_batch_a_restart_interrupted_finishes_without_a_resend(app: TestApp) {
     let id = campaign(&app, &key, list, json!({"daily_cap": 3})).await;
     let db = &app.state.db;
     // The batch as the stopped server left it: picked, running.
-    let camp = warmline::store::farming::get_by_id(db, id).await.unwrap();
+    let camp = warmline::store::farming::get_by_id(db, warmline::FarmingCampaignId(id)).await.unwrap();
     let now = chrono::Utc::now();
     let day = app.state.farm.day(now);
     let nb = warmline::store::farming::NewBatch { campaign: &camp, day: &day, max: 3, template: &camp.template, triggered_by: "test", by: None, cutoff: now.timestamp_millis() - 7 * 86_400_000, lease: None };
@@ -345,13 +345,13 @@ async fn a_batch_a_restart_interrupted_finishes_without_a_resend(app: TestApp) {
     let body0 = "Hi Pat0, Warmline Roofing: free roof check? Reply YES for a quote. Reply STOP to opt out.".to_string();
     store(c[0], body0.clone()).await;
     // The stopped server's call that reached Twilio before it died.
-    let twilio = warmline::providers::twilio::TwilioClient::new(&fake.base, "ACtest0000000000000000000000000000", "token", warmline::providers::twilio::Sender::From("+14155550100".into()), "http://x/cb", std::time::Duration::from_secs(5));
+    let twilio = warmline::providers::twilio::TwilioClient::new(&fake.base, "ACtest0000000000000000000000000000", "token", warmline::providers::twilio::Sender::From(warmline::E164::parse("+14155550100").unwrap()), "http://x/cb", std::time::Duration::from_secs(5));
     warmline::providers::SmsProvider::send(&twilio, &warmline::E164::parse(&phone(0)).unwrap(), None, &body0).await.unwrap();
     store(c[1], "Hi Pat1, Warmline Roofing: free roof check? Reply YES for a quote. Reply STOP to opt out.".into()).await;
     assert_eq!(fake.accepted().len(), 1);
 
     assert_eq!(app.state.farm.resume().await.unwrap(), 1);
-    wait_done(&app, &key, id, batch).await;
+    wait_done(&app, &key, id, batch.0).await;
     // The one stored but never sent is back with the scheduler, which asks the gate again.
     app.state.messenger.send_due().await.unwrap();
     eventually("all three are recorded as sent", || async {

@@ -177,7 +177,7 @@ async fn the_sweep_sends_what_a_stopped_server_left_queued_once(app: TestApp) {
         warmline::store::messages::insert(&mut conn, &m).await.unwrap();
     }
     // The stopped server's first call reached Twilio.
-    let twilio = warmline::providers::twilio::TwilioClient::new(&fake.base, "ACtest0000000000000000000000000000", "t", warmline::providers::twilio::Sender::From(FROM.into()), "http://x/cb", Duration::from_secs(5));
+    let twilio = warmline::providers::twilio::TwilioClient::new(&fake.base, "ACtest0000000000000000000000000000", "t", warmline::providers::twilio::Sender::From(warmline::E164::parse(FROM).unwrap()), "http://x/cb", Duration::from_secs(5));
     warmline::providers::SmsProvider::send(&twilio, &warmline::E164::parse(&phone(0)).unwrap(), None, "Your quote is ready (0)").await.unwrap();
 
     // While the claim holds, nobody else touches them.
@@ -199,7 +199,7 @@ async fn the_sweep_sends_what_a_stopped_server_left_queued_once(app: TestApp) {
 async fn a_failed_webhook_is_retried_by_the_sweep_without_a_restart(app: TestApp) {
     let contact = app.sendable_contact(&phone(0)).await;
     let payload = format!("MessageSid=SMlost1&From={}&To={}&Body=STOP", phone(0).replace('+', "%2B"), FROM.replace('+', "%2B"));
-    let id = warmline::store::webhooks::store(&app.state.db, "twilio_sms", "sms:SMlost1", Some("SMlost1"), &payload).await.unwrap();
+    let id = warmline::store::webhooks::store(&app.state.db, warmline::message::WebhookKind::TwilioSms, "sms:SMlost1", Some("SMlost1"), &payload).await.unwrap();
     assert!(id.is_some());
     warmline::store::webhooks::mark_waiting(&app.state.db, id.unwrap(), "database unavailable").await.unwrap();
     assert!(!warmline::store::consent::state(&app.state.db, contact).await.unwrap().opted_out);
@@ -242,7 +242,7 @@ async fn a_farming_batch_claimed_by_a_live_server_is_not_taken_over(app: TestApp
     let template = "Hi {{ first_name }}, Warmline Roofing: free roof check? Reply YES. Reply STOP to opt out.";
     let id = post(&app, &key, "/api/v1/farming-campaigns", json!({"name": "Farm", "template": template, "list_id": list})).await["id"].as_i64().unwrap();
     let db = &app.state.db;
-    let camp = warmline::store::farming::get_by_id(db, id).await.unwrap();
+    let camp = warmline::store::farming::get_by_id(db, warmline::FarmingCampaignId(id)).await.unwrap();
     let now = chrono::Utc::now();
     let day = app.state.farm.day(now);
     let until = warmline::now_millis() + 60_000;
@@ -253,7 +253,7 @@ async fn a_farming_batch_claimed_by_a_live_server_is_not_taken_over(app: TestApp
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM messages WHERE kind = 'farming' AND id > $1", 0).await, 0);
     sqlx::query("UPDATE farming_batches SET lease_until = $1 WHERE id = $2").bind(warmline::now_millis() - 1).bind(batch).execute(db.pool()).await.unwrap();
     assert_eq!(other.state.farm.resume().await.unwrap(), 1, "an expired claim is taken over");
-    eventually("the batch finishes", || async { scalar(&app, "SELECT COUNT(*) FROM farming_batches WHERE status = 'running' AND id = $1", batch).await == 0 }).await;
+    eventually("the batch finishes", || async { scalar(&app, "SELECT COUNT(*) FROM farming_batches WHERE status = 'running' AND id = $1", batch.0).await == 0 }).await;
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM messages WHERE kind = 'farming' AND provider_sid IS NOT NULL AND id > $1", 0).await, 2);
 }
 

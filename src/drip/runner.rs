@@ -253,7 +253,7 @@ impl Drip {
             return Ok(Outcome::Deferred);
         }
         // Our lease ran out and another runner has the step now: it reconciles the row.
-        tracing::warn!(message = m.id, "lost the claim on a step before sending it; leaving it to the runner that holds it");
+        tracing::warn!(message = %m.id, "lost the claim on a step before sending it; leaving it to the runner that holds it");
         Ok(Outcome::Ended)
     }
 

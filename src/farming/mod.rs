@@ -1,7 +1,7 @@
 //! Warm-lead farming types shared by the server and the browser: farming campaigns, dry runs,
 //! batches and their progress, warm leads, and the volume math behind the dashboard widget.
 
-use crate::{ContactId, ListId, Millis};
+use crate::{ContactId, FarmingBatchId, FarmingCampaignId, ListId, Millis};
 
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -26,7 +26,7 @@ pub enum Source {
 /// A farming campaign as stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FarmingCampaign {
-    pub id: i64,
+    pub id: FarmingCampaignId,
     pub name: String,
     pub template: String,
     pub source: Source,
@@ -87,8 +87,8 @@ pub struct DryRunContact {
 /// A batch's progress, for the progress bar and `GET …/batches/{id}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BatchProgress {
-    pub id: i64,
-    pub campaign_id: i64,
+    pub id: FarmingBatchId,
+    pub campaign_id: FarmingCampaignId,
     /// running | done
     pub status: String,
     pub requested: i64,
@@ -291,7 +291,7 @@ mod tests {
 
     #[test]
     fn progress_percent() {
-        let mut p = BatchProgress { id: 1, campaign_id: 1, status: "running".into(), requested: 10, selected: 4, queued: 1, sent: 0, delivered: 0, deferred: 0, failed: 0, created_at: 0, finished_at: None };
+        let mut p = BatchProgress { id: crate::FarmingBatchId(1), campaign_id: crate::FarmingCampaignId(1), status: "running".into(), requested: 10, selected: 4, queued: 1, sent: 0, delivered: 0, deferred: 0, failed: 0, created_at: 0, finished_at: None };
         assert_eq!(p.percent(), 25);
         p.selected = 0;
         assert_eq!(p.percent(), 100);

@@ -6,7 +6,7 @@ use crate::message::MessageKind;
 use crate::messaging::pipeline::{OutboundRequest, Submitted};
 use crate::messaging::{replies, LiveEvent, Messenger, MessagingError};
 use crate::store::{enrollments, farming, StoreError};
-use crate::{now_millis, ContactId, Millis, UserId};
+use crate::{now_millis, ContactId, FarmingBatchId, FarmingCampaignId, Millis, UserId};
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
@@ -70,14 +70,14 @@ impl Farm {
     }
 
     /// How many contacts today's batches (the organisation's day) have picked.
-    pub async fn picked_today(&self, id: i64) -> Result<i64> {
+    pub async fn picked_today(&self, id: FarmingCampaignId) -> Result<i64> {
         let mut conn = self.db().pool().acquire().await?;
         farming::picked_on(&mut conn, id, &self.day(Utc::now())).await
     }
 
     /// Exactly who the next batch would message (at most `max`, and what's left of today's cap).
     #[tracing::instrument(skip(self))]
-    pub async fn dry_run(&self, id: i64, max: Option<i64>) -> Result<DryRun> {
+    pub async fn dry_run(&self, id: FarmingCampaignId, max: Option<i64>) -> Result<DryRun> {
         let c = farming::get_by_id(self.db(), id).await?;
         let now = Utc::now();
         let mut conn = self.db().pool().acquire().await?;
@@ -104,7 +104,7 @@ impl Farm {
     /// Starts a batch and sends it in the background. Never more than the day's cap, however
     /// many times it is triggered: a second trigger while one runs is refused.
     #[tracing::instrument(skip(self, template))]
-    pub async fn start_batch(&self, id: i64, max: Option<i64>, template: Option<&str>, trigger: &str, by: Option<UserId>) -> Result<BatchProgress> {
+    pub async fn start_batch(&self, id: FarmingCampaignId, max: Option<i64>, template: Option<&str>, trigger: &str, by: Option<UserId>) -> Result<BatchProgress> {
         let c = farming::get_by_id(self.db(), id).await?;
         let template = template.map(str::trim).filter(|t| !t.is_empty()).unwrap_or(&c.template).to_string();
         if template != c.template {
@@ -124,7 +124,7 @@ impl Farm {
         let token = self.token();
         let b = farming::NewBatch { campaign: &c, day: &day, max: max.unwrap_or(i64::from(c.daily_cap)), template: &template, triggered_by: trigger, by, cutoff: Self::cutoff(&c, now), lease: Some((&token, self.lease_until())) };
         let (batch, picked) = farming::start_batch(self.db(), &b).await?;
-        tracing::info!(batch, picked, "farming batch started");
+        tracing::info!(batch = %batch, picked, "farming batch started");
         if picked > 0 {
             let this = self.clone();
             tokio::spawn(async move { this.run_batch(batch, template, token).await });
@@ -145,39 +145,39 @@ impl Farm {
     /// Each message carries the key `farm-b{batch}-c{contact}`, so a batch taken over after a
     /// crash never stores or sends a message twice: the pipeline finishes what was started.
     /// The batch is done only when every message was sent, deferred or refused.
-    pub async fn run_batch(&self, batch: i64, template: String, token: String) {
+    pub async fn run_batch(&self, batch: FarmingBatchId, template: String, token: String) {
         let mut wait = std::time::Duration::from_secs(1);
         loop {
             match self.send_pending(batch, &template, &token).await {
                 Ok(Progress::Done) => break,
                 Ok(Progress::Lost) => {
-                    tracing::warn!(batch, "lost the claim on the farming batch; another server goes on with it");
+                    tracing::warn!(batch = %batch, "lost the claim on the farming batch; another server goes on with it");
                     return;
                 }
                 // A template that no longer parses can't be retried into working.
                 Err(StoreError::Invalid(e)) => {
-                    tracing::error!(error = %e, batch, "farming batch stopped");
+                    tracing::error!(error = %e, batch = %batch, "farming batch stopped");
                     break;
                 }
-                Ok(Progress::Waiting) => tracing::warn!(batch, ?wait, "farming batch waits for an unfinished send"),
-                Err(e) => tracing::warn!(error = %e, batch, ?wait, "farming batch interrupted; retrying"),
+                Ok(Progress::Waiting) => tracing::warn!(batch = %batch, ?wait, "farming batch waits for an unfinished send"),
+                Err(e) => tracing::warn!(error = %e, batch = %batch, ?wait, "farming batch interrupted; retrying"),
             }
             // Keep the claim while waiting.
             match farming::renew_batch(self.db(), batch, &token, self.lease_until()).await {
                 Ok(true) => {}
                 Ok(false) => return,
-                Err(e) => tracing::warn!(error = %e, batch, "could not renew the claim on the batch"),
+                Err(e) => tracing::warn!(error = %e, batch = %batch, "could not renew the claim on the batch"),
             }
             tokio::time::sleep(wait).await;
             wait = (wait * 2).min(std::time::Duration::from_secs(30));
         }
         if let Err(e) = farming::finish_batch(self.db(), batch).await {
-            tracing::error!(error = %e, batch, "could not mark the batch done");
+            tracing::error!(error = %e, batch = %batch, "could not mark the batch done");
         }
         self.messenger.events.publish(LiveEvent::Farming { batch_id: batch }).await;
     }
 
-    async fn send_pending(&self, batch: i64, template: &str, token: &str) -> Result<Progress> {
+    async fn send_pending(&self, batch: FarmingBatchId, template: &str, token: &str) -> Result<Progress> {
         let fields = crate::store::campaigns::merge_fields(self.db()).await?;
         let t = fields.parse_saved(template).map_err(|e| StoreError::Invalid(format!("{e:?}")))?;
         for (i, contact) in farming::pending_sends(self.db(), batch).await?.into_iter().enumerate() {
@@ -190,7 +190,7 @@ impl Farm {
                 Ok(b) => b,
                 Err(e) => {
                     tracing::warn!(%contact, error = %e, "skipped: the template can't be filled for this contact");
-                    farming::set_message(self.db(), batch, contact, 0).await?;
+                    farming::set_message(self.db(), batch, contact, None).await?;
                     continue;
                 }
             };
@@ -199,11 +199,11 @@ impl Farm {
                 // Another server is finishing this message, or the provider could not be
                 // asked about it yet: come back to it.
                 Ok(Submitted::Busy(_) | Submitted::Pending(..)) => return Ok(Progress::Waiting),
-                Ok(outcome) => farming::set_message(self.db(), batch, contact, outcome.message().map(|m| m.id).unwrap_or(0)).await?,
+                Ok(outcome) => farming::set_message(self.db(), batch, contact, outcome.message().map(|m| m.id)).await?,
                 Err(MessagingError::Store(StoreError::Db(e))) => return Err(StoreError::Db(e)),
                 Err(e) => {
                     tracing::warn!(%contact, error = %e, "farming send refused");
-                    farming::set_message(self.db(), batch, contact, 0).await?;
+                    farming::set_message(self.db(), batch, contact, None).await?;
                 }
             }
             if i % 10 == 0 {
@@ -220,7 +220,7 @@ impl Farm {
         let claimed = farming::claim_batches(self.db(), &token, now_millis(), self.lease_until()).await?;
         let n = claimed.len();
         for (batch, _, template) in claimed {
-            tracing::info!(batch, "taking over a farming batch");
+            tracing::info!(batch = %batch, "taking over a farming batch");
             let this = self.clone();
             let token = token.clone();
             tokio::spawn(async move { this.run_batch(batch, template, token).await });
@@ -242,10 +242,10 @@ impl Farm {
             }
             match self.start_batch(c.id, None, None, "schedule", None).await {
                 Ok(p) => {
-                    tracing::info!(campaign = c.id, batch = p.id, selected = p.selected, "scheduled farming batch started");
+                    tracing::info!(campaign = %c.id, batch = %p.id, selected = p.selected, "scheduled farming batch started");
                     started += 1;
                 }
-                Err(e) => tracing::warn!(campaign = c.id, error = %e, "scheduled farming batch not started"),
+                Err(e) => tracing::warn!(campaign = %c.id, error = %e, "scheduled farming batch not started"),
             }
         }
         Ok(started)

@@ -12,15 +12,15 @@ pub const CHANNEL: &str = "warmline_events";
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LiveEvent {
     /// A message was added to a conversation.
-    Message { contact_id: ContactId, message_id: i64 },
+    Message { contact_id: ContactId, message_id: crate::MessageId },
     /// A message's delivery status changed.
-    Status { contact_id: ContactId, message_id: i64, status: String },
+    Status { contact_id: ContactId, message_id: crate::MessageId, status: crate::message::MessageStatus },
     /// A contact's consent changed (opt-out, opt-in, flag).
     Consent { contact_id: ContactId },
     /// A drip campaign made progress (a step went out, an enrollment changed).
     Campaign { campaign_id: crate::CampaignId },
     /// A farming batch made progress.
-    Farming { batch_id: i64 },
+    Farming { batch_id: crate::FarmingBatchId },
     /// A new warm lead.
     WarmLead { contact_id: ContactId },
     /// A conversation was opened, closed or snoozed.
@@ -29,6 +29,8 @@ pub enum LiveEvent {
     Contact { contact_id: ContactId },
     /// The organisation's settings (business name, time zone) changed: every server reloads.
     Settings,
+    /// The approval queue changed (items sent or failed, the queue paused or resumed).
+    Approvals,
 }
 
 #[derive(Clone)]

@@ -3,7 +3,7 @@
 
 use super::pipeline::OutboundRequest;
 use super::{replies, LiveEvent, Messenger, MessagingError};
-use crate::message::{ConsentKind, Direction, MessageKind, MessageStatus};
+use crate::message::{ConsentKind, Direction, MessageKind, MessageStatus, WebhookKind};
 use crate::sms::keywords::Intent;
 use crate::store::{consent, messages, webhooks};
 use crate::{now_millis, ContactId, E164};
@@ -137,13 +137,9 @@ impl Messenger {
 
     /// Processes any stored webhook event by its source.
     pub async fn process_event(&self, ev: &webhooks::WebhookEvent) -> Result<(), MessagingError> {
-        match ev.source.as_str() {
-            "twilio_sms" => self.process_inbound_event(ev).await.map(|_| ()),
-            "twilio_status" => self.process_status_event(ev).await.map(|_| ()),
-            other => {
-                tracing::warn!(source = other, "unknown webhook source");
-                Ok(())
-            }
+        match ev.source {
+            WebhookKind::TwilioSms => self.process_inbound_event(ev).await.map(|_| ()),
+            WebhookKind::TwilioStatus => self.process_status_event(ev).await.map(|_| ()),
         }
     }
 
@@ -153,13 +149,14 @@ impl Messenger {
     ///
     /// Inbound messages are processed one at a time, and a sender's earlier messages still
     /// pending are processed first: a START and a STOP seconds apart apply in arrival order.
-    pub async fn accept_webhook(&self, source: &str, dedupe_key: &str, sid: Option<&str>, payload: &str) -> Result<bool, MessagingError> {
+    pub async fn accept_webhook(&self, source: WebhookKind, dedupe_key: &str, sid: Option<&str>, payload: &str) -> Result<bool, MessagingError> {
         let Some(id) = webhooks::store(&self.db, source, dedupe_key, sid, payload).await? else {
             return Ok(false);
         };
         let Some(ev) = webhooks::get_by_id(&self.db, id).await? else { return Ok(true) };
-        let _order = if source == "twilio_sms" { Some(self.inbound_order.lock().await) } else { None };
-        if source == "twilio_sms" {
+        let inbound = source == WebhookKind::TwilioSms;
+        let _order = if inbound { Some(self.inbound_order.lock().await) } else { None };
+        if inbound {
             let sender = super::recovery::sender_of(&ev);
             for earlier in webhooks::earlier_pending(&self.db, source, id, 1000).await? {
                 if super::recovery::sender_of(&earlier) != sender || earlier.attempts >= super::recovery::MAX_WEBHOOK_ATTEMPTS {

@@ -67,7 +67,12 @@ pub struct Messenger {
     lease: Duration,
     /// Inbound messages are processed one at a time, in arrival order.
     inbound_order: Arc<tokio::sync::Mutex<()>>,
+    /// The time the send gate judges quiet hours and caps by.
+    clock: Clock,
 }
+
+/// Where the send gate reads the time: the system clock, or a fixed one in tests.
+pub type Clock = Arc<dyn Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync>;
 
 impl Messenger {
     pub fn new(db: Db, provider: Arc<dyn SmsProvider>, limiter: RateLimiter, rules: GateRules, events: EventBus) -> Messenger {
@@ -83,7 +88,20 @@ impl Messenger {
             owner: server_name().into(),
             lease: Duration::from_secs(60),
             inbound_order: Arc::default(),
+            clock: Arc::new(chrono::Utc::now),
         }
+    }
+
+    /// Judges quiet hours and caps by `clock` instead of the system clock (tests pin the time
+    /// of day this way). Claims, leases and stored times keep the system clock.
+    pub fn with_clock(mut self, clock: Clock) -> Messenger {
+        self.clock = clock;
+        self
+    }
+
+    /// The time the send gate judges by.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        (self.clock)()
     }
 
     /// How long this server's claims on messages (and farming batches) last without renewal.
@@ -166,26 +184,5 @@ impl SharedRules {
     }
 }
 
-/// Errors of the messaging layer.
-#[derive(Debug, thiserror::Error)]
-pub enum MessagingError {
-    #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
-    #[error("{0}")]
-    Invalid(String),
-}
-
-impl From<MessagingError> for crate::store::StoreError {
-    fn from(e: MessagingError) -> Self {
-        match e {
-            MessagingError::Store(s) => s,
-            MessagingError::Invalid(m) => crate::store::StoreError::Invalid(m),
-        }
-    }
-}
-
-impl From<sqlx::Error> for MessagingError {
-    fn from(e: sqlx::Error) -> Self {
-        MessagingError::Store(e.into())
-    }
-}
+/// Errors of the messaging use-cases: the core's one domain error.
+pub type MessagingError = crate::error::Error;

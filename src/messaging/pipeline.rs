@@ -268,7 +268,7 @@ impl Messenger {
                 return self.resume(m, &req, policy, None).await;
             }
         }
-        let token = self.new_token();
+        let token = self.claim_token();
         let written = match self.write(&req, policy, &token).await {
             Ok(w) => w,
             // Another server wrote the same key a moment ago: that one is the message.
@@ -311,7 +311,7 @@ impl Messenger {
     }
 
     /// A claim token: unique per claim, so two claims never share one (not even in one process).
-    pub(super) fn new_token(&self) -> String {
+    pub fn claim_token(&self) -> String {
         format!("{}:{:016x}", self.owner, rand::random::<u64>())
     }
 
@@ -321,7 +321,7 @@ impl Messenger {
 
     /// Asks the gate and writes the row, in one transaction holding the contact's lock.
     async fn write(&self, req: &OutboundRequest, policy: KindPolicy, token: &str) -> Result<Written, MessagingError> {
-        let now = chrono::Utc::now();
+        let now = self.now();
         let target = consent::recipient(&self.db, req.contact).await?;
         let mut tx = self.db.pool().begin().await?;
         if !messages::lock_contact(&mut tx, req.contact).await? {
@@ -376,7 +376,7 @@ impl Messenger {
             other => other,
         })?;
         tx.commit().await?;
-        tracing::info!(message = m.id, decision = ?decision, "outbound message stored");
+        tracing::info!(message = %m.id, decision = ?decision, "outbound message stored");
         self.events.publish(LiveEvent::Message { contact_id: m.contact_id, message_id: m.id }).await;
         Ok(Written::Stored(m, decision, target.phone))
     }
@@ -398,7 +398,7 @@ impl Messenger {
         let token = match claimed {
             Some(t) => t,
             None => {
-                let t = self.new_token();
+                let t = self.claim_token();
                 if !messages::take_lease(&self.db, m.id, &t, now_millis(), self.lease_until()).await? {
                     return Ok(Submitted::Busy(m));
                 }
@@ -409,12 +409,12 @@ impl Messenger {
         // It may have reached the provider before the earlier attempt stopped: ask first.
         match self.provider.find_sent(&target.phone, &m.body, m.created_at).await {
             Ok(Some(a)) if messages::find_by_sid(&self.db, &a.sid).await?.is_none() => {
-                tracing::info!(message = m.id, sid = %a.sid, "the provider already had this message: adopted, not resent");
+                tracing::info!(message = %m.id, sid = %a.sid, "the provider already had this message: adopted, not resent");
                 return Ok(Submitted::Accepted(self.record_accepted(m.id, &a).await?));
             }
             Ok(_) => {}
             Err(e) => {
-                tracing::warn!(message = m.id, error = %e, "could not ask the provider about an unfinished send");
+                tracing::warn!(message = %m.id, error = %e, "could not ask the provider about an unfinished send");
                 messages::release_lease(&self.db, m.id, &token, now_millis() + self.retry.base.as_millis() as i64).await?;
                 return Ok(Submitted::Pending(m, e));
             }
@@ -423,7 +423,7 @@ impl Messenger {
         let decision = if policy.gated {
             let mut tx = self.db.pool().begin().await?;
             messages::lock_contact(&mut tx, m.contact_id).await?;
-            let now = chrono::Utc::now();
+            let now = self.now();
             let recent = if m.marketing { messages::marketing_sent_since_in(&mut tx, m.contact_id, now.timestamp_millis() - CAP_PERIOD_MS, Some(m.id)).await? } else { Vec::new() };
             drop(tx);
             let rules = req.rules.unwrap_or_else(|| self.rules.get());
@@ -433,7 +433,7 @@ impl Messenger {
         };
         match decision {
             Decision::Send => {
-                tracing::info!(message = m.id, "the provider has no record of this message; sending it");
+                tracing::info!(message = %m.id, "the provider has no record of this message; sending it");
                 if req.wait {
                     self.deliver(m, target.phone, &token, &self.delivery(req, policy)).await
                 } else {
@@ -485,7 +485,7 @@ impl Messenger {
             attempt += 1;
             let left = attempt < d.attempts;
             if err.is_unknown() {
-                tracing::warn!(message = m.id, error = %err, attempt, "outcome unknown; asking the provider before any resend");
+                tracing::warn!(message = %m.id, error = %err, attempt, "outcome unknown; asking the provider before any resend");
                 match self.provider.find_sent(&to, &m.body, m.created_at).await {
                     Ok(Some(found)) if messages::find_by_sid(&self.db, &found.sid).await?.is_none() => {
                         tracing::info!(sid = %found.sid, "the provider has the message: adopted, not resent");
@@ -508,7 +508,7 @@ impl Messenger {
                     SendError::Transient { retry_after: Some(ra), .. } => (*ra).min(self.retry.cap),
                     _ => backoff(attempt - 1, self.retry.base, self.retry.cap, rand::random::<f64>()),
                 };
-                tracing::warn!(message = m.id, error = %err, attempt, ?wait, "transient send failure; retrying");
+                tracing::warn!(message = %m.id, error = %err, attempt, ?wait, "transient send failure; retrying");
                 tokio::time::sleep(wait).await;
                 continue;
             }
@@ -516,7 +516,7 @@ impl Messenger {
                 messages::release_lease(&self.db, m.id, token, now_millis()).await?;
                 return Ok(Submitted::Pending(m, err));
             }
-            tracing::warn!(message = m.id, error = %err, "send failed");
+            tracing::warn!(message = %m.id, error = %err, "send failed");
             let m = self.record_failure(&m, &err).await?;
             return Ok(Submitted::Failed(m, err));
         }
@@ -528,7 +528,7 @@ impl Messenger {
     /// and the caller's own check. `Some` is why the message does not go out.
     async fn last_checks(&self, m: &Message, token: &str, d: &Delivery) -> Result<Option<Submitted>, MessagingError> {
         if !messages::renew_lease(&self.db, m.id, token, self.lease_until()).await? {
-            tracing::warn!(message = m.id, "lost the claim on a message before sending it; not sending");
+            tracing::warn!(message = %m.id, "lost the claim on a message before sending it; not sending");
             return Ok(Some(Submitted::Busy(messages::get_by_id(&self.db, m.id).await?)));
         }
         if d.policy.gated {
@@ -552,9 +552,9 @@ impl Messenger {
     async fn enqueue(&self, m: Message, to: E164, token: String) {
         let id = m.id;
         if let Err(job) = self.queue.push(self, super::queue::Job { message: m, to, token }) {
-            tracing::warn!(message = id, "send queue full; the recovery sweep sends it");
+            tracing::warn!(message = %id, "send queue full; the recovery sweep sends it");
             if let Err(e) = messages::release_lease(&self.db, id, &job.token, now_millis()).await {
-                tracing::warn!(message = id, error = %e, "could not release the claim; it lapses on its own");
+                tracing::warn!(message = %id, error = %e, "could not release the claim; it lapses on its own");
             }
         }
     }
@@ -565,15 +565,15 @@ impl Messenger {
         let d = Delivery { policy, attempts: self.retry.max_attempts, check: None };
         let id = job.message.id;
         match self.deliver(job.message, job.to, &job.token, &d).await {
-            Ok(outcome) => tracing::debug!(message = id, outcome = outcome.name(), "background send done"),
-            Err(e) => tracing::warn!(message = id, error = %e, "background send interrupted; the recovery sweep finishes it"),
+            Ok(outcome) => tracing::debug!(message = %id, outcome = outcome.name(), "background send done"),
+            Err(e) => tracing::warn!(message = %id, error = %e, "background send interrupted; the recovery sweep finishes it"),
         }
     }
 
     /// Cancels a stored message the gate refused (after it was written).
     async fn cancel(&self, m: &Message, reason: BlockReason) -> Result<Message, MessagingError> {
         let m = messages::mark_failed(&self.db, m.id, MessageStatus::Canceled, None, &format!("not sent: {reason}")).await?;
-        self.events.publish(LiveEvent::Status { contact_id: m.contact_id, message_id: m.id, status: "canceled".into() }).await;
+        self.events.publish(LiveEvent::Status { contact_id: m.contact_id, message_id: m.id, status: crate::message::MessageStatus::Canceled }).await;
         Ok(m)
     }
 
@@ -581,15 +581,15 @@ impl Messenger {
     /// stopped, a step that failed too often).
     pub async fn abandon(&self, m: &Message, status: MessageStatus, code: Option<i64>, why: &str) -> Result<Message, MessagingError> {
         let m = messages::mark_failed(&self.db, m.id, status, code, why).await?;
-        self.events.publish(LiveEvent::Status { contact_id: m.contact_id, message_id: m.id, status: m.status.as_str().into() }).await;
+        self.events.publish(LiveEvent::Status { contact_id: m.contact_id, message_id: m.id, status: m.status }).await;
         Ok(m)
     }
 
     /// Records the provider's SID and status, tells open panels, applies callbacks that raced
     /// ahead, and starts the simulated carrier when there is one.
-    pub(super) async fn record_accepted(&self, message_id: i64, accepted: &Accepted) -> Result<Message, MessagingError> {
+    pub(super) async fn record_accepted(&self, message_id: crate::MessageId, accepted: &Accepted) -> Result<Message, MessagingError> {
         let m = messages::mark_accepted(&self.db, message_id, &accepted.sid, accepted.status).await?;
-        self.events.publish(LiveEvent::Status { contact_id: m.contact_id, message_id: m.id, status: m.status.as_str().into() }).await;
+        self.events.publish(LiveEvent::Status { contact_id: m.contact_id, message_id: m.id, status: m.status }).await;
         self.replay_status_for(&accepted.sid).await;
         if self.provider.simulates_callbacks() {
             let this = self.clone();
@@ -617,7 +617,7 @@ impl Messenger {
             _ => {}
         }
         let m = messages::mark_failed(&self.db, message.id, MessageStatus::Failed, e.code(), &e.to_string()).await?;
-        self.events.publish(LiveEvent::Status { contact_id: message.contact_id, message_id: message.id, status: "failed".into() }).await;
+        self.events.publish(LiveEvent::Status { contact_id: message.contact_id, message_id: message.id, status: crate::message::MessageStatus::Failed }).await;
         Ok(m)
     }
 
@@ -626,7 +626,7 @@ impl Messenger {
         let due = messages::due_scheduled(&self.db, now_millis(), 100).await?;
         let mut sent = 0;
         for m in due {
-            let token = self.new_token();
+            let token = self.claim_token();
             if !messages::claim_scheduled(&self.db, m.id, &token, self.lease_until()).await? {
                 continue; // another server took it
             }
@@ -636,7 +636,7 @@ impl Messenger {
             // cannot have it, costs one lookup only for messages that waited).
             match self.regate_claimed(m, &req, policy, token).await? {
                 Submitted::Queued(_) => sent += 1,
-                other => tracing::debug!(message = other.message().map(|m| m.id), outcome = other.name(), "scheduled message not sent now"),
+                other => tracing::debug!(message = ?other.message().map(|m| m.id.0), outcome = other.name(), "scheduled message not sent now"),
             }
         }
         Ok(sent)
@@ -646,7 +646,7 @@ impl Messenger {
     /// (a scheduled message was never handed to it).
     async fn regate_claimed(&self, m: Message, req: &OutboundRequest, policy: KindPolicy, token: String) -> Result<Submitted, MessagingError> {
         let target = consent::recipient(&self.db, m.contact_id).await?;
-        let now = chrono::Utc::now();
+        let now = self.now();
         let mut tx = self.db.pool().begin().await?;
         messages::lock_contact(&mut tx, m.contact_id).await?;
         let recent = if m.marketing { messages::marketing_sent_since_in(&mut tx, m.contact_id, now.timestamp_millis() - CAP_PERIOD_MS, Some(m.id)).await? } else { Vec::new() };

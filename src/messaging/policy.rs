@@ -6,12 +6,13 @@
 //! | campaign    | block                        | defer             | in its enrollment        | the runner's next round        | no (the enrollment ends)  |
 //! | farming     | block                        | defer             | as `scheduled`           | marked failed                  | yes                       |
 //! | broadcast   | block                        | defer             | as `scheduled`           | marked failed                  | yes                       |
+//! | approval    | block                        | defer             | as `scheduled`           | marked failed                  | yes                       |
 //! | auto-reply  | never                        | never             | never deferred           | marked failed                  | never blocked             |
 //!
 //! Auto-replies are the keyword confirmations (STOP, START, HELP) and the warm-lead thank-you:
 //! carriers require the STOP confirmation even though the contact has just opted out, so they
 //! only wait for the rate limit. The frequency cap counts only messages marked marketing (a
-//! manual send chooses; drips, farming and broadcasts always are).
+//! manual send chooses; drips, farming, broadcasts and approved suggestions always are).
 
 use crate::message::MessageKind;
 
@@ -38,7 +39,7 @@ pub fn policy(kind: MessageKind) -> Option<KindPolicy> {
     Some(match kind {
         MessageKind::Manual => KindPolicy { marketing: false, ..stored },
         MessageKind::Campaign => KindPolicy { store_deferred: false, store_blocked: false, caller_retries: true, ..stored },
-        MessageKind::Farming | MessageKind::Broadcast => stored,
+        MessageKind::Farming | MessageKind::Broadcast | MessageKind::Approval => stored,
         MessageKind::AutoReply => KindPolicy { gated: false, store_deferred: false, store_blocked: false, caller_retries: false, marketing: false },
         MessageKind::Inbound => return None,
     })
@@ -53,7 +54,7 @@ mod tests {
         assert!(!policy(MessageKind::AutoReply).unwrap().gated);
         let drip = policy(MessageKind::Campaign).unwrap();
         assert!(drip.gated && !drip.store_deferred && drip.caller_retries && drip.marketing);
-        for k in [MessageKind::Manual, MessageKind::Farming, MessageKind::Broadcast] {
+        for k in [MessageKind::Manual, MessageKind::Farming, MessageKind::Broadcast, MessageKind::Approval] {
             let p = policy(k).unwrap();
             assert!(p.gated && p.store_deferred && p.store_blocked && !p.caller_retries);
         }

@@ -31,7 +31,7 @@ pub struct Job {
 pub struct SendQueue {
     tx: Arc<OnceLock<mpsc::Sender<Job>>>,
     /// The claims (message id → token) of the messages waiting, kept alive by the heartbeat.
-    waiting: Arc<std::sync::Mutex<HashMap<i64, String>>>,
+    waiting: Arc<std::sync::Mutex<HashMap<crate::MessageId, String>>>,
     /// Messages a sender is working on right now.
     in_flight: Arc<std::sync::atomic::AtomicUsize>,
 }
@@ -51,7 +51,7 @@ impl SendQueue {
     }
 
     /// Stops taking jobs and returns the claims of the messages still waiting (at shutdown).
-    pub(super) fn drain(&self) -> Vec<(i64, String)> {
+    pub(super) fn drain(&self) -> Vec<(crate::MessageId, String)> {
         lock(&self.waiting).drain().collect()
     }
 
@@ -73,11 +73,11 @@ impl SendQueue {
     }
 }
 
-fn lock(m: &std::sync::Mutex<HashMap<i64, String>>) -> std::sync::MutexGuard<'_, HashMap<i64, String>> {
+fn lock(m: &std::sync::Mutex<HashMap<crate::MessageId, String>>) -> std::sync::MutexGuard<'_, HashMap<crate::MessageId, String>> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn start(messenger: &Messenger, waiting: Weak<std::sync::Mutex<HashMap<i64, String>>>, in_flight: Arc<std::sync::atomic::AtomicUsize>) -> mpsc::Sender<Job> {
+fn start(messenger: &Messenger, waiting: Weak<std::sync::Mutex<HashMap<crate::MessageId, String>>>, in_flight: Arc<std::sync::atomic::AtomicUsize>) -> mpsc::Sender<Job> {
     let (tx, rx) = mpsc::channel::<Job>(CAPACITY);
     let rx = Arc::new(Mutex::new(rx));
     // The senders hold a messenger without this queue, so the channel closes (and they stop)
@@ -120,12 +120,12 @@ fn start(messenger: &Messenger, waiting: Weak<std::sync::Mutex<HashMap<i64, Stri
 }
 
 /// Renews the claims of the messages waiting in the queue until the queue is gone.
-async fn heartbeat(messenger: Messenger, waiting: Weak<std::sync::Mutex<HashMap<i64, String>>>) {
+async fn heartbeat(messenger: Messenger, waiting: Weak<std::sync::Mutex<HashMap<crate::MessageId, String>>>) {
     let every = messenger.lease() / 3;
     loop {
         tokio::time::sleep(every).await;
         let Some(w) = waiting.upgrade() else { return };
-        let claims: Vec<(i64, String)> = lock(&w).iter().map(|(id, t)| (*id, t.clone())).collect();
+        let claims: Vec<(crate::MessageId, String)> = lock(&w).iter().map(|(id, t)| (*id, t.clone())).collect();
         drop(w);
         if claims.is_empty() {
             continue;

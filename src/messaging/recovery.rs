@@ -15,6 +15,7 @@ use super::pipeline::OutboundRequest;
 use super::policy::policy;
 use super::{inbound::InboundSms, Messenger, MessagingError};
 use crate::store::{messages, webhooks};
+use crate::message::WebhookKind;
 use crate::now_millis;
 use std::collections::HashSet;
 use std::time::Duration;
@@ -58,7 +59,7 @@ impl Messenger {
 
     async fn sweep_webhooks(&self, sweep: &mut Sweep) -> Result<(), MessagingError> {
         let _order = self.inbound_order.lock().await;
-        for source in ["twilio_sms", "twilio_status"] {
+        for source in WebhookKind::ALL {
             let mut after = 0;
             // Senders with an earlier inbound message still failing: their later ones wait.
             let mut blocked: HashSet<String> = HashSet::new();
@@ -67,7 +68,7 @@ impl Messenger {
                 let now = now_millis();
                 for ev in &page {
                     after = ev.id;
-                    let sender = if source == "twilio_sms" { sender_of(ev) } else { None };
+                    let sender = if source == WebhookKind::TwilioSms { sender_of(ev) } else { None };
                     if sender.as_ref().is_some_and(|s| blocked.contains(s)) {
                         continue;
                     }
@@ -96,7 +97,7 @@ impl Messenger {
 
     async fn sweep_messages(&self, sweep: &mut Sweep) -> Result<(), MessagingError> {
         loop {
-            let token = self.new_token();
+            let token = self.claim_token();
             let now = now_millis();
             let page = messages::claim_stale(&self.db, &token, now, now + self.lease.as_millis() as i64, self.lease.as_millis() as i64, PAGE).await?;
             let n = page.len();
@@ -106,10 +107,10 @@ impl Messenger {
                 let req = OutboundRequest::new(m.contact_id, m.body.clone(), m.kind);
                 match self.resume(m, &req, policy, Some(token.clone())).await {
                     Ok(outcome) => {
-                        tracing::info!(message = id, outcome = outcome.name(), "took over an unfinished send");
+                        tracing::info!(message = %id, outcome = outcome.name(), "took over an unfinished send");
                         sweep.messages_recovered += 1;
                     }
-                    Err(e) => tracing::warn!(message = id, error = %e, "could not take over an unfinished send; its claim lapses and it is tried again"),
+                    Err(e) => tracing::warn!(message = %id, error = %e, "could not take over an unfinished send; its claim lapses and it is tried again"),
                 }
             }
             if (n as i64) < PAGE {

@@ -41,7 +41,7 @@ impl Messenger {
     pub async fn apply_status(&self, u: &StatusUpdate) -> Result<StatusOutcome, MessagingError> {
         match messages::apply_status(&self.db, &u.sid, u.status, u.error_code, u.error_message.as_deref()).await {
             Ok(Some(m)) => {
-                self.events.publish(LiveEvent::Status { contact_id: m.contact_id, message_id: m.id, status: m.status.as_str().into() }).await;
+                self.events.publish(LiveEvent::Status { contact_id: m.contact_id, message_id: m.id, status: m.status }).await;
                 if m.kind == crate::message::MessageKind::Campaign {
                     let kind = match m.status {
                         MessageStatus::Delivered | MessageStatus::Read => Some("delivered"),

@@ -10,7 +10,7 @@ use std::time::Duration;
 /// Who the message is from: a number, or a Messaging Service (Twilio picks the number).
 #[derive(Clone, Debug)]
 pub enum Sender {
-    From(String),
+    From(E164),
     MessagingService(String),
 }
 
@@ -89,7 +89,7 @@ impl SmsProvider for TwilioClient {
         let mut form: Vec<(&str, &str)> = vec![("To", to.as_str()), ("Body", body), ("StatusCallback", &self.status_callback)];
         match (from, &self.sender) {
             (Some(n), _) => form.push(("From", n.as_str())),
-            (None, Sender::From(n)) => form.push(("From", n)),
+            (None, Sender::From(n)) => form.push(("From", n.as_str())),
             (None, Sender::MessagingService(s)) => form.push(("MessagingServiceSid", s)),
         }
         let resp = self

@@ -222,7 +222,7 @@ pub async fn record_event(conn: &mut AnyConnection, e: &Event<'_>) -> Result<()>
 }
 
 /// Logs `delivered` / `failed` for a campaign message whose carrier status just became final.
-pub async fn record_delivery(db: &Db, message_id: i64, kind: &str) -> Result<()> {
+pub async fn record_delivery(db: &Db, message_id: crate::MessageId, kind: &str) -> Result<()> {
     sqlx::query(
         "INSERT INTO campaign_events (campaign_id, enrollment_id, contact_id, step, kind, detail, created_at) \
          SELECT campaign_id, enrollment_id, contact_id, step, $1, provider_sid, $2 FROM messages WHERE id = $3 AND campaign_id IS NOT NULL",

@@ -36,6 +36,34 @@ impl Backend {
         }
     }
 
+    /// A text value out of a JSON object held as text (`attributes`), `''` when absent. `key` is
+    /// a placeholder bound to the JSON path `$."name"` (SQLite) or the bare name (PostgreSQL).
+    pub(crate) fn json_text(self, column: &str, key: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("COALESCE(CAST(json_extract({column}, {key}) AS TEXT), '')"),
+            Backend::Postgres => format!("COALESCE(CAST({column} AS JSONB) ->> CAST({key} AS TEXT), '')"),
+        }
+    }
+
+    /// A number read out of text ("42.5", " $1,200 "), NULL when the text is not one, so a
+    /// comparison with it is simply false (PostgreSQL would fail the whole query on a bad cast).
+    pub(crate) fn number_in(self, expr: &str) -> String {
+        let t = format!("REPLACE(REPLACE(TRIM({expr}), '$', ''), ',', '')");
+        match self {
+            Backend::Sqlite => format!("(CASE WHEN {t} <> '' AND {t} NOT GLOB '*[^0-9.+-]*' THEN CAST({t} AS REAL) END)"),
+            Backend::Postgres => format!("(CASE WHEN {t} ~ '^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)$' THEN CAST({t} AS DOUBLE PRECISION) END)"),
+        }
+    }
+
+    /// The `YYYY-MM-DD` a text starts with, NULL when it does not start with a date; compared as
+    /// text, which orders ISO dates correctly.
+    pub(crate) fn date_in(self, expr: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("(CASE WHEN TRIM({expr}) GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' THEN SUBSTR(TRIM({expr}), 1, 10) END)"),
+            Backend::Postgres => format!("(CASE WHEN TRIM({expr}) ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}' THEN SUBSTR(TRIM({expr}), 1, 10) END)"),
+        }
+    }
+
     pub(crate) fn max_connections(self) -> u32 {
         match self {
             // One writer at a time either way; a few connections serve concurrent readers in WAL mode.

@@ -3,7 +3,7 @@
 
 use super::{conflict_on_unique, get, values_placeholders, Db, Result, StoreError};
 use crate::farming::{BatchProgress, DryRunContact, Excluded, FarmingCampaign, InboundLogEntry, NewFarmingCampaign, Source, WarmLead};
-use crate::{now_millis, ContactId, ListId, Millis, UserId};
+use crate::{now_millis, ContactId, FarmingBatchId, FarmingCampaignId, ListId, MessageId, Millis, UserId};
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
@@ -54,7 +54,7 @@ pub async fn create(db: &Db, c: &NewFarmingCampaign, by: Option<UserId>) -> Resu
     get_by_id(db, get(&row, "id")?).await
 }
 
-pub async fn get_by_id(db: &Db, id: i64) -> Result<FarmingCampaign> {
+pub async fn get_by_id(db: &Db, id: FarmingCampaignId) -> Result<FarmingCampaign> {
     let row = sqlx::query(&format!("SELECT {COLS} FROM farming_campaigns f LEFT JOIN lists l ON l.id = f.list_id WHERE f.id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
@@ -162,13 +162,13 @@ pub async fn excluded(db: &Db, c: &FarmingCampaign, cutoff: Millis) -> Result<Ex
     Ok(Excluded { opted_out: n("opted_out")?, warm_lead: n("warm_lead")?, cool_off: n("cool_off")?, invalid: n("invalid")?, flagged: n("flagged")? })
 }
 
-pub async fn cursor(db: &Db, campaign: i64) -> Result<i64> {
+pub async fn cursor(db: &Db, campaign: FarmingCampaignId) -> Result<i64> {
     let r = sqlx::query("SELECT cursor_contact_id FROM farming_campaigns WHERE id = $1").bind(campaign).fetch_optional(db.pool()).await?.ok_or(StoreError::NotFound)?;
     get(&r, "cursor_contact_id")
 }
 
 /// Messages picked today (organisation's day) against the campaign's cap.
-pub async fn picked_on(conn: &mut AnyConnection, campaign: i64, day: &str) -> Result<i64> {
+pub async fn picked_on(conn: &mut AnyConnection, campaign: FarmingCampaignId, day: &str) -> Result<i64> {
     let r = sqlx::query("SELECT CAST(COALESCE(SUM(selected), 0) AS BIGINT) AS n FROM farming_batches WHERE campaign_id = $1 AND day = $2")
         .bind(campaign)
         .bind(day)
@@ -221,7 +221,7 @@ pub struct NewBatch<'a> {
 /// index), works out what is left of today's cap, picks the contacts and records them (they
 /// count towards the cool-off from this moment), and moves the cursor. Returns the batch id
 /// and how many were picked.
-pub async fn start_batch(db: &Db, b: &NewBatch<'_>) -> Result<(i64, i64)> {
+pub async fn start_batch(db: &Db, b: &NewBatch<'_>) -> Result<(FarmingBatchId, i64)> {
     let mut tx = db.pool().begin().await?;
     if let Some(lock) = db.backend().farming_batch_lock() {
         sqlx::query(lock).execute(&mut *tx).await?;
@@ -243,7 +243,7 @@ pub async fn start_batch(db: &Db, b: &NewBatch<'_>) -> Result<(i64, i64)> {
     .fetch_one(&mut *tx)
     .await
     .map_err(|e| conflict_on_unique(e, "a batch of this campaign is already sending; wait for it to finish"))?;
-    let batch: i64 = get(&row, "id")?;
+    let batch: FarmingBatchId = get(&row, "id")?;
     let used = picked_on(&mut tx, b.campaign.id, b.day).await?;
     let left = i64::from(b.campaign.daily_cap) - used;
     if left <= 0 {
@@ -273,25 +273,26 @@ pub async fn start_batch(db: &Db, b: &NewBatch<'_>) -> Result<(i64, i64)> {
 }
 
 /// Contacts of a batch not yet handed to the send gate.
-pub async fn pending_sends(db: &Db, batch: i64) -> Result<Vec<ContactId>> {
+pub async fn pending_sends(db: &Db, batch: FarmingBatchId) -> Result<Vec<ContactId>> {
     let rows = sqlx::query("SELECT contact_id FROM farming_sends WHERE batch_id = $1 AND message_id IS NULL ORDER BY contact_id").bind(batch).fetch_all(db.pool()).await?;
     rows.iter().map(|r| Ok(ContactId(get(r, "contact_id")?))).collect()
 }
 
-/// Records the message a batch sent to a contact (`0`: skipped, e.g. a template value missing).
-pub async fn set_message(db: &Db, batch: i64, contact: ContactId, message: i64) -> Result<()> {
-    sqlx::query("UPDATE farming_sends SET message_id = $1 WHERE batch_id = $2 AND contact_id = $3").bind(message).bind(batch).bind(contact.0).execute(db.pool()).await?;
+/// Records the message a batch sent to a contact (`None`: skipped, e.g. a template value
+/// missing; stored as message id 0 so the contact is not picked up again).
+pub async fn set_message(db: &Db, batch: FarmingBatchId, contact: ContactId, message: Option<MessageId>) -> Result<()> {
+    sqlx::query("UPDATE farming_sends SET message_id = $1 WHERE batch_id = $2 AND contact_id = $3").bind(message.map_or(0, |m| m.0)).bind(batch).bind(contact.0).execute(db.pool()).await?;
     Ok(())
 }
 
-pub async fn finish_batch(db: &Db, batch: i64) -> Result<()> {
+pub async fn finish_batch(db: &Db, batch: FarmingBatchId) -> Result<()> {
     sqlx::query("UPDATE farming_batches SET status = 'done', finished_at = $1, lease_owner = NULL, lease_until = NULL WHERE id = $2 AND status = 'running'").bind(now_millis()).bind(batch).execute(db.pool()).await?;
     Ok(())
 }
 
 /// Claims running batches nobody holds (their server stopped, or never claimed them) for
 /// `token` until `until`: (batch, campaign, template). One server sends a batch at a time.
-pub async fn claim_batches(db: &Db, token: &str, now: Millis, until: Millis) -> Result<Vec<(i64, i64, String)>> {
+pub async fn claim_batches(db: &Db, token: &str, now: Millis, until: Millis) -> Result<Vec<(FarmingBatchId, FarmingCampaignId, String)>> {
     let rows = sqlx::query(
         "UPDATE farming_batches SET lease_owner = $1, lease_until = $2 WHERE status = 'running' AND (lease_until IS NULL OR lease_until < $3) \
          RETURNING id, campaign_id, template",
@@ -301,13 +302,13 @@ pub async fn claim_batches(db: &Db, token: &str, now: Millis, until: Millis) -> 
     .bind(now)
     .fetch_all(db.pool())
     .await?;
-    let mut out = rows.iter().map(|r| Ok((get(r, "id")?, get(r, "campaign_id")?, get(r, "template")?))).collect::<Result<Vec<(i64, i64, String)>>>()?;
+    let mut out = rows.iter().map(|r| Ok((get(r, "id")?, get(r, "campaign_id")?, get(r, "template")?))).collect::<Result<Vec<(FarmingBatchId, FarmingCampaignId, String)>>>()?;
     out.sort_by_key(|b| b.0);
     Ok(out)
 }
 
 /// Extends `token`'s claim on a running batch: `false` when it was lost.
-pub async fn renew_batch(db: &Db, batch: i64, token: &str, until: Millis) -> Result<bool> {
+pub async fn renew_batch(db: &Db, batch: FarmingBatchId, token: &str, until: Millis) -> Result<bool> {
     let r = sqlx::query("UPDATE farming_batches SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND status = 'running'")
         .bind(until)
         .bind(batch)
@@ -318,12 +319,12 @@ pub async fn renew_batch(db: &Db, batch: i64, token: &str, until: Millis) -> Res
 }
 
 /// Whether a batch already started for this campaign on `day` (the daily schedule starts one).
-pub async fn has_batch_on(db: &Db, campaign: i64, day: &str) -> Result<bool> {
+pub async fn has_batch_on(db: &Db, campaign: FarmingCampaignId, day: &str) -> Result<bool> {
     let r = sqlx::query("SELECT COUNT(*) AS n FROM farming_batches WHERE campaign_id = $1 AND day = $2").bind(campaign).bind(day).fetch_one(db.pool()).await?;
     Ok(get::<i64>(&r, "n")? > 0)
 }
 
-pub async fn progress(db: &Db, batch: i64) -> Result<BatchProgress> {
+pub async fn progress(db: &Db, batch: FarmingBatchId) -> Result<BatchProgress> {
     let b = sqlx::query("SELECT id, campaign_id, status, requested, selected, created_at, finished_at FROM farming_batches WHERE id = $1")
         .bind(batch)
         .fetch_optional(db.pool())
@@ -358,7 +359,7 @@ pub async fn progress(db: &Db, batch: i64) -> Result<BatchProgress> {
 }
 
 /// A campaign's batches, newest first.
-pub async fn batches(db: &Db, campaign: i64, limit: i64) -> Result<Vec<BatchProgress>> {
+pub async fn batches(db: &Db, campaign: FarmingCampaignId, limit: i64) -> Result<Vec<BatchProgress>> {
     let rows = sqlx::query("SELECT id FROM farming_batches WHERE campaign_id = $1 ORDER BY id DESC LIMIT $2").bind(campaign).bind(limit).fetch_all(db.pool()).await?;
     let mut out = Vec::new();
     for r in &rows {
@@ -370,7 +371,7 @@ pub async fn batches(db: &Db, campaign: i64, limit: i64) -> Result<Vec<BatchProg
 /// Makes the contact a warm lead if a farming message actually went to them (the provider took
 /// it: not one the gate cancelled or deferred) and they aren't one yet (in the inbound
 /// message's transaction). True when this reply created the warm lead.
-pub async fn record_warm_lead(conn: &mut AnyConnection, contact: ContactId, message_id: i64, text: &str, at: Millis) -> Result<bool> {
+pub async fn record_warm_lead(conn: &mut AnyConnection, contact: ContactId, message_id: MessageId, text: &str, at: Millis) -> Result<bool> {
     let r = sqlx::query(
         "INSERT INTO warm_leads (contact_id, campaign_id, message_id, reply_text, replied_at) \
          SELECT $1, fs.campaign_id, $2, $3, $4 FROM farming_sends fs JOIN messages m ON m.id = fs.message_id \
@@ -387,7 +388,7 @@ pub async fn record_warm_lead(conn: &mut AnyConnection, contact: ContactId, mess
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn log_inbound(conn: &mut AnyConnection, contact: ContactId, message_id: i64, body: &str, intent: &str, action: &str) -> Result<()> {
+pub async fn log_inbound(conn: &mut AnyConnection, contact: ContactId, message_id: MessageId, body: &str, intent: &str, action: &str) -> Result<()> {
     sqlx::query("INSERT INTO inbound_log (contact_id, message_id, body, intent, action, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(contact.0)
         .bind(message_id)

@@ -3,7 +3,7 @@
 use super::{get, like_pattern, Arg, Args, Db, Result, StoreError};
 use crate::message::{ConversationStatus, ConversationSummary, Direction, Message, MessageKind, MessageStatus};
 use crate::sms::segments;
-use crate::{now_millis, CampaignId, ContactId, EnrollmentId, Millis, UserId, E164};
+use crate::{now_millis, CampaignId, ContactId, EnrollmentId, MessageId, Millis, UserId, E164};
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
@@ -134,7 +134,7 @@ pub async fn sid_seen(conn: &mut AnyConnection, sid: &str) -> Result<bool> {
     Ok(sqlx::query("SELECT id FROM messages WHERE provider_sid = $1").bind(sid).fetch_optional(&mut *conn).await?.is_some())
 }
 
-pub async fn get_by_id(db: &Db, id: i64) -> Result<Message> {
+pub async fn get_by_id(db: &Db, id: MessageId) -> Result<Message> {
     let row = sqlx::query(&format!("SELECT {COLS} FROM messages WHERE id = $1")).bind(id).fetch_optional(db.pool()).await?;
     message(&row.ok_or(StoreError::NotFound)?)
 }
@@ -163,7 +163,7 @@ pub async fn for_contact(db: &Db, contact: ContactId, limit: i64) -> Result<Vec<
 }
 
 /// Records the provider's id and status after it accepted the message.
-pub async fn mark_accepted(db: &Db, id: i64, sid: &str, status: MessageStatus) -> Result<Message> {
+pub async fn mark_accepted(db: &Db, id: MessageId, sid: &str, status: MessageStatus) -> Result<Message> {
     let row = sqlx::query(&format!(
         "UPDATE messages SET provider_sid = $1, status = CASE WHEN status_rank < $3 THEN $2 ELSE status END, \
          status_rank = CASE WHEN status_rank < $3 THEN $3 ELSE status_rank END, attempts = attempts + 1, updated_at = $4 \
@@ -180,7 +180,7 @@ pub async fn mark_accepted(db: &Db, id: i64, sid: &str, status: MessageStatus) -
 }
 
 /// Marks a message failed (or canceled) with the provider's error.
-pub async fn mark_failed(db: &Db, id: i64, status: MessageStatus, code: Option<i64>, error: &str) -> Result<Message> {
+pub async fn mark_failed(db: &Db, id: MessageId, status: MessageStatus, code: Option<i64>, error: &str) -> Result<Message> {
     let row = sqlx::query(&format!(
         "UPDATE messages SET status = $1, status_rank = $2, error_code = COALESCE(error_code, $3), \
          error_message = COALESCE(error_message, $4), attempts = attempts + 1, updated_at = $5 WHERE id = $6 RETURNING {COLS}"
@@ -259,7 +259,7 @@ pub async fn due_scheduled(db: &Db, now: Millis, limit: i64) -> Result<Vec<Messa
 
 /// Moves a scheduled message to `queued` if it is still scheduled (one sender wins), under the
 /// claim `token` until `until`.
-pub async fn claim_scheduled(db: &Db, id: i64, token: &str, until: Millis) -> Result<bool> {
+pub async fn claim_scheduled(db: &Db, id: MessageId, token: &str, until: Millis) -> Result<bool> {
     let r = sqlx::query("UPDATE messages SET status = 'queued', status_rank = 2, lease_owner = $1, lease_until = $2, updated_at = $3 WHERE id = $4 AND status = 'scheduled'")
         .bind(token)
         .bind(until)
@@ -273,7 +273,7 @@ pub async fn claim_scheduled(db: &Db, id: i64, token: &str, until: Millis) -> Re
 /// Puts a message back to `scheduled` for `send_at` (the gate deferred it again). Only a
 /// message the provider never accepted can go back: `false` when it was already accepted (or
 /// ended), which stays as it is and is never sent twice.
-pub async fn reschedule(db: &Db, id: i64, send_at: Millis, decision: &str) -> Result<bool> {
+pub async fn reschedule(db: &Db, id: MessageId, send_at: Millis, decision: &str) -> Result<bool> {
     let r = sqlx::query(
         "UPDATE messages SET status = 'scheduled', status_rank = 1, send_at = $1, decision = $2, updated_at = $3 \
          , lease_owner = NULL, lease_until = NULL WHERE id = $4 AND status IN ('queued', 'scheduled') AND provider_sid IS NULL",
@@ -290,7 +290,7 @@ pub async fn reschedule(db: &Db, id: i64, send_at: Millis, decision: &str) -> Re
 /// Takes the claim on an unsent queued message for `token` until `until`: when nobody holds it,
 /// its holder's claim ran out, or `token` already holds it. Whoever holds the claim is the only
 /// one who may call the provider for it.
-pub async fn take_lease(db: &Db, id: i64, token: &str, now: Millis, until: Millis) -> Result<bool> {
+pub async fn take_lease(db: &Db, id: MessageId, token: &str, now: Millis, until: Millis) -> Result<bool> {
     let r = sqlx::query(
         "UPDATE messages SET lease_owner = $1, lease_until = $2 WHERE id = $3 AND status = 'queued' AND provider_sid IS NULL \
          AND (lease_owner IS NULL OR lease_owner = $1 OR lease_until IS NULL OR lease_until < $4)",
@@ -306,7 +306,7 @@ pub async fn take_lease(db: &Db, id: i64, token: &str, now: Millis, until: Milli
 
 /// Extends `token`'s claim right before a provider call: `false` when the claim was lost (it
 /// ran out and another server took the message) or the message is no longer queued and unsent.
-pub async fn renew_lease(db: &Db, id: i64, token: &str, until: Millis) -> Result<bool> {
+pub async fn renew_lease(db: &Db, id: MessageId, token: &str, until: Millis) -> Result<bool> {
     let r = sqlx::query("UPDATE messages SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND status = 'queued' AND provider_sid IS NULL")
         .bind(until)
         .bind(id)
@@ -318,7 +318,7 @@ pub async fn renew_lease(db: &Db, id: i64, token: &str, until: Millis) -> Result
 
 /// Extends many claims at once (messages waiting in a server's send queue); returns how many
 /// were still held.
-pub async fn renew_leases(db: &Db, claims: &[(i64, String)], until: Millis) -> Result<u64> {
+pub async fn renew_leases(db: &Db, claims: &[(MessageId, String)], until: Millis) -> Result<u64> {
     let mut tx = db.pool().begin().await?;
     let mut renewed = 0;
     for (id, token) in claims {
@@ -335,7 +335,7 @@ pub async fn renew_leases(db: &Db, claims: &[(i64, String)], until: Millis) -> R
 }
 
 /// Gives up `token`'s claim, letting anyone take the message from `at` on.
-pub async fn release_lease(db: &Db, id: i64, token: &str, at: Millis) -> Result<()> {
+pub async fn release_lease(db: &Db, id: MessageId, token: &str, at: Millis) -> Result<()> {
     sqlx::query("UPDATE messages SET lease_owner = NULL, lease_until = $1 WHERE id = $2 AND lease_owner = $3")
         .bind(at)
         .bind(id)
@@ -372,14 +372,14 @@ pub async fn lock_contact(conn: &mut AnyConnection, contact: ContactId) -> Resul
 
 /// [`marketing_sent_since`] inside a transaction, leaving out the message `except` (a step's
 /// own unsent row is not an earlier message).
-pub async fn marketing_sent_since_in(conn: &mut AnyConnection, contact: ContactId, since: Millis, except: Option<i64>) -> Result<Vec<Millis>> {
+pub async fn marketing_sent_since_in(conn: &mut AnyConnection, contact: ContactId, since: Millis, except: Option<MessageId>) -> Result<Vec<Millis>> {
     let rows = sqlx::query(
         "SELECT COALESCE(send_at, created_at) AS sent FROM messages WHERE contact_id = $1 AND direction = 'out' AND marketing = 1 \
          AND status NOT IN ('scheduled', 'canceled', 'failed') AND COALESCE(send_at, created_at) >= $2 AND id <> $3 ORDER BY sent",
     )
     .bind(contact.0)
     .bind(since)
-    .bind(except.unwrap_or(0))
+    .bind(except.map_or(0, |m| m.0))
     .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(|r| get(r, "sent")).collect()

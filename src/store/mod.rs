@@ -19,9 +19,11 @@ pub mod notify;
 pub mod notes;
 pub mod pipeline;
 pub mod recipients;
+pub mod segments;
 pub mod send_slots;
 pub mod sessions;
 pub mod settings;
+pub mod suggestions;
 pub mod users;
 pub mod webhooks;
 

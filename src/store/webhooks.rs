@@ -1,12 +1,13 @@
 //! Durable webhook events: stored before processing, deduplicated, replayable.
 
 use super::{get, Db, Result};
+use crate::message::WebhookKind;
 use crate::{now_millis, Millis};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebhookEvent {
     pub id: i64,
-    pub source: String,
+    pub source: WebhookKind,
     pub message_sid: Option<String>,
     pub payload: String,
     pub received_at: Millis,
@@ -16,12 +17,12 @@ pub struct WebhookEvent {
 }
 
 /// Stores an event; `Ok(None)` when an event with this key was already stored (a retry).
-pub async fn store(db: &Db, source: &str, dedupe_key: &str, message_sid: Option<&str>, payload: &str) -> Result<Option<i64>> {
+pub async fn store(db: &Db, source: WebhookKind, dedupe_key: &str, message_sid: Option<&str>, payload: &str) -> Result<Option<i64>> {
     let row = sqlx::query(
         "INSERT INTO webhook_events (source, dedupe_key, message_sid, payload, received_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
     )
-    .bind(source)
+    .bind(source.as_str())
     .bind(dedupe_key)
     .bind(message_sid)
     .bind(payload)
@@ -34,7 +35,10 @@ pub async fn store(db: &Db, source: &str, dedupe_key: &str, message_sid: Option<
 fn event(r: &sqlx::any::AnyRow) -> Result<WebhookEvent> {
     Ok(WebhookEvent {
         id: get(r, "id")?,
-        source: get(r, "source")?,
+        source: {
+            let s: String = get(r, "source")?;
+            WebhookKind::parse(&s).ok_or_else(|| super::StoreError::Invalid(format!("unknown webhook kind '{s}' in webhook_events")))?
+        },
         message_sid: get(r, "message_sid")?,
         payload: get(r, "payload")?,
         received_at: get(r, "received_at")?,
@@ -98,12 +102,12 @@ pub async fn mark_waiting(db: &Db, id: i64, reason: &str) -> Result<()> {
 
 /// Unprocessed events of `source` after `after_id`, oldest first, that have had fewer than
 /// `max_attempts`: one page of the recovery sweep (which skips those not due yet).
-pub async fn pending_page(db: &Db, source: &str, after_id: i64, max_attempts: i64, limit: i64) -> Result<Vec<WebhookEvent>> {
+pub async fn pending_page(db: &Db, source: WebhookKind, after_id: i64, max_attempts: i64, limit: i64) -> Result<Vec<WebhookEvent>> {
     let rows = sqlx::query(
         "SELECT id, source, message_sid, payload, received_at, attempts, next_attempt_at FROM webhook_events \
          WHERE processed_at IS NULL AND source = $1 AND id > $2 AND attempts < $3 ORDER BY id LIMIT $4",
     )
-    .bind(source)
+    .bind(source.as_str())
     .bind(after_id)
     .bind(max_attempts)
     .bind(limit)
@@ -114,9 +118,9 @@ pub async fn pending_page(db: &Db, source: &str, after_id: i64, max_attempts: i6
 
 /// Unprocessed events of `source` received before event `before_id` (an inbound message waits
 /// for the same sender's earlier ones).
-pub async fn earlier_pending(db: &Db, source: &str, before_id: i64, limit: i64) -> Result<Vec<WebhookEvent>> {
+pub async fn earlier_pending(db: &Db, source: WebhookKind, before_id: i64, limit: i64) -> Result<Vec<WebhookEvent>> {
     let rows = sqlx::query("SELECT id, source, message_sid, payload, received_at, attempts, next_attempt_at FROM webhook_events WHERE processed_at IS NULL AND source = $1 AND id < $2 ORDER BY id LIMIT $3")
-        .bind(source)
+        .bind(source.as_str())
         .bind(before_id)
         .bind(limit)
         .fetch_all(db.pool())

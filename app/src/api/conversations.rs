@@ -88,7 +88,7 @@ pub async fn get_thread(contact_id: ContactId) -> Result<Thread, AppError> {
     warmline::store::messages::mark_read(db, contact_id).await.or_fail()?;
     let assigned_to = warmline::store::messages::assigned_to(db, contact_id).await.or_fail()?;
     let (status, snoozed_until) = warmline::store::messages::status_of(db, contact_id).await.or_fail()?;
-    let decision = state.messenger.preview(contact_id, false, chrono::Utc::now()).await.map_err(messaging_error).or_fail()?;
+    let decision = state.messenger.preview(contact_id, false, chrono::Utc::now()).await.or_fail()?;
     let gate = match decision {
         Decision::Send => GateView { can_send: true, reason: None, defer_until: None },
         Decision::DeferUntil { until_ms, reason } => GateView { can_send: true, reason: Some(reason), defer_until: Some(until_ms) },
@@ -115,14 +115,6 @@ pub async fn get_thread(contact_id: ContactId) -> Result<Thread, AppError> {
     })
 }
 
-#[cfg(feature = "ssr")]
-fn messaging_error(e: warmline::messaging::MessagingError) -> AppError {
-    match e {
-        warmline::messaging::MessagingError::Store(s) => s.into(),
-        warmline::messaging::MessagingError::Invalid(m) => AppError::Invalid(m),
-    }
-}
-
 #[server]
 pub async fn send_message(contact_id: ContactId, body: String) -> Result<Message, AppError> {
     use super::ssr::*;
@@ -130,7 +122,7 @@ pub async fn send_message(contact_id: ContactId, body: String) -> Result<Message
     let me = require_user()?;
     let state = state()?;
     let m = ManualSend { body: &body, marketing: false, by: Some(me.id), idempotency_key: None };
-    state.messenger.send_to_contact(contact_id, &m).await.map(|r| r.message).map_err(messaging_error).or_fail()
+    state.messenger.send_to_contact(contact_id, &m).await.map(|r| r.message).or_fail()
 }
 
 /// "New message" to any number: creates the contact when new, sends, returns the contact.
@@ -141,7 +133,7 @@ pub async fn start_conversation(phone: String, body: String) -> Result<ContactId
     let me = require_user()?;
     let state = state()?;
     let m = ManualSend { body: &body, marketing: false, by: Some(me.id), idempotency_key: None };
-    let (contact, _) = state.messenger.send_to_number(&phone, state.config.default_region, &m).await.map_err(messaging_error).or_fail()?;
+    let (contact, _) = state.messenger.send_to_number(&phone, state.config.default_region, &m).await.or_fail()?;
     Ok(contact)
 }
 
@@ -162,7 +154,7 @@ pub async fn simulate_reply(contact_id: ContactId, body: String) -> Result<(), A
     let sid = warmline::providers::simulator::new_sid();
     let payload = warmline::messaging::inbound::simulated_payload(&sid, contact.phone.as_str(), &body);
     let key = format!("sms:{sid}");
-    let new = state.messenger.accept_webhook("twilio_sms", &key, Some(&sid), &payload).await.map_err(messaging_error).or_fail()?;
+    let new = state.messenger.accept_webhook(warmline::message::WebhookKind::TwilioSms, &key, Some(&sid), &payload).await.or_fail()?;
     debug_assert!(new);
     Ok(())
 }
@@ -234,5 +226,5 @@ pub async fn contact_consent(contact_id: ContactId) -> Result<ConsentState, AppE
 pub async fn clear_flag(contact_id: ContactId) -> Result<(), AppError> {
     use super::ssr::*;
     let me = require_user()?;
-    state()?.messenger.clear_flag(contact_id, me.id).await.map_err(warmline::store::StoreError::from).or_fail()
+    state()?.messenger.clear_flag(contact_id, me.id).await.or_fail()
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use server_fn::codec::Json;
 use warmline::contact::ContactList;
 use warmline::farming::{BatchProgress, DryRun, FarmingCampaign, InboundLogEntry, NewFarmingCampaign, WarmLead, WarmLeadStats};
+use warmline::FarmingCampaignId;
 
 /// The farming page: campaigns, and what a new one can draw from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -58,14 +59,14 @@ pub async fn load_farming() -> Result<FarmingOverview, AppError> {
 }
 
 #[server(input = Json)]
-pub async fn create_farming(campaign: NewFarmingCampaign) -> Result<i64, AppError> {
+pub async fn create_farming(campaign: NewFarmingCampaign) -> Result<FarmingCampaignId, AppError> {
     use super::ssr::*;
     let me = require_user()?;
     state()?.farm.create(&campaign, Some(me.id)).await.or_fail().map(|c| c.id)
 }
 
 #[server]
-pub async fn load_farming_detail(id: i64) -> Result<FarmingDetail, AppError> {
+pub async fn load_farming_detail(id: FarmingCampaignId) -> Result<FarmingDetail, AppError> {
     use super::ssr::*;
     require_user()?;
     let state = state()?;
@@ -78,14 +79,14 @@ pub async fn load_farming_detail(id: i64) -> Result<FarmingDetail, AppError> {
 }
 
 #[server]
-pub async fn farming_dry_run(id: i64, max: Option<i64>) -> Result<DryRun, AppError> {
+pub async fn farming_dry_run(id: FarmingCampaignId, max: Option<i64>) -> Result<DryRun, AppError> {
     use super::ssr::*;
     require_user()?;
     state()?.farm.dry_run(id, max).await.or_fail()
 }
 
 #[server]
-pub async fn start_farming_batch(id: i64, max: Option<i64>, template: Option<String>) -> Result<BatchProgress, AppError> {
+pub async fn start_farming_batch(id: FarmingCampaignId, max: Option<i64>, template: Option<String>) -> Result<BatchProgress, AppError> {
     use super::ssr::*;
     let me = require_user()?;
     state()?.farm.start_batch(id, max, template.as_deref(), "browser", Some(me.id)).await.or_fail()

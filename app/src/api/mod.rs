@@ -2,11 +2,13 @@
 //! (`require_user` / `require_admin`); only sign-in and setup are open.
 
 pub mod admin;
+pub mod approvals;
 pub mod auth;
 pub mod campaigns;
 pub mod contacts;
 pub mod crm;
 pub mod farming;
+pub mod segments;
 pub mod conversations;
 
 #[cfg(feature = "ssr")]

@@ -63,6 +63,7 @@ pub fn AppShell() -> impl IntoView {
                     <NavLink href="/" label="Dashboard" icon="M3 12l9-9 9 9M5 10v10h14V10" />
                     <NavLink href="/conversations" label="Conversations" icon="M8 10h8M8 14h5M21 12a8 8 0 01-11.6 7.1L3 21l1.9-6.4A8 8 0 1121 12z" />
                     <NavLink href="/leads" label="Warm leads" icon="M12 3c2 3 5 5 5 9a5 5 0 01-10 0c0-2 1-3 2-4 0 2 1 3 2 3 0-3-1-5 1-8z" />
+                    <NavLink href="/approvals" label="Approval queue" icon="M9 12l2 2 4-4M7 4h10a2 2 0 012 2v14l-7-3-7 3V6a2 2 0 012-2z" />
                     <NavLink href="/pipeline" label="Pipeline" icon="M4 5h4v14H4zM10 5h4v9h-4zM16 5h4v5h-4z" />
                     <NavLink href="/farming" label="Lead farming" icon="M4 20h16M6 16l4-4 3 3 5-6M18 9h-3M18 9v3" />
                     <NavLink href="/campaigns" label="Campaigns" icon="M4 6h10M4 12h7M4 18h4M15 10l5 4-5 4v-8z" />

@@ -1,2 +1,3 @@
 pub mod layout;
+pub mod segment_builder;
 pub mod ui;

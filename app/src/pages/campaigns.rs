@@ -78,16 +78,16 @@ pub fn CampaignsPage() -> impl IntoView {
 }
 
 /// The launch confirmation: how many people step 1 texts, and when (now or a chosen time).
+/// `when` and `at` belong to the page, not the dialog: the dialog is rebuilt whenever a live
+/// update reloads the campaign, and a choice made a moment before must survive that.
 #[component]
-fn LaunchDialog(open: RwSignal<bool>, id: CampaignId, resume: bool, launch: ServerAction<LaunchCampaign>) -> impl IntoView {
+fn LaunchDialog(open: RwSignal<bool>, id: CampaignId, resume: bool, launch: ServerAction<LaunchCampaign>, when: RwSignal<String>, at: RwSignal<String>) -> impl IntoView {
     let preview = Resource::new(move || open.get().then_some(id), |id| async move {
         match id {
             Some(id) => Some(load_launch_preview(id).await),
             None => None,
         }
     });
-    let when = RwSignal::new("now".to_string());
-    let at = RwSignal::new(String::new());
     // The chosen local time as epoch ms (the browser knows its own zone).
     let starts_at = move || -> Option<i64> {
         if when.get() != "later" {
@@ -173,6 +173,8 @@ pub fn CampaignPage() -> impl IntoView {
     let command = ServerAction::<CampaignCommand>::new();
     let launch = ServerAction::<LaunchCampaign>::new();
     let launch_open = RwSignal::new(false);
+    let launch_when = RwSignal::new("now".to_string());
+    let launch_at = RwSignal::new(String::new());
     let archive_open = RwSignal::new(false);
     let unenroll_open = RwSignal::new(false);
     let enroll = ServerAction::<EnrollAudience>::new();
@@ -234,8 +236,8 @@ pub fn CampaignPage() -> impl IntoView {
                         <div class="flex flex-wrap gap-2">
                             {status.editable().then(|| view! { <a href=format!("/campaigns/{cid}/edit") class=BTN_SECONDARY>"Edit"</a> })}
                             {match status {
-                                CampaignStatus::Draft => Some(view! { <button type="button" class=BTN_PRIMARY data-testid="activate" on:click=move |_| launch_open.set(true)>"Launch…"</button> }.into_any()),
-                                CampaignStatus::Paused => Some(view! { <button type="button" class=BTN_PRIMARY data-testid="activate" on:click=move |_| launch_open.set(true)>"Resume…"</button> }.into_any()),
+                                CampaignStatus::Draft => Some(view! { <button type="button" class=BTN_PRIMARY data-testid="activate" on:click=move |_| { launch_when.set("now".into()); launch_at.set(String::new()); launch_open.set(true); }>"Launch…"</button> }.into_any()),
+                                CampaignStatus::Paused => Some(view! { <button type="button" class=BTN_PRIMARY data-testid="activate" on:click=move |_| { launch_when.set("now".into()); launch_at.set(String::new()); launch_open.set(true); }>"Resume…"</button> }.into_any()),
                                 CampaignStatus::Active => Some(view! { <button type="button" class=BTN_SECONDARY data-testid="pause" on:click=move |_| { command.dispatch(CampaignCommand { id: cid, command: Command::Pause }); }>"Pause"</button> }.into_any()),
                                 CampaignStatus::Archived => None,
                             }}
@@ -244,7 +246,7 @@ pub fn CampaignPage() -> impl IntoView {
                             })}
                         </div>
                     </div>
-                    <LaunchDialog open=launch_open id=cid resume=status == CampaignStatus::Paused launch />
+                    <LaunchDialog open=launch_open id=cid resume=status == CampaignStatus::Paused launch when=launch_when at=launch_at />
                     <ConfirmDialog open=unenroll_open title="Unenroll everyone?" confirm_label="Unenroll all" danger=true
                         on_confirm=Callback::new(move |_| { unenroll.dispatch(UnenrollContacts { id: cid, contact_id: None }); })>
                         <p>{format!("The sequence stops for the {} {} still in progress. Nothing already sent is undone.", fmt_count(counts.active), plural(counts.active, "person", "people"))}</p>

@@ -9,7 +9,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use warmline::farming::{BatchProgress, DryRun, NewFarmingCampaign, Source, COOL_OFF_DEFAULT};
 use warmline::sms::segments;
-use warmline::ListId;
+use warmline::{FarmingCampaignId, ListId};
 
 #[component]
 pub fn FarmingPage() -> impl IntoView {
@@ -163,7 +163,7 @@ fn progress_bar(p: &BatchProgress) -> impl IntoView {
 #[component]
 pub fn FarmingCampaignPage() -> impl IntoView {
     let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0));
+    let id = Memo::new(move |_| params.read().get("id").and_then(|s| s.parse::<FarmingCampaignId>().ok()).unwrap_or(FarmingCampaignId(0)));
     let live = expect_context::<Live>().0;
     let start = ServerAction::<StartFarmingBatch>::new();
     let dry = ServerAction::<FarmingDryRun>::new();
@@ -222,7 +222,7 @@ pub fn FarmingCampaignPage() -> impl IntoView {
 }
 
 #[component]
-fn DryRunCard(id: i64, dry: ServerAction<FarmingDryRun>) -> impl IntoView {
+fn DryRunCard(id: FarmingCampaignId, dry: ServerAction<FarmingDryRun>) -> impl IntoView {
     view! {
         <Card class="p-5">
             <div class="flex items-center justify-between gap-2">
@@ -268,7 +268,7 @@ fn DryRunResult(d: DryRun) -> impl IntoView {
 }
 
 #[component]
-fn SendCard(id: i64, cap: u32, left: i64, template: String, running: bool, size: RwSignal<String>, body: RwSignal<String>, start: ServerAction<StartFarmingBatch>) -> impl IntoView {
+fn SendCard(id: FarmingCampaignId, cap: u32, left: i64, template: String, running: bool, size: RwSignal<String>, body: RwSignal<String>, start: ServerAction<StartFarmingBatch>) -> impl IntoView {
     if size.with_untracked(String::is_empty) {
         size.set(left.clamp(0, cap.into()).to_string());
     }

@@ -1,5 +1,6 @@
 mod account;
 mod api_keys;
+mod approvals;
 mod auth;
 mod campaign_builder;
 mod campaigns;
@@ -19,6 +20,7 @@ mod users;
 
 pub use account::AccountPage;
 pub use api_keys::ApiKeysPage;
+pub use approvals::ApprovalsPage;
 pub use auth::{LoginPage, SetupPage};
 pub use campaign_builder::CampaignBuilderPage;
 pub use campaigns::{CampaignPage, CampaignsPage};

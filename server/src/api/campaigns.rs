@@ -2,6 +2,7 @@
 //! read the per-step funnel.
 
 use super::error::ApiError;
+use warmline::error::NameMissing;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -110,14 +111,7 @@ pub async fn list(State(state): State<AppState>) -> Result<impl IntoResponse, Ap
 /// `GET /api/v1/campaigns/{id}`: the campaign, its steps and the per-step funnel.
 pub async fn get_one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<CampaignDetail>, ApiError> {
     let id = campaign_id(&id)?;
-    state.drip.detail(id).await.map(Json).map_err(|e| not_found(e, id))
-}
-
-fn not_found(e: warmline::store::StoreError, id: CampaignId) -> ApiError {
-    match e {
-        warmline::store::StoreError::NotFound => ApiError::NotFound(format!("no campaign {id}")),
-        other => other.into(),
-    }
+    state.drip.detail(id).await.missing(|| format!("no campaign {id}")).map(Json).map_err(Into::into)
 }
 
 #[derive(Debug, Deserialize)]
@@ -139,14 +133,14 @@ pub async fn activate(State(state): State<AppState>, Path(id): Path<String>, Que
                 .timestamp_millis(),
         ),
     };
-    state.drip.launch(id, starts_at).await.map_err(|e| not_found(e, id))?;
+    state.drip.launch(id, starts_at).await.missing(|| format!("no campaign {id}"))?;
     Ok(Json(state.drip.detail(id).await?))
 }
 
 /// `POST /api/v1/campaigns/{id}/pause`: no new sends from the next runner tick.
 pub async fn pause(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<CampaignDetail>, ApiError> {
     let id = campaign_id(&id)?;
-    state.drip.pause(id).await.map_err(|e| not_found(e, id))?;
+    state.drip.pause(id).await.missing(|| format!("no campaign {id}"))?;
     Ok(Json(state.drip.detail(id).await?))
 }
 
@@ -175,6 +169,6 @@ pub async fn enroll(State(state): State<AppState>, Path(id): Path<String>, body:
         (None, None, Some(t)) => Audience::Tag(t),
         _ => return Err(ApiError::BadRequest("give exactly one of contact_ids, list_id or tag".into())),
     };
-    let out = state.drip.enroll(id, &audience, b.reenroll).await.map_err(|e| not_found(e, id))?;
+    let out = state.drip.enroll(id, &audience, b.reenroll).await.missing(|| format!("no campaign {id}"))?;
     Ok((StatusCode::OK, Json(out)))
 }

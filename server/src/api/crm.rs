@@ -2,6 +2,7 @@
 //! pipeline's stages, and a conversation's status. Thin: parse, call one core use-case.
 
 use super::error::ApiError;
+use warmline::error::NameMissing;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -10,7 +11,6 @@ use axum::Json;
 use serde::Deserialize;
 use warmline::crm::{service, ContactPatch};
 use warmline::message::ConversationStatus;
-use warmline::store::StoreError;
 use warmline::ContactId;
 use warmline_app::state::AppState;
 
@@ -27,32 +27,25 @@ fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
 }
 
 /// `StoreError::NotFound` names what was not found.
-fn missing(what: String) -> impl FnOnce(StoreError) -> ApiError {
-    move |e| match e {
-        StoreError::NotFound => ApiError::NotFound(what),
-        other => other.into(),
-    }
-}
-
 /// `PATCH /api/v1/contacts/{id}`: fields present are replaced, the rest kept.
 #[tracing::instrument(skip(state, patch))]
 pub async fn update_contact(State(state): State<AppState>, Path(id): Path<String>, patch: Result<Json<ContactPatch>, JsonRejection>) -> Result<impl IntoResponse, ApiError> {
     let id = contact_id(&id)?;
     let patch = body(patch)?;
-    Ok(Json(service::update_contact(&state.messenger, id, &patch).await.map_err(missing(format!("no contact {id}")))?))
+    Ok(Json(service::update_contact(&state.messenger, id, &patch).await.missing(|| format!("no contact {id}"))?))
 }
 
 /// `DELETE /api/v1/contacts/{id}`: what was removed; an opted-out number stays suppressed.
 #[tracing::instrument(skip(state))]
 pub async fn delete_contact(State(state): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, ApiError> {
     let id = contact_id(&id)?;
-    Ok(Json(service::delete_contact(&state.messenger, id).await.map_err(missing(format!("no contact {id}")))?))
+    Ok(Json(service::delete_contact(&state.messenger, id).await.missing(|| format!("no contact {id}"))?))
 }
 
 /// `GET /api/v1/contacts/{id}/notes`: newest first.
 pub async fn notes(State(state): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, ApiError> {
     let id = contact_id(&id)?;
-    warmline::store::contacts::get_by_id(&state.db, id).await.map_err(missing(format!("no contact {id}")))?;
+    warmline::store::contacts::get_by_id(&state.db, id).await.missing(|| format!("no contact {id}"))?;
     Ok(Json(warmline::store::notes::for_contact(&state.db, id).await?))
 }
 
@@ -66,7 +59,7 @@ pub struct NoteBody {
 pub async fn add_note(State(state): State<AppState>, Path(id): Path<String>, note: Result<Json<NoteBody>, JsonRejection>) -> Result<impl IntoResponse, ApiError> {
     let id = contact_id(&id)?;
     let note = body(note)?;
-    let n = service::add_note(&state.messenger, id, &note.body, None).await.map_err(missing(format!("no contact {id}")))?;
+    let n = service::add_note(&state.messenger, id, &note.body, None).await.missing(|| format!("no contact {id}"))?;
     Ok((StatusCode::CREATED, Json(n)))
 }
 
@@ -81,7 +74,7 @@ pub struct StageBody {
 pub async fn set_stage(State(state): State<AppState>, Path(id): Path<String>, stage: Result<Json<StageBody>, JsonRejection>) -> Result<impl IntoResponse, ApiError> {
     let id = contact_id(&id)?;
     let stage = body(stage)?;
-    service::set_stage(&state.messenger, id, stage.stage_id).await.map_err(missing(format!("no contact {id}")))?;
+    service::set_stage(&state.messenger, id, stage.stage_id).await.missing(|| format!("no contact {id}"))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -106,14 +99,14 @@ pub async fn create_stage(State(state): State<AppState>, name: Result<Json<Stage
 pub async fn rename_stage(State(state): State<AppState>, Path(id): Path<String>, name: Result<Json<StageName>, JsonRejection>) -> Result<impl IntoResponse, ApiError> {
     let id = stage_id(&id)?;
     let name = body(name)?;
-    service::rename_stage(&state.messenger, id, &name.name).await.map_err(missing(format!("no stage {id}")))?;
+    service::rename_stage(&state.messenger, id, &name.name).await.missing(|| format!("no stage {id}"))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `DELETE /api/v1/pipeline/stages/{id}`: its contacts go back to the first column.
 pub async fn delete_stage(State(state): State<AppState>, Path(id): Path<String>) -> Result<impl IntoResponse, ApiError> {
     let id = stage_id(&id)?;
-    service::delete_stage(&state.messenger, id).await.map_err(missing(format!("no stage {id}")))?;
+    service::delete_stage(&state.messenger, id).await.missing(|| format!("no stage {id}"))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -138,6 +131,6 @@ pub async fn set_status(State(state): State<AppState>, Path(id): Path<String>, s
                 .timestamp_millis(),
         ),
     };
-    service::set_conversation_status(&state.messenger, id, s.status, until).await.map_err(missing(format!("no conversation with contact {id}")))?;
+    service::set_conversation_status(&state.messenger, id, s.status, until).await.missing(|| format!("no conversation with contact {id}"))?;
     Ok(StatusCode::NO_CONTENT)
 }

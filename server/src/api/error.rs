@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 use warmline::csv_import::RowError;
-use warmline::import_service::ImportError;
+use warmline::error::Error;
 use warmline::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -60,13 +60,19 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
+/// The one mapping from the core's domain error: refusals keep their text, storage failures
+/// are logged here and answer 500 with a generic message.
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
         match e {
-            StoreError::NotFound => ApiError::NotFound("not found".into()),
-            StoreError::Conflict(m) => ApiError::Conflict(m),
-            StoreError::Invalid(m) => ApiError::Invalid(m),
-            other => {
+            Error::Invalid(m) | Error::Store(StoreError::Invalid(m)) => ApiError::Invalid(m),
+            Error::Unreadable(m) => ApiError::BadRequest(m),
+            Error::NotFound(m) => ApiError::NotFound(m),
+            Error::Store(StoreError::NotFound) => ApiError::NotFound("not found".into()),
+            Error::Conflict(m) | Error::Store(StoreError::Conflict(m)) => ApiError::Conflict(m),
+            Error::BadRows(rows) => ApiError::BadRows(rows),
+            e @ (Error::Forbidden | Error::WrongPassword) => ApiError::Invalid(e.to_string()),
+            Error::Store(other) => {
                 tracing::error!(error = %other, "storage error in API");
                 ApiError::Internal
             }
@@ -74,12 +80,9 @@ impl From<StoreError> for ApiError {
     }
 }
 
-impl From<ImportError> for ApiError {
-    fn from(e: ImportError) -> Self {
-        match e {
-            ImportError::BadRows(rows) => ApiError::BadRows(rows),
-            ImportError::Store(s) => s.into(),
-            other => ApiError::BadRequest(other.to_string()),
-        }
+/// Storage calls in handlers go through the same mapping.
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        Error::from(e).into()
     }
 }

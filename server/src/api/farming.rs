@@ -1,6 +1,7 @@
 //! `/api/v1/farming-campaigns` and `/api/v1/stats/warm-leads`: warm-lead farming over REST.
 
 use super::error::ApiError;
+use warmline::error::NameMissing;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -8,8 +9,7 @@ use axum::response::IntoResponse;
 use axum::Json;
 use serde::Deserialize;
 use warmline::farming::{BatchProgress, DryRun, NewFarmingCampaign, Source, WarmLeadStats, COOL_OFF_DEFAULT};
-use warmline::store::StoreError;
-use warmline::ListId;
+use warmline::{FarmingBatchId, FarmingCampaignId, ListId};
 use warmline_app::state::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -29,15 +29,8 @@ fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     b.map(|Json(v)| v).map_err(|e| ApiError::BadRequest(e.body_text()))
 }
 
-fn id(raw: &str) -> Result<i64, ApiError> {
+fn id(raw: &str) -> Result<FarmingCampaignId, ApiError> {
     raw.parse().map_err(|_| ApiError::NotFound(format!("no farming campaign {raw}")))
-}
-
-fn not_found(e: StoreError, what: &str) -> ApiError {
-    match e {
-        StoreError::NotFound => ApiError::NotFound(format!("no {what}")),
-        other => other.into(),
-    }
 }
 
 /// `POST /api/v1/farming-campaigns`: 201 with the campaign.
@@ -84,7 +77,7 @@ fn optional_body(b: &[u8]) -> Result<BatchBody, ApiError> {
 /// `POST /api/v1/farming-campaigns/{id}/dry-run` (optional `{"max": n}`): who the next batch would message.
 pub async fn dry_run(State(state): State<AppState>, Path(raw): Path<String>, b: axum::body::Bytes) -> Result<Json<DryRun>, ApiError> {
     let b = optional_body(&b)?;
-    state.farm.dry_run(id(&raw)?, b.max).await.map(Json).map_err(|e| not_found(e, "such farming campaign"))
+    state.farm.dry_run(id(&raw)?, b.max).await.missing(|| format!("no farming campaign {raw}")).map(Json).map_err(Into::into)
 }
 
 /// `POST /api/v1/farming-campaigns/{id}/batches` (optional `{"max": n, "template": "…"}`): 201
@@ -92,15 +85,15 @@ pub async fn dry_run(State(state): State<AppState>, Path(raw): Path<String>, b: 
 #[tracing::instrument(skip(state, b))]
 pub async fn start(State(state): State<AppState>, Path(raw): Path<String>, b: axum::body::Bytes) -> Result<impl IntoResponse, ApiError> {
     let b = optional_body(&b)?;
-    let p = state.farm.start_batch(id(&raw)?, b.max, b.template.as_deref(), "api", None).await.map_err(|e| not_found(e, "such farming campaign"))?;
+    let p = state.farm.start_batch(id(&raw)?, b.max, b.template.as_deref(), "api", None).await.missing(|| format!("no farming campaign {raw}"))?;
     Ok((StatusCode::CREATED, Json(p)))
 }
 
 /// `GET /api/v1/farming-campaigns/{id}/batches/{batch_id}`
 pub async fn batch(State(state): State<AppState>, Path((raw, batch)): Path<(String, String)>) -> Result<Json<BatchProgress>, ApiError> {
     let campaign = id(&raw)?;
-    let batch: i64 = batch.parse().map_err(|_| ApiError::NotFound(format!("no batch {batch}")))?;
-    let p = warmline::store::farming::progress(&state.db, batch).await.map_err(|e| not_found(e, "such batch"))?;
+    let batch: FarmingBatchId = batch.parse().map_err(|_| ApiError::NotFound(format!("no batch {batch}")))?;
+    let p = warmline::store::farming::progress(&state.db, batch).await.missing(|| format!("no batch {batch}"))?;
     if p.campaign_id != campaign {
         return Err(ApiError::NotFound(format!("no batch {batch} in farming campaign {campaign}")));
     }

@@ -9,18 +9,8 @@ use axum::Json;
 use serde::Deserialize;
 use warmline::message::Message;
 use warmline::messaging::manual::ManualSend;
-use warmline::messaging::MessagingError;
 use warmline::ContactId;
 use warmline_app::state::AppState;
-
-impl From<MessagingError> for ApiError {
-    fn from(e: MessagingError) -> Self {
-        match e {
-            MessagingError::Store(s) => s.into(),
-            MessagingError::Invalid(m) => ApiError::Invalid(m),
-        }
-    }
-}
 
 #[derive(Debug, Deserialize)]
 pub struct ListParams {

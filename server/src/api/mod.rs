@@ -7,6 +7,9 @@ pub mod error;
 pub mod farming;
 pub mod messages;
 pub mod openapi;
+pub mod openapi_suggestions;
+pub mod segments;
+pub mod suggestions;
 
 use axum::extract::{Request, State};
 use axum::http::header;
@@ -40,6 +43,17 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/farming-campaigns/{id}/batches", post(farming::start))
         .route("/farming-campaigns/{id}/batches/{batch_id}", get(farming::batch))
         .route("/stats/warm-leads", get(farming::stats))
+        .route("/segments/count", post(segments::count))
+        .route("/segments/fields", get(segments::fields))
+        .route("/suggestions", get(suggestions::list).post(suggestions::add))
+        .route("/suggestions/report", get(suggestions::type_report))
+        .route("/suggestions/{id}", get(suggestions::get_one))
+        .route("/suggestions/{id}/approve", post(suggestions::approve))
+        .route("/suggestions/{id}/reject", post(suggestions::reject))
+        .route("/suggestions/{id}/cancel", post(suggestions::cancel))
+        .route("/suggestion-batches/{id}", get(suggestions::get_batch))
+        .route("/suggestion-batches/{id}/approve", post(suggestions::approve_batch))
+        .route("/suggestion-batches/{id}/report", get(suggestions::batch_report))
         .layer(axum::middleware::from_fn_with_state(state, require_key));
     Router::new().route("/openapi.json", get(openapi::document)).merge(protected).fallback(not_found)
 }

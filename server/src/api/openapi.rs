@@ -12,6 +12,8 @@ pub fn spec() -> Value {
     add_campaigns(&mut doc);
     add_farming(&mut doc);
     add_crm(&mut doc);
+    super::openapi_suggestions::add(&mut doc);
+    super::openapi_suggestions::add_segments(&mut doc);
     doc
 }
 

@@ -54,7 +54,7 @@ pub async fn inbound(State(state): State<AppState>, uri: OriginalUri, headers: H
         return (StatusCode::BAD_REQUEST, "MessageSid is missing").into_response();
     };
     let payload = String::from_utf8_lossy(&body);
-    match state.messenger.accept_webhook("twilio_sms", &format!("sms:{sid}"), Some(sid), &payload).await {
+    match state.messenger.accept_webhook(warmline::message::WebhookKind::TwilioSms, &format!("sms:{sid}"), Some(sid), &payload).await {
         Ok(new) => {
             if !new {
                 tracing::info!(sid, "duplicate inbound webhook ignored");
@@ -80,7 +80,7 @@ pub async fn status(State(state): State<AppState>, uri: OriginalUri, headers: He
         return (StatusCode::BAD_REQUEST, "MessageSid and MessageStatus are required").into_response();
     };
     let payload = String::from_utf8_lossy(&body);
-    match state.messenger.accept_webhook("twilio_status", &format!("status:{sid}:{status}"), Some(sid), &payload).await {
+    match state.messenger.accept_webhook(warmline::message::WebhookKind::TwilioStatus, &format!("status:{sid}:{status}"), Some(sid), &payload).await {
         Ok(_) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => {
             tracing::error!(error = %e, "could not store a status callback");

@@ -1,5 +1,7 @@
-//! Test harness: the real router on a random loopback port, on a fresh SQLite file or a
-//! fresh PostgreSQL database per test.
+//! Test harness: the whole server, started with `Application::builder` as the binary starts it
+//! (background tasks off: tests drive those passes themselves), on a random loopback port, on a
+//! fresh SQLite file or a fresh PostgreSQL database per test. Dropping a `TestApp` shuts its
+//! server down the way SIGTERM does.
 #![allow(dead_code)]
 
 pub mod fake_twilio;
@@ -7,7 +9,7 @@ pub mod fake_twilio;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use warmline::config::Config;
-use warmline_server::{app, build_router, AppState};
+use warmline_server::{AppState, Application};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -22,6 +24,8 @@ pub struct TestApp {
     pub backend: Backend,
     _dir: Option<tempfile::TempDir>,
     pg: Option<(String, String)>,
+    /// Shuts the server down when sent (or dropped).
+    _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 /// Runs a test body against both backends: `both!(name);` needs `async fn name(app: TestApp)`.
@@ -104,29 +108,37 @@ pub async fn spawn_with(backend: Backend, extra: &[(&str, &str)]) -> Option<Test
             (with_database(&admin, &name), None, Some((admin, name)))
         }
     };
-    let (state, addr) = serve(&url, extra).await;
-    Some(TestApp { addr, base: format!("http://{addr}"), state, backend, _dir: dir, pg })
+    let (state, addr, stop) = serve(&url, extra).await;
+    Some(TestApp { addr, base: format!("http://{addr}"), state, backend, _dir: dir, pg, _stop: stop })
+}
+
+/// The URL of `app`'s database, for another server on it.
+pub fn database_url(app: &TestApp) -> String {
+    match &app.pg {
+        Some((admin, name)) => with_database(admin, name),
+        None => app.state.config.database_url.clone(),
+    }
 }
 
 /// A second instance on the same database as `app` (it does not own the database).
 pub async fn another_instance(app: &TestApp, extra: &[(&str, &str)]) -> TestApp {
-    let url = match &app.pg {
-        Some((admin, name)) => with_database(admin, name),
-        None => app.state.config.database_url.clone(),
-    };
-    let (state, addr) = serve(&url, extra).await;
-    TestApp { addr, base: format!("http://{addr}"), state, backend: app.backend, _dir: None, pg: None }
+    let url = database_url(app);
+    let (state, addr, stop) = serve(&url, extra).await;
+    TestApp { addr, base: format!("http://{addr}"), state, backend: app.backend, _dir: None, pg: None, _stop: stop }
 }
 
-async fn serve(url: &str, extra: &[(&str, &str)]) -> (AppState, SocketAddr) {
-    let state = app::prepare(config(url, extra)).await.expect("prepare app");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let router = build_router(state.clone());
+async fn serve(url: &str, extra: &[(&str, &str)]) -> (AppState, SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let app = Application::builder(config(url, extra)).background_tasks(false).build().await.expect("build app");
+    let (state, addr) = (app.state().clone(), app.addr());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.expect("serve");
+        app.run_until(async move {
+            let _ = stopped.await;
+        })
+        .await
+        .expect("serve");
     });
-    (state, addr)
+    (state, addr, stop)
 }
 
 impl Drop for TestApp {

@@ -1,0 +1,107 @@
+import { expect, test } from '@playwright/test';
+import { hydrated, inboundSms, middayZone, signIn } from './helpers';
+
+// Numbers used only by this spec.
+const phones = ['+14155550501', '+14155550502', '+14155550503', '+14155550504', '+14155550505'];
+const others = ['+14155550506', '+14155550507'];
+
+test('approval queue: build a segment and generate from it, edit and approve one, reject one, approve the batch with a plan, watch them go out, count a reply', async ({ page, request, baseURL }) => {
+  await signIn(page);
+  await page.goto('/import');
+  await hydrated(page);
+  const zone = middayZone();
+  // Five regulars who like flower, and two who don't: the segment picks the five.
+  const rows = phones.map((p, i) => `${p},Queue${i},Guest,${zone},web form,Flower`)
+    .concat(others.map((p, i) => `${p},Other${i},Guest,${zone},web form,Edibles`)).join('\n');
+  await page.getByTestId('csv-file').setInputFiles({ name: 'queue.csv', mimeType: 'text/csv', buffer: Buffer.from(`phone,first_name,last_name,timezone,consent_source,favourite\n${rows}\n`) });
+  await page.fill('#list-name', 'Win-back list');
+  await page.getByRole('button', { name: 'Import contacts' }).click();
+  await expect(page.getByTestId('import-result')).toContainText('Imported 7 contacts.');
+
+  // Reached from the sidebar, as a person would.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Approval queue', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Approval queue' })).toBeVisible();
+  // Build the segment: the list, then a condition on the imported column; the count is live.
+  const builder = page.getByTestId('segment-builder');
+  await builder.getByTestId('segment-list').selectOption({ label: 'Win-back list' });
+  await expect(builder.getByTestId('segment-count')).toContainText('7 contacts match');
+  await builder.getByTestId('segment-add').click();
+  const cond = builder.getByTestId('segment-condition');
+  await cond.getByTestId('condition-field').selectOption({ label: 'favourite (imported)' });
+  await cond.getByTestId('condition-op').selectOption({ label: 'is' });
+  await cond.getByTestId('condition-value').fill('flower');
+  await expect(builder.getByTestId('segment-count')).toContainText('5 contacts match · 5 can be texted');
+  // A condition that cannot be checked says why, in place.
+  await cond.getByTestId('condition-op').selectOption({ label: 'greater than' });
+  await expect(builder.getByTestId('segment-count')).toContainText("give a number, not 'flower'");
+  await cond.getByTestId('condition-op').selectOption({ label: 'is' });
+  await expect(builder.getByTestId('segment-count')).toContainText('5 contacts match');
+  await page.fill('#gen-name', 'December win-back');
+  await page.getByTestId('generate').click();
+  await expect(page.getByTestId('generate-result')).toContainText('5 suggestions added for review.');
+  const items = page.getByTestId('suggestion');
+  await expect(items).toHaveCount(5);
+  await expect(items.first().getByTestId('suggestion-text')).toContainText('Hi Queue0, we haven');
+  await page.screenshot({ path: 'test-results/approvals-review.png', fullPage: true });
+
+  // Nothing has been sent: every item waits for a person.
+  await expect(page.getByTestId('suggestion-status').filter({ hasText: 'suggested' })).toHaveCount(5);
+
+  // The keyboard: j moves to the next item, k back; the hint says so.
+  await expect(page.getByTestId('key-hint')).toContainText('approve');
+  await expect(items.nth(0)).toHaveAttribute('data-current', 'true');
+  await page.keyboard.press('j');
+  await expect(items.nth(1)).toHaveAttribute('data-current', 'true');
+  await page.keyboard.press('k');
+  await expect(items.nth(0)).toHaveAttribute('data-current', 'true');
+
+  // Edit then approve the first; reject the second with a reason.
+  const first = items.filter({ hasText: 'Queue0' });
+  await first.getByTestId('edit').click();
+  await first.getByTestId('edit-text').fill('Hi Queue0, Sunrise Roofing here: 15% off a roof check this week. Reply STOP to opt out.');
+  await first.getByTestId('approve').click();
+  await expect(items.filter({ hasText: 'Queue0' })).toHaveCount(0); // left the "Waiting" tab
+  const second = items.filter({ hasText: 'Queue1' });
+  await second.getByTestId('reject').click();
+  await second.getByTestId('reject-reason').fill('they moved away');
+  await second.getByTestId('reject-confirm').click();
+  await expect(items).toHaveCount(3);
+
+  // Approve one with the keyboard: move to the last and press a. Only that one is approved.
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.keyboard.press('j');
+  await page.keyboard.press('j');
+  await expect(items.nth(2)).toHaveAttribute('data-current', 'true');
+  await expect(items.nth(2)).toContainText('Queue4');
+  await page.keyboard.press('a');
+  await expect(items).toHaveCount(2);
+  await expect(items.filter({ hasText: 'Queue4' })).toHaveCount(0);
+  await expect(items.filter({ hasText: 'Queue2' })).toHaveCount(1);
+  await expect(items.filter({ hasText: 'Queue3' })).toHaveCount(1);
+
+  // Approve the batch: the plan is shown first, then confirmed.
+  await page.getByTestId('plan-batch').selectOption({ label: 'December win-back' });
+  await page.getByTestId('plan-start').fill('2026-01-01T09:00'); // in the past: starts now
+  await page.getByTestId('gap-min').fill('0');
+  await page.getByTestId('gap-max').fill('0');
+  await page.getByTestId('preview-plan').click();
+  await expect(page.getByTestId('plan').locator('li')).toHaveCount(4);
+  await page.getByTestId('approve-batch').click();
+  await expect(page.getByTestId('dialog')).toContainText('4 messages go out');
+  await page.getByTestId('dialog-confirm').click();
+  await expect(page.getByTestId('approve-batch-result')).toHaveText('4 scheduled.');
+  await page.screenshot({ path: 'test-results/approvals-planned.png', fullPage: true });
+
+  // The scheduler hands them to the simulator; the edited text is what went out.
+  await page.getByTestId('tab-sent').click();
+  await expect(page.getByTestId('suggestion')).toHaveCount(4, { timeout: 20_000 });
+  await expect(page.getByTestId('suggestion').filter({ hasText: '15% off a roof check' })).toHaveCount(1);
+  await page.getByTestId('tab-').click();
+  await expect(page.getByTestId('suggestion').filter({ hasText: 'they moved away' })).toHaveCount(1);
+
+  // One contact replies: the batch's report counts it in the response rate, live.
+  await expect(page.getByTestId('report-sent')).toHaveText('4');
+  await expect(page.getByTestId('report-rates')).toContainText('Response rate 0% (0 of 4 replied');
+  await inboundSms(request, baseURL!, phones[2], 'Sounds good, see you Saturday');
+  await expect(page.getByTestId('report-rates')).toContainText('Response rate 25% (1 of 4 replied');
+});
