@@ -134,6 +134,8 @@ pub enum MessageKind {
     Broadcast,
     /// An approved suggestion from the approval queue.
     Approval,
+    /// A suggestion sent to the team's own test numbers before its batch is approved.
+    ApprovalTest,
 }
 
 impl MessageKind {
@@ -146,6 +148,7 @@ impl MessageKind {
             MessageKind::Farming => "farming",
             MessageKind::Broadcast => "broadcast",
             MessageKind::Approval => "approval",
+            MessageKind::ApprovalTest => "approval_test",
         }
     }
     pub fn parse(s: &str) -> MessageKind {
@@ -156,6 +159,7 @@ impl MessageKind {
             "farming" => MessageKind::Farming,
             "broadcast" => MessageKind::Broadcast,
             "approval" => MessageKind::Approval,
+            "approval_test" => MessageKind::ApprovalTest,
             _ => MessageKind::Manual,
         }
     }

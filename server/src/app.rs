@@ -109,6 +109,8 @@ pub fn build_router(state: AppState) -> Router {
         .nest("/api/v1", api::router(state.clone()))
         .route("/app/imports", post(web::imports::upload))
         .route("/app/events", get(web::events::stream))
+        .route("/app/exports/approvals-audit.csv", get(web::exports::approvals_audit))
+        .route("/app/exports/approvals-report.csv", get(web::exports::approvals_report))
         .nest("/webhooks", webhooks::router())
         .leptos_routes_with_context(
             &state,

@@ -56,7 +56,7 @@ async fn fake(script: Vec<Answer>) -> (Fake, String) {
     (f, base)
 }
 
-both!(drafts_are_used_when_good_and_the_template_takes_over_when_not);
+both!(drafts_are_used_when_good_and_the_template_takes_over_when_not, a_suggested_reply_reads_the_conversation_and_falls_back_to_the_template);
 
 async fn drafts_are_used_when_good_and_the_template_takes_over_when_not(app: TestApp) {
     let (f, base) = fake(vec![
@@ -110,4 +110,32 @@ async fn drafts_are_used_when_good_and_the_template_takes_over_when_not(app: Tes
     // Without an AI writer, a brief is refused with a clear message.
     let err = app.state.approvals.generate(&g, "ai").await.unwrap_err().to_string();
     assert!(err.contains("AI_BASE_URL"), "{err}");
+}
+
+async fn a_suggested_reply_reads_the_conversation_and_falls_back_to_the_template(app: TestApp) {
+    let (f, base) = fake(vec![
+        Answer::Text("Hi Test, yes: Green Leaf is open Sunday 10 to 4."),
+        Answer::Text("Hi Test, see greenleaf.com for Green Leaf's hours."),
+    ])
+    .await;
+    let ai = common::another_instance(&app, &[("AI_BASE_URL", &base), ("AI_MODEL", "llama3.1")]).await;
+    warmline::org::save_business(&ai.state.messenger, "Green Leaf", "America/New_York").await.unwrap();
+    let c = ai.sendable_contact("+14155553100").await;
+    let r = ai.twilio_webhook("/webhooks/twilio/sms", &[("MessageSid", "SMai1"), ("From", "+14155553100"), ("To", "+14155550100"), ("Body", "Are you open on Sunday?")]).await;
+    assert_eq!(r.status(), 200);
+
+    let draft = ai.state.approvals.suggest_reply(c).await.unwrap();
+    assert_eq!((draft.writer.as_str(), draft.text.as_str(), draft.note.as_deref()), ("ai", "Hi Test, yes: Green Leaf is open Sunday 10 to 4.", None));
+    // The AI saw the conversation, and no opt-out wording was asked of a reply.
+    let seen = f.seen.lock().unwrap().clone();
+    let asked = seen[0].1["messages"][1]["content"].as_str().unwrap().to_string();
+    assert!(asked.contains("Are you open on Sunday?"), "{asked}");
+    assert!(!seen[0].1["messages"][0]["content"].as_str().unwrap().contains("Reply STOP"));
+
+    // A draft with a link breaks the rules: the template answers, and says why.
+    let draft = ai.state.approvals.suggest_reply(c).await.unwrap();
+    assert_eq!(draft.writer, "template");
+    assert_eq!(draft.text, "Hi Test, Green Leaf here. Good question: let me check and get right back to you.");
+    assert!(draft.note.unwrap().contains("link"));
+    assert!(ai.messages(c).await.iter().all(|m| m.direction == warmline::message::Direction::In), "nothing was sent");
 }

@@ -12,9 +12,17 @@
 //! service are server-only.
 
 #[cfg(feature = "ssr")]
+mod bulk;
+#[cfg(feature = "ssr")]
+pub mod export;
+#[cfg(feature = "ssr")]
 pub mod plan;
 #[cfg(feature = "ssr")]
+pub mod reply;
+#[cfg(feature = "ssr")]
 pub mod service;
+#[cfg(feature = "ssr")]
+pub mod test_mode;
 #[cfg(feature = "ssr")]
 pub mod writer;
 
@@ -290,6 +298,64 @@ pub struct Generated {
     pub left_out: LeftOut,
     /// `None` when the template wrote everything.
     pub ai: Option<AiOutcome>,
+}
+
+/// Test mode: the team's own numbers, and whether a batch needs a test send before approval.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestMode {
+    /// E.164 numbers.
+    pub numbers: Vec<String>,
+    pub require_test: bool,
+}
+
+/// What a test send did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestSent {
+    /// The items sent as a test (their state unchanged).
+    pub items: Vec<SuggestionId>,
+    pub numbers: Vec<String>,
+    /// Messages handed to the pipeline (items × numbers, less any the gate refused).
+    pub sent: i64,
+    /// What did not go as planned: a number in quiet hours, one refused.
+    pub notes: Vec<String>,
+}
+
+/// A decision for many items at once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum BulkDecision {
+    Approve,
+    Reject { reason: String },
+}
+
+/// What a bulk decision did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkOutcome {
+    pub done: i64,
+    /// Items left as they were, and why (someone else changed them meanwhile).
+    pub skipped: Vec<(SuggestionId, String)>,
+}
+
+/// A drafted reply for the conversation panel's composer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyDraft {
+    pub text: String,
+    /// `ai` or `template`.
+    pub writer: String,
+    /// Why the AI's draft was not used, when it wasn't.
+    pub note: Option<String>,
+}
+
+/// Reports over a date range: per campaign type and per batch.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Reports {
+    pub from: Millis,
+    pub to: Millis,
+    /// The first and last day of the period as the organisation reads them (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub days: (String, String),
+    pub by_type: Vec<Report>,
+    pub by_batch: Vec<Report>,
 }
 
 #[cfg(test)]

@@ -52,8 +52,16 @@ impl Approvals {
         self.writer.is_some()
     }
 
-    fn db(&self) -> &crate::store::Db {
+    pub(super) fn db(&self) -> &crate::store::Db {
         &self.messenger.db
+    }
+
+    pub(super) fn messenger(&self) -> &Messenger {
+        &self.messenger
+    }
+
+    pub(super) fn writer(&self) -> Option<&super::writer::AiWriter> {
+        self.writer.as_ref()
     }
 
     pub fn limits(&self) -> Limits {
@@ -105,7 +113,7 @@ impl Approvals {
         }
         let rows: Vec<Item> = checked.iter().map(|(c, t, x)| Item { contact: *c, text: t, context: x }).collect();
         let id = store::create_batch(self.db(), &name, &kind, by, &rows, now_millis()).await?;
-        let added = store::list(self.db(), None, Some(id), None, MAX_BATCH as i64).await?;
+        let added = store::list(self.db(), None, Some(id), None, None, MAX_BATCH as i64).await?;
         Ok((store::batch(self.db(), id).await?, added))
     }
 
@@ -214,7 +222,13 @@ impl Approvals {
     }
 
     pub async fn list(&self, status: Option<SuggestionStatus>, batch: Option<SuggestionBatchId>, after: Option<SuggestionId>, limit: i64) -> Result<Vec<Suggestion>> {
-        Ok(store::list(self.db(), status, batch, after, limit.clamp(1, 1000)).await?)
+        self.list_of_type(status, batch, None, after, limit).await
+    }
+
+    /// [`Approvals::list`], narrowed to one campaign type.
+    pub async fn list_of_type(&self, status: Option<SuggestionStatus>, batch: Option<SuggestionBatchId>, campaign_type: Option<&str>, after: Option<SuggestionId>, limit: i64) -> Result<Vec<Suggestion>> {
+        let kind = campaign_type.map(str::trim).filter(|t| !t.is_empty());
+        Ok(store::list(self.db(), status, batch, kind, after, limit.clamp(1, 1000)).await?)
     }
 
     pub async fn batch(&self, id: SuggestionBatchId) -> Result<SuggestionBatch> {
@@ -245,6 +259,7 @@ impl Approvals {
     pub async fn approve(&self, id: SuggestionId, actor: &str, text: Option<&str>, send_at: Option<DateTime<Utc>>) -> Result<Suggestion> {
         match send_at {
             Some(t) => {
+                self.check_tested(self.get(id).await?.batch_id).await?;
                 let t = t.timestamp_millis().max(now_millis());
                 self.change(id, Action::Schedule, actor, text, Some(t), None).await
             }
@@ -314,6 +329,7 @@ impl Approvals {
     /// someone else meanwhile keeps its state).
     #[tracing::instrument(skip(self))]
     pub async fn approve_batch(&self, batch: SuggestionBatchId, actor: &str, start: DateTime<Utc>, gap_min: u32, gap_max: u32) -> Result<Plan> {
+        self.check_tested(batch).await?;
         let plan = self.plan_batch(batch, start, gap_min, gap_max).await?;
         let scheduled = store::schedule_plan(self.db(), &plan, actor, now_millis()).await?;
         self.messenger.events.publish(crate::messaging::LiveEvent::Approvals).await;

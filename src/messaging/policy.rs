@@ -7,12 +7,14 @@
 //! | farming     | block                        | defer             | as `scheduled`           | marked failed                  | yes                       |
 //! | broadcast   | block                        | defer             | as `scheduled`           | marked failed                  | yes                       |
 //! | approval    | block                        | defer             | as `scheduled`           | marked failed                  | yes                       |
+//! | approval test | block                      | defer             | as `scheduled`           | marked failed                  | yes                       |
 //! | auto-reply  | never                        | never             | never deferred           | marked failed                  | never blocked             |
 //!
 //! Auto-replies are the keyword confirmations (STOP, START, HELP) and the warm-lead thank-you:
 //! carriers require the STOP confirmation even though the contact has just opted out, so they
 //! only wait for the rate limit. The frequency cap counts only messages marked marketing (a
-//! manual send chooses; drips, farming, broadcasts and approved suggestions always are).
+//! manual send chooses; drips, farming, broadcasts and approved suggestions always are; a test
+//! send to the team's own numbers never is).
 
 use crate::message::MessageKind;
 
@@ -37,7 +39,7 @@ pub struct KindPolicy {
 pub fn policy(kind: MessageKind) -> Option<KindPolicy> {
     let stored = KindPolicy { gated: true, store_deferred: true, store_blocked: true, caller_retries: false, marketing: true };
     Some(match kind {
-        MessageKind::Manual => KindPolicy { marketing: false, ..stored },
+        MessageKind::Manual | MessageKind::ApprovalTest => KindPolicy { marketing: false, ..stored },
         MessageKind::Campaign => KindPolicy { store_deferred: false, store_blocked: false, caller_retries: true, ..stored },
         MessageKind::Farming | MessageKind::Broadcast | MessageKind::Approval => stored,
         MessageKind::AutoReply => KindPolicy { gated: false, store_deferred: false, store_blocked: false, caller_retries: false, marketing: false },
@@ -54,11 +56,12 @@ mod tests {
         assert!(!policy(MessageKind::AutoReply).unwrap().gated);
         let drip = policy(MessageKind::Campaign).unwrap();
         assert!(drip.gated && !drip.store_deferred && drip.caller_retries && drip.marketing);
-        for k in [MessageKind::Manual, MessageKind::Farming, MessageKind::Broadcast, MessageKind::Approval] {
+        for k in [MessageKind::Manual, MessageKind::Farming, MessageKind::Broadcast, MessageKind::Approval, MessageKind::ApprovalTest] {
             let p = policy(k).unwrap();
             assert!(p.gated && p.store_deferred && p.store_blocked && !p.caller_retries);
         }
         assert!(!policy(MessageKind::Manual).unwrap().marketing);
+        assert!(!policy(MessageKind::ApprovalTest).unwrap().marketing, "a test to the team is not marketing");
         assert!(policy(MessageKind::Inbound).is_none());
     }
 }

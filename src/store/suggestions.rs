@@ -107,16 +107,18 @@ pub async fn get_by_id(db: &Db, id: SuggestionId) -> Result<Suggestion> {
     suggestion(&row)
 }
 
-/// Suggestions by status and batch, oldest first, after `after` (keyset), at most `limit`.
-pub async fn list(db: &Db, status: Option<SuggestionStatus>, batch: Option<SuggestionBatchId>, after: Option<SuggestionId>, limit: i64) -> Result<Vec<Suggestion>> {
+/// Suggestions by status, batch and campaign type, oldest first, after `after` (keyset), at
+/// most `limit`.
+pub async fn list(db: &Db, status: Option<SuggestionStatus>, batch: Option<SuggestionBatchId>, campaign_type: Option<&str>, after: Option<SuggestionId>, limit: i64) -> Result<Vec<Suggestion>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLS} FROM suggestions s JOIN contacts c ON c.id = s.contact_id \
-         WHERE ($1 = '' OR s.status = $1) AND ($2 = 0 OR s.batch_id = $2) AND s.id > $3 ORDER BY s.id LIMIT $4"
+         WHERE ($1 = '' OR s.status = $1) AND ($2 = 0 OR s.batch_id = $2) AND ($5 = '' OR s.campaign_type = $5) AND s.id > $3 ORDER BY s.id LIMIT $4"
     ))
     .bind(status.map(|s| s.as_str()).unwrap_or(""))
     .bind(batch.map_or(0, |b| b.0))
     .bind(after.map_or(0, |a| a.0))
     .bind(limit)
+    .bind(campaign_type.unwrap_or(""))
     .fetch_all(db.pool())
     .await?;
     rows.iter().map(suggestion).collect()
@@ -476,4 +478,94 @@ pub async fn report_by_type(db: &Db, from: Millis, to: Millis) -> Result<Vec<cra
     .fetch_all(db.pool())
     .await?;
     rows.iter().map(|r| report_row(r, get(r, "campaign_type")?)).collect()
+}
+
+/// Records a test send on each item (its state unchanged): who, when and where it went.
+pub async fn record_test(db: &Db, ids: &[SuggestionId], actor: &str, note: &str, now: Millis) -> Result<()> {
+    let mut tx = db.pool().begin().await?;
+    for id in ids {
+        event(&mut tx, *id, "test_sent", actor, None, None, Some(note), now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Whether any item of the batch was sent as a test.
+pub async fn batch_tested(db: &Db, batch: SuggestionBatchId) -> Result<bool> {
+    let r = sqlx::query(
+        "SELECT COUNT(*) AS n FROM suggestion_events e JOIN suggestions s ON s.id = e.suggestion_id WHERE s.batch_id = $1 AND e.kind = 'test_sent'",
+    )
+    .bind(batch)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(get::<i64>(&r, "n")? > 0)
+}
+
+/// Reports per batch for batches made in `[from, to)`, newest first.
+pub async fn report_by_batch(db: &Db, from: Millis, to: Millis) -> Result<Vec<crate::approvals::Report>> {
+    let rows = sqlx::query(&format!(
+        "SELECT b.id AS batch, b.name, {REPORT_COLS} FROM suggestions s JOIN suggestion_batches b ON b.id = s.batch_id \
+         WHERE b.created_at >= $2 AND b.created_at < $3 GROUP BY b.id, b.name ORDER BY b.id DESC"
+    ))
+    .bind(crate::approvals::RESPONSE_WINDOW_MS)
+    .bind(from)
+    .bind(to)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|r| report_row(r, get(r, "name")?)).collect()
+}
+
+/// One audit event with what the export names it by.
+pub struct AuditRow {
+    pub id: i64,
+    pub suggestion_id: SuggestionId,
+    pub batch_id: SuggestionBatchId,
+    pub batch_name: String,
+    pub campaign_type: String,
+    pub contact_name: String,
+    pub phone: String,
+    pub kind: String,
+    pub actor: String,
+    pub old_text: Option<String>,
+    pub new_text: Option<String>,
+    pub note: Option<String>,
+    pub created_at: Millis,
+}
+
+/// Up to `limit` audit events after event `after` made in `[from, to)` (of one batch, or all),
+/// in order: a keyset page of the export.
+pub async fn audit_page(db: &Db, batch: Option<SuggestionBatchId>, from: Millis, to: Millis, after: i64, limit: i64) -> Result<Vec<AuditRow>> {
+    let rows = sqlx::query(
+        "SELECT e.id, e.suggestion_id, e.kind, e.actor, e.old_text, e.new_text, e.note, e.created_at, s.batch_id, s.campaign_type, b.name AS batch_name, \
+         c.first_name, c.last_name, c.phone \
+         FROM suggestion_events e JOIN suggestions s ON s.id = e.suggestion_id JOIN suggestion_batches b ON b.id = s.batch_id JOIN contacts c ON c.id = s.contact_id \
+         WHERE e.id > $1 AND e.created_at >= $2 AND e.created_at < $3 AND ($4 = 0 OR s.batch_id = $5) ORDER BY e.id LIMIT $6",
+    )
+    .bind(after)
+    .bind(from)
+    .bind(to)
+    .bind(i64::from(batch.is_some()))
+    .bind(batch.map(|b| b.0).unwrap_or(0))
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AuditRow {
+                id: get(r, "id")?,
+                suggestion_id: get(r, "suggestion_id")?,
+                batch_id: get(r, "batch_id")?,
+                batch_name: get(r, "batch_name")?,
+                campaign_type: get(r, "campaign_type")?,
+                contact_name: contact_name(r)?,
+                phone: get(r, "phone")?,
+                kind: get(r, "kind")?,
+                actor: get(r, "actor")?,
+                old_text: get(r, "old_text")?,
+                new_text: get(r, "new_text")?,
+                note: get(r, "note")?,
+                created_at: get(r, "created_at")?,
+            })
+        })
+        .collect()
 }

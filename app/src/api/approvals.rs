@@ -1,11 +1,11 @@
-//! The approval queue in the browser: the queue, a person's decisions, batch plans, the pause
-//! switch and generating a batch from a list with a template.
+//! The approval queue in the browser: the queue, a person's decisions (one or many), batch
+//! plans, test sends, the pause switch, generating a batch, item histories and reports.
 
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use server_fn::codec::Json;
-use warmline::approvals::{Generate, Generated, Report, Suggestion, SuggestionBatch, SuggestionBatchId, SuggestionId};
+use warmline::approvals::{BulkDecision, BulkOutcome, Generate, Generated, Report, Reports, Suggestion, SuggestionBatch, SuggestionBatchId, SuggestionEvent, SuggestionId, TestMode, TestSent};
 
 /// The queue page: batches, the items shown, and the switch.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -19,6 +19,8 @@ pub struct QueueView {
     pub org_timezone: String,
     /// An AI writer is configured (AI_BASE_URL): a brief can replace the template.
     pub ai_writer: bool,
+    /// The test numbers, and whether a batch needs a test send before approval.
+    pub test_mode: TestMode,
 }
 
 /// A planned send time, for the confirmation before approving a batch.
@@ -49,7 +51,7 @@ fn start_time(state: &crate::state::AppState, start: &str) -> Result<chrono::Dat
 }
 
 #[server]
-pub async fn load_queue(status: Option<String>, batch: Option<SuggestionBatchId>) -> Result<QueueView, AppError> {
+pub async fn load_queue(status: Option<String>, batch: Option<SuggestionBatchId>, campaign_type: Option<String>) -> Result<QueueView, AppError> {
     use super::ssr::*;
     require_user()?;
     let state = state()?;
@@ -57,12 +59,13 @@ pub async fn load_queue(status: Option<String>, batch: Option<SuggestionBatchId>
     let limits = state.approvals.limits();
     Ok(QueueView {
         batches: state.approvals.batches(50).await.or_fail()?,
-        items: state.approvals.list(status, batch, None, 1000).await.or_fail()?,
+        items: state.approvals.list_of_type(status, batch, campaign_type.as_deref(), None, 1000).await.or_fail()?,
         paused: state.approvals.paused_since().await.or_fail()?.is_some(),
         per_minute: limits.per_minute,
         per_hour: limits.per_hour,
         org_timezone: state.messenger.rules.get().default_zone.name().to_string(),
         ai_writer: state.approvals.has_writer(),
+        test_mode: state.approvals.test_mode().await.or_fail()?,
     })
 }
 
@@ -131,4 +134,59 @@ pub async fn batch_report(batch: SuggestionBatchId) -> Result<Report, AppError> 
     use super::ssr::*;
     require_user()?;
     state()?.approvals.report(batch).await.or_fail()
+}
+
+#[server(input = Json)]
+pub async fn decide_suggestions(ids: Vec<SuggestionId>, decision: BulkDecision) -> Result<BulkOutcome, AppError> {
+    use super::ssr::*;
+    let me = require_user()?;
+    state()?.approvals.decide_many(&ids, &decision, &actor(&me)).await.or_fail()
+}
+
+#[server]
+pub async fn suggestion_history(id: SuggestionId) -> Result<Vec<SuggestionEvent>, AppError> {
+    use super::ssr::*;
+    require_user()?;
+    state()?.approvals.history(id).await.or_fail()
+}
+
+#[server]
+pub async fn load_test_mode() -> Result<TestMode, AppError> {
+    use super::ssr::*;
+    require_user()?;
+    state()?.approvals.test_mode().await.or_fail()
+}
+
+#[server]
+pub async fn save_test_mode(numbers: String, require_test: Option<String>) -> Result<TestMode, AppError> {
+    use super::ssr::*;
+    require_admin()?;
+    let state = state()?;
+    // A checkbox: present ("true") when ticked, absent otherwise.
+    let require = require_test.is_some_and(|v| v == "true" || v == "on");
+    state.approvals.set_test_mode(&numbers, require, state.config.default_region).await.or_fail()
+}
+
+/// Sends `items` (none: the batch's first few waiting) to the test numbers.
+#[server(input = Json)]
+pub async fn send_test_messages(batch: SuggestionBatchId, items: Vec<SuggestionId>) -> Result<TestSent, AppError> {
+    use super::ssr::*;
+    let me = require_user()?;
+    state()?.approvals.send_test(batch, &items, &actor(&me)).await.or_fail()
+}
+
+/// Reports from `from` to `to` (dates in the organisation's zone, both included; empty: the
+/// last 30 days).
+#[server]
+pub async fn approval_reports(from: String, to: String) -> Result<Reports, AppError> {
+    use super::ssr::*;
+    require_user()?;
+    let state = state()?;
+    let zone = state.messenger.rules.get().default_zone;
+    let today = chrono::Utc::now().with_timezone(&zone).date_naive();
+    let (start, end) = warmline::approvals::export::range(zone, &from, &to, today).or_fail()?;
+    let mut r = state.approvals.reports(start, end).await.or_fail()?;
+    let day = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(|t| t.with_timezone(&zone).format("%Y-%m-%d").to_string()).unwrap_or_default();
+    r.days = (day(start), day(end - 1));
+    Ok(r)
 }

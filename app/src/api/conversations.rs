@@ -228,3 +228,12 @@ pub async fn clear_flag(contact_id: ContactId) -> Result<(), AppError> {
     let me = require_user()?;
     state()?.messenger.clear_flag(contact_id, me.id).await.or_fail()
 }
+
+/// "Suggest a reply": a draft answer to the contact's last inbound message, for the composer.
+/// It sends nothing.
+#[server]
+pub async fn suggest_reply(contact_id: ContactId) -> Result<warmline::approvals::ReplyDraft, AppError> {
+    use super::ssr::*;
+    require_user()?;
+    state()?.approvals.suggest_reply(contact_id).await.or_fail()
+}

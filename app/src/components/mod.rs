@@ -1,3 +1,4 @@
+pub mod charts;
 pub mod layout;
 pub mod segment_builder;
 pub mod ui;

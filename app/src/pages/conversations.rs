@@ -136,6 +136,7 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
     let assign = ServerAction::<AssignConversation>::new();
     let unflag = ServerAction::<ClearFlag>::new();
     let set_status = ServerAction::<crate::api::crm::SetConversationStatus>::new();
+    let suggest = ServerAction::<SuggestReply>::new();
     let data = Resource::new(
         move || (contact_id, live.get(), send.version().get(), simulate.version().get(), assign.version().get(), unflag.version().get(), set_status.version().get()),
         |(id, ..)| get_thread(id),
@@ -151,6 +152,12 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(())) = simulate.value().get() {
             reply.set(String::new());
+        }
+    });
+    // A suggested reply lands in the composer, for a person to edit and send.
+    Effect::new(move |_| {
+        if let Some(Ok(d)) = suggest.value().get() {
+            body.set(d.text);
         }
     });
     let info = move || body.with(|b| segments::analyze(b));
@@ -347,12 +354,28 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
                                         match i.encoding { segments::Encoding::Gsm7 => "GSM-7", segments::Encoding::Ucs2 => "Unicode (UCS-2)" },
                                         segments::estimate_cost_micros(&i, PRICE_PER_SEGMENT_MICROS) as f64 / 1e6)
                                 }}</p>
-                                <button type="button" class=BTN_PRIMARY
-                                    disabled=move || blocked || send.pending().get() || body.with(|b| b.trim().is_empty())
-                                    on:click=move |_| { send.dispatch(SendMessage { contact_id, body: body.get_untracked() }); }>
-                                    "Send"
-                                </button>
+                                <div class="flex gap-2">
+                                    <button type="button" class=BTN_SECONDARY data-testid="suggest-reply" disabled=move || blocked || suggest.pending().get()
+                                        on:click=move |_| { suggest.dispatch(SuggestReply { contact_id }); }>
+                                        {move || if suggest.pending().get() { "Drafting…" } else { "Suggest a reply" }}
+                                    </button>
+                                    <button type="button" class=BTN_PRIMARY
+                                        disabled=move || blocked || send.pending().get() || body.with(|b| b.trim().is_empty())
+                                        on:click=move |_| { send.dispatch(SendMessage { contact_id, body: body.get_untracked() }); }>
+                                        "Send"
+                                    </button>
+                                </div>
                             </div>
+                            {move || suggest.value().get().map(|r| match r {
+                                Err(e) => view! { <div class="mt-2"><ErrorNote error=e /></div> }.into_any(),
+                                Ok(d) => view! {
+                                    <p class="mt-2 text-xs text-slate-500" data-testid="suggest-note">
+                                        {if d.writer == "ai" { "Drafted by the AI writer." } else { "Drafted from a template." }}
+                                        {d.note.map(|n| format!(" (The AI's draft was not used: {n}.)"))}
+                                        " Edit it as you like. Nothing is sent until you press Send."
+                                    </p>
+                                }.into_any(),
+                            })}
                             {move || send.value().get().and_then(|r| r.err()).map(|e| view! { <div class="mt-2"><ErrorNote error=e /></div> })}
                             {t.simulator.then(|| view! {
                                 <div class="mt-3 flex gap-2 rounded-lg border border-dashed border-slate-300 p-2">

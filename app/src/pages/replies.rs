@@ -1,6 +1,7 @@
-//! Settings → Business: the business name and time zone, and the wording of automatic keyword
-//! replies (admins).
+//! Settings → Business: the business name and time zone, the wording of automatic keyword
+//! replies, and the approval queue's test numbers (admins).
 
+use crate::api::approvals::{load_test_mode, SaveTestMode};
 use crate::api::conversations::{business_settings, reply_settings, SaveBusinessSettings, SaveReplySettings};
 use crate::components::ui::*;
 use leptos::prelude::*;
@@ -25,6 +26,7 @@ pub fn RepliesPage() -> impl IntoView {
         <Title text="Business" />
         <PageHeader title="Business" subtitle="Your business name and time zone, what Warmline answers to STOP, START, HELP and new warm leads, and which replies mean interest." />
         <BusinessCard />
+        <TestNumbersCard />
         <h2 class="mb-3 mt-8 text-lg font-semibold text-slate-900">"Automatic replies"</h2>
         <p class="mb-3 text-sm text-slate-500">"{brand} is replaced by the business name."</p>
         <Card class="p-6">
@@ -107,6 +109,49 @@ fn BusinessCard() -> impl IntoView {
                                 </ActionForm>
                             }.into_any()
                         }
+                    }
+                })}
+            </Transition>
+        </Card>
+    }
+}
+
+/// The approval queue's test mode: the team's own numbers for "Send test", and whether a batch
+/// needs a test send before it can be approved.
+#[component]
+fn TestNumbersCard() -> impl IntoView {
+    let save = ServerAction::<SaveTestMode>::new();
+    let data = Resource::new(move || save.version().get(), |_| load_test_mode());
+    view! {
+        <h2 class="mb-3 mt-8 text-lg font-semibold text-slate-900">"Test numbers"</h2>
+        <p class="mb-3 text-sm text-slate-500">"The approval queue's “Send test” texts a batch's messages to these numbers first, marked [Test], so you see exactly what customers will get."</p>
+        <Card class="p-6">
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                        Ok(m) => view! {
+                            <ActionForm action=save attr:class="grid gap-5 sm:grid-cols-2">
+                                <div>
+                                    <label class=LABEL for="test-numbers">"Test numbers (one per line, up to 5)"</label>
+                                    <textarea class=INPUT id="test-numbers" name="numbers" rows="3" data-testid="test-numbers" placeholder="(415) 555-0199">{m.numbers.join("\n")}</textarea>
+                                </div>
+                                <div class="flex items-start gap-2 pt-6">
+                                    <input type="checkbox" class="mt-0.5 h-4 w-4 rounded border-slate-300 accent-orange-600" id="require-test" name="require_test" value="true" checked=m.require_test data-testid="require-test" />
+                                    <label class="text-sm text-slate-700" for="require-test">
+                                        "Require a test send before a batch can be approved"
+                                        <span class="block text-xs text-slate-500">"A batch that was never sent as a test can't be scheduled."</span>
+                                    </label>
+                                </div>
+                                <div class="flex items-center gap-3 sm:col-span-2">
+                                    <button type="submit" class=BTN_PRIMARY data-testid="save-test-mode" disabled=move || save.pending().get()>"Save test numbers"</button>
+                                    {move || save.value().get().map(|r| match r {
+                                        Ok(_) => view! { <span class="text-sm text-emerald-700" role="status" data-testid="test-mode-saved">"Saved."</span> }.into_any(),
+                                        Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                                    })}
+                                </div>
+                            </ActionForm>
+                        }.into_any(),
                     }
                 })}
             </Transition>

@@ -16,6 +16,7 @@ pub fn add(doc: &mut Value) {
             "parameters": [
                 {"name": "status", "in": "query", "schema": {"enum": ["suggested", "approved", "scheduled", "sent", "rejected", "cancelled", "failed"]}},
                 {"name": "batch_id", "in": "query", "schema": {"type": "integer"}},
+                {"name": "type", "in": "query", "description": "Only this campaign type", "schema": {"type": "string"}},
                 {"name": "after", "in": "query", "schema": {"type": "integer"}, "description": "Only ids after this one"},
                 {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 200}}
             ],
@@ -79,7 +80,7 @@ pub fn add(doc: &mut Value) {
         "responses": {"200": {"description": "The batch", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SuggestionBatch"}}}}}
     }}));
     paths.insert("/suggestion-batches/{id}/approve".into(), json!({"post": {
-        "summary": "Approve and schedule what is waiting in a batch: start plus random gaps, each moved into its recipient's legal window, never over the queue's per-minute and per-hour limits",
+        "summary": "Approve and schedule what is waiting in a batch: start plus random gaps, each moved into its recipient's legal window, never over the queue's per-minute and per-hour limits. 409 when nothing is waiting, or when test mode requires a test send and the batch has had none",
         "parameters": [id],
         "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "properties": {
             "start_at": {"type": "string", "format": "date-time", "description": "Default: now"},

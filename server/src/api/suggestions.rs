@@ -61,11 +61,14 @@ pub async fn add(State(state): State<AppState>, Extension(key): Extension<ApiKey
 pub struct ListParams {
     pub status: Option<String>,
     pub batch_id: Option<String>,
+    /// The campaign type (`retention`, `welcome`, `vip_promo` or a team's own).
+    #[serde(rename = "type")]
+    pub campaign_type: Option<String>,
     pub after: Option<String>,
     pub limit: Option<i64>,
 }
 
-/// `GET /api/v1/suggestions?status=&batch_id=&after=&limit=`: oldest first, keyset pages.
+/// `GET /api/v1/suggestions?status=&batch_id=&type=&after=&limit=`: oldest first, keyset pages.
 pub async fn list(State(state): State<AppState>, Query(p): Query<ListParams>) -> Result<Json<Vec<Suggestion>>, ApiError> {
     let status = match p.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
@@ -73,7 +76,7 @@ pub async fn list(State(state): State<AppState>, Query(p): Query<ListParams>) ->
     };
     let batch = p.batch_id.as_deref().filter(|s| !s.trim().is_empty()).map(batch_id).transpose()?;
     let after = p.after.as_deref().filter(|s| !s.trim().is_empty()).map(item_id).transpose()?;
-    Ok(Json(state.approvals.list(status, batch, after, p.limit.unwrap_or(200)).await?))
+    Ok(Json(state.approvals.list_of_type(status, batch, p.campaign_type.as_deref(), after, p.limit.unwrap_or(200)).await?))
 }
 
 /// `GET /api/v1/suggestions/{id}`: the item and its audit trail.

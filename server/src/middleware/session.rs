@@ -81,8 +81,9 @@ fn is_page(method: &Method, path: &str) -> bool {
 
 /// The browser bundle (`/pkg/…`) and files from the public folder (favicon.svg, robots.txt …,
 /// which have an extension).
+/// (`/api/` and `/app/` are endpoints even when their names end like files: `/app/exports/x.csv`.)
 fn is_static_file(path: &str) -> bool {
-    path.starts_with("/pkg/") || (!path.starts_with("/api/") && path.rsplit('/').next().unwrap_or("").contains('.'))
+    path.starts_with("/pkg/") || (!path.starts_with("/api/") && !path.starts_with("/app/") && path.rsplit('/').next().unwrap_or("").contains('.'))
 }
 
 #[cfg(test)]
@@ -108,6 +109,7 @@ mod tests {
         assert!(!is_page(&Method::GET, "/healthz"));
         assert!(is_static_file("/pkg/warmline.js") && is_static_file("/favicon.svg"));
         assert!(!is_static_file("/contacts") && !is_static_file("/api/v1/contacts"));
+        assert!(!is_static_file("/app/exports/approvals-audit.csv"), "an export needs the session");
     }
 
 }

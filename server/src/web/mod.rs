@@ -1,5 +1,6 @@
 //! Endpoints the browser app calls directly (outside server functions).
 
 pub mod events;
+pub mod exports;
 pub mod imports;
 pub mod upload;
