@@ -4,7 +4,7 @@
 use super::service::Approvals;
 use super::{Reports, SuggestionBatchId};
 use crate::error::{Error, Result};
-use crate::store::suggestions as store;
+use crate::store::suggestions::{self as store, iso};
 use crate::Millis;
 
 /// Audit events read per query while writing the export.
@@ -17,10 +17,6 @@ pub fn cell(s: &str) -> std::borrow::Cow<'_, str> {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}").into(),
         _ => s.into(),
     }
-}
-
-fn iso(ms: Millis) -> String {
-    chrono::DateTime::from_timestamp_millis(ms).map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default()
 }
 
 fn csv_error(e: impl std::fmt::Display) -> Error {
@@ -85,15 +81,16 @@ impl Approvals {
         let mut after = 0;
         loop {
             let page = store::audit_page(self.db(), batch, from, to, after, PAGE).await?;
-            for e in &page {
+            for row in &page {
+                let e = &row.event;
                 w.write_record([
                     iso(e.created_at),
                     e.suggestion_id.to_string(),
-                    e.batch_id.to_string(),
-                    cell(&e.batch_name).into_owned(),
-                    cell(&e.campaign_type).into_owned(),
-                    cell(&e.contact_name).into_owned(),
-                    e.phone.clone(),
+                    row.batch_id.to_string(),
+                    cell(&row.batch_name).into_owned(),
+                    cell(&row.campaign_type).into_owned(),
+                    cell(&row.contact_name).into_owned(),
+                    row.phone.clone(),
                     e.kind.clone(),
                     cell(&e.actor).into_owned(),
                     cell(e.old_text.as_deref().unwrap_or("")).into_owned(),

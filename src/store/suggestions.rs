@@ -12,7 +12,7 @@ const COLS: &str = "s.id, s.batch_id, s.contact_id, s.body, s.campaign_type, s.c
                     s.send_at, s.sent_at, s.message_id, s.reason, s.created_at, c.first_name, c.last_name, c.phone";
 
 /// An instant for the audit trail, e.g. `2026-12-07T15:00:00Z`.
-fn iso(ms: Millis) -> String {
+pub(crate) fn iso(ms: Millis) -> String {
     chrono::DateTime::from_timestamp_millis(ms).map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_else(|| ms.to_string())
 }
 
@@ -144,19 +144,19 @@ pub async fn events(db: &Db, id: SuggestionId) -> Result<Vec<SuggestionEvent>> {
         .bind(id)
         .fetch_all(db.pool())
         .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(SuggestionEvent {
-                suggestion_id: get(r, "suggestion_id")?,
-                kind: get(r, "kind")?,
-                actor: get(r, "actor")?,
-                old_text: get(r, "old_text")?,
-                new_text: get(r, "new_text")?,
-                note: get(r, "note")?,
-                created_at: get(r, "created_at")?,
-            })
-        })
-        .collect()
+    rows.iter().map(event_row).collect()
+}
+
+fn event_row(r: &AnyRow) -> Result<SuggestionEvent> {
+    Ok(SuggestionEvent {
+        suggestion_id: get(r, "suggestion_id")?,
+        kind: get(r, "kind")?,
+        actor: get(r, "actor")?,
+        old_text: get(r, "old_text")?,
+        new_text: get(r, "new_text")?,
+        note: get(r, "note")?,
+        created_at: get(r, "created_at")?,
+    })
 }
 
 /// The states `action` may start from (the state machine's left-hand sides).
@@ -517,19 +517,14 @@ pub async fn report_by_batch(db: &Db, from: Millis, to: Millis) -> Result<Vec<cr
 
 /// One audit event with what the export names it by.
 pub struct AuditRow {
+    /// The event's own id: the export's keyset.
     pub id: i64,
-    pub suggestion_id: SuggestionId,
+    pub event: SuggestionEvent,
     pub batch_id: SuggestionBatchId,
     pub batch_name: String,
     pub campaign_type: String,
     pub contact_name: String,
     pub phone: String,
-    pub kind: String,
-    pub actor: String,
-    pub old_text: Option<String>,
-    pub new_text: Option<String>,
-    pub note: Option<String>,
-    pub created_at: Millis,
 }
 
 /// Up to `limit` audit events after event `after` made in `[from, to)` (of one batch, or all),
@@ -539,13 +534,12 @@ pub async fn audit_page(db: &Db, batch: Option<SuggestionBatchId>, from: Millis,
         "SELECT e.id, e.suggestion_id, e.kind, e.actor, e.old_text, e.new_text, e.note, e.created_at, s.batch_id, s.campaign_type, b.name AS batch_name, \
          c.first_name, c.last_name, c.phone \
          FROM suggestion_events e JOIN suggestions s ON s.id = e.suggestion_id JOIN suggestion_batches b ON b.id = s.batch_id JOIN contacts c ON c.id = s.contact_id \
-         WHERE e.id > $1 AND e.created_at >= $2 AND e.created_at < $3 AND ($4 = 0 OR s.batch_id = $5) ORDER BY e.id LIMIT $6",
+         WHERE e.id > $1 AND e.created_at >= $2 AND e.created_at < $3 AND ($4 = 0 OR s.batch_id = $4) ORDER BY e.id LIMIT $5",
     )
     .bind(after)
     .bind(from)
     .bind(to)
-    .bind(i64::from(batch.is_some()))
-    .bind(batch.map(|b| b.0).unwrap_or(0))
+    .bind(batch.map_or(0, |b| b.0))
     .bind(limit)
     .fetch_all(db.pool())
     .await?;
@@ -553,18 +547,12 @@ pub async fn audit_page(db: &Db, batch: Option<SuggestionBatchId>, from: Millis,
         .map(|r| {
             Ok(AuditRow {
                 id: get(r, "id")?,
-                suggestion_id: get(r, "suggestion_id")?,
+                event: event_row(r)?,
                 batch_id: get(r, "batch_id")?,
                 batch_name: get(r, "batch_name")?,
                 campaign_type: get(r, "campaign_type")?,
                 contact_name: contact_name(r)?,
                 phone: get(r, "phone")?,
-                kind: get(r, "kind")?,
-                actor: get(r, "actor")?,
-                old_text: get(r, "old_text")?,
-                new_text: get(r, "new_text")?,
-                note: get(r, "note")?,
-                created_at: get(r, "created_at")?,
             })
         })
         .collect()
