@@ -138,12 +138,6 @@ test('approval queue: build a segment and generate from it, edit, reject and bul
   await page.getByTestId('tab-').click();
   await expect(page.getByTestId('suggestion').filter({ hasText: 'they moved away' })).toHaveCount(1);
 
-  // One contact replies: the batch's report counts it in the response rate, live.
-  await expect(page.getByTestId('report-sent')).toHaveText('4');
-  await expect(page.getByTestId('report-rates')).toContainText('Response rate 0% (0 of 4 replied');
-  await inboundSms(request, baseURL!, phones[2], 'Sounds good, see you Saturday');
-  await expect(page.getByTestId('report-rates')).toContainText('Response rate 25% (1 of 4 replied');
-
   // The edited item's history: the edit, the test send, the approval, the send.
   const edited = page.getByTestId('suggestion').filter({ hasText: '15% off a roof check' });
   await edited.getByTestId('history').click();
@@ -151,6 +145,14 @@ test('approval queue: build a segment and generate from it, edit, reject and bul
   await expect(history).toContainText('edited');
   await expect(history).toContainText('test sent');
   await expect(history).toContainText('sent');
+
+  // One contact replies: the batch's report counts it in the response rate, live.
+  await expect(page.getByTestId('report-sent')).toHaveText('4');
+  await expect(page.getByTestId('report-rates')).toContainText('Response rate 0% (0 of 4 replied');
+  await inboundSms(request, baseURL!, phones[2], 'Sounds good, see you Saturday');
+  await expect(page.getByTestId('report-rates')).toContainText('Response rate 25% (1 of 4 replied');
+  // The live update rebuilt the list; the open history stays open.
+  await expect(history).toContainText('test sent');
 
   // Reports over the period: by type and by batch, a chart, and CSV exports.
   await expect(page.getByTestId('report-by-type')).toContainText('retention');

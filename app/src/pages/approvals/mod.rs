@@ -32,6 +32,8 @@ pub fn ApprovalsPage() -> impl IntoView {
     // Items ticked for a bulk decision (waiting items only).
     let selected = RwSignal::new(Vec::<SuggestionId>::new());
     let bulk = Bulk::new();
+    // Items whose history is open.
+    let open_history = RwSignal::new(Vec::<SuggestionId>::new());
     let kind = RwSignal::new(String::new());
     let queue = Resource::new(move || (status.get(), batch.get(), kind.get(), refresh.get(), live.get()), |(s, b, k, _, _)| load_queue(Some(s), b, Some(k)));
     let bump = move || refresh.update(|n| *n += 1);
@@ -150,7 +152,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                                         "Keys: " <kbd class=KBD>"j"</kbd>" / "<kbd class=KBD>"k"</kbd>" move · "<kbd class=KBD>"a"</kbd>" approve · "<kbd class=KBD>"e"</kbd>" edit · "<kbd class=KBD>"r"</kbd>" reject · "<kbd class=KBD>"x"</kbd>" select"
                                     </p>
                                     <ul class="divide-y divide-slate-100" data-testid="suggestions">
-                                        {q.items.into_iter().enumerate().map(|(index, s)| view! { <Row item=s index cursor command selected on_change=Callback::new(move |_| bump()) /> }).collect_view()}
+                                        {q.items.into_iter().enumerate().map(|(index, s)| view! { <Row item=s index cursor command selected open_history on_change=Callback::new(move |_| bump()) /> }).collect_view()}
                                     </ul>
                                 }.into_any()
                             }

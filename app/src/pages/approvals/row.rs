@@ -45,7 +45,7 @@ pub fn typing(ev: &leptos::ev::KeyboardEvent) -> bool {
 
 /// One suggestion: who, the text (with segments), why, and what a person can do with it.
 #[component]
-pub fn Row(item: Suggestion, index: usize, cursor: RwSignal<usize>, command: RwSignal<Option<Command>>, selected: RwSignal<Vec<SuggestionId>>, on_change: Callback<()>) -> impl IntoView {
+pub fn Row(item: Suggestion, index: usize, cursor: RwSignal<usize>, command: RwSignal<Option<Command>>, selected: RwSignal<Vec<SuggestionId>>, open_history: RwSignal<Vec<SuggestionId>>, on_change: Callback<()>) -> impl IntoView {
     let id = item.id;
     let approve = ServerAction::<ApproveSuggestion>::new();
     let reject = ServerAction::<RejectSuggestion>::new();
@@ -75,9 +75,13 @@ pub fn Row(item: Suggestion, index: usize, cursor: RwSignal<usize>, command: RwS
             }
         })
     };
-    // The audit trail, loaded when asked for.
+    // The audit trail, loaded when asked for. Which histories are open belongs to the page, so
+    // one stays open (and is loaded again) when a live update rebuilds the list.
     let history = ServerAction::<SuggestionHistory>::new();
-    let show_history = RwSignal::new(false);
+    let show_history = move || open_history.with(|o| o.contains(&id));
+    if open_history.with_untracked(|o| o.contains(&id)) {
+        history.dispatch(SuggestionHistory { id });
+    }
     let current = move || cursor.get() == index;
     // Only keys pressed after this row appeared: a row that takes the place of one just approved
     // must not act on the key that approved it.
@@ -143,20 +147,25 @@ pub fn Row(item: Suggestion, index: usize, cursor: RwSignal<usize>, command: RwS
                     <button type="button" class=BTN_SECONDARY data-testid="edit" on:click=move |_| editing.update(|e| *e = !*e)>{move || if editing.get() { "Stop editing" } else { "Edit" }}</button>
                     <button type="button" class=BTN_SECONDARY data-testid="reject" on:click=move |_| rejecting.update(|r| *r = !*r)>"Reject…"</button>
                 })}
-                <button type="button" class="text-sm font-medium text-slate-500 hover:text-slate-800" data-testid="history" aria-expanded=move || show_history.get().to_string()
+                <button type="button" class="text-sm font-medium text-slate-500 hover:text-slate-800" data-testid="history" aria-expanded=move || show_history().to_string()
                     on:click=move |_| {
-                        let open = !show_history.get_untracked();
-                        show_history.set(open);
+                        let open = !open_history.with_untracked(|o| o.contains(&id));
+                        open_history.update(|o| {
+                            o.retain(|x| *x != id);
+                            if open {
+                                o.push(id);
+                            }
+                        });
                         if open {
                             history.dispatch(SuggestionHistory { id });
                         }
-                    }>{move || if show_history.get() { "Hide history" } else { "History" }}</button>
+                    }>{move || if show_history() { "Hide history" } else { "History" }}</button>
                 {can_cancel.then(|| view! {
                     <button type="button" class="text-sm font-medium text-slate-500 hover:text-red-700" data-testid="cancel" disabled=busy
                         on:click=move |_| { cancel.dispatch(CancelSuggestion { id }); }>"Cancel"</button>
                 })}
             </div>
-            {move || show_history.get().then(|| history.value().get().map(|r| match r {
+            {move || show_history().then(|| history.value().get().map(|r| match r {
                 Err(e) => view! { <ErrorNote error=e /> }.into_any(),
                 Ok(events) => view! {
                     <ol class="space-y-1 border-l-2 border-slate-200 pl-3 text-xs text-slate-600" data-testid="history-list">
