@@ -22,6 +22,7 @@ setup: ## Install the toolchain pieces (wasm target, cargo-leptos, wasm-bindgen-
 	bash scripts/setup.sh
 
 run: setup ## Build (debug) and serve on WARMLINE_ADDR (default 127.0.0.1:3000) with .env / defaults
+	bash scripts/ensure-lead-key.sh
 	cargo leptos build
 	LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg target/debug/warmline serve
 

@@ -55,6 +55,8 @@ env \
     PUBLIC_URL="http://127.0.0.1:$port" \
     SMS_PROVIDER=simulator \
     TWILIO_AUTH_TOKEN="${E2E_TWILIO_AUTH_TOKEN:-e2e-twilio-auth-token}" \
+    LEAD_SECRET_KEY="${E2E_LEAD_SECRET_KEY:-$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')}" \
+    STRIPE_PROVIDER=simulator \
     LEPTOS_SITE_ROOT=target/site \
     LEPTOS_SITE_PKG_DIR=pkg \
     LEPTOS_OUTPUT_NAME=warmline \

@@ -51,6 +51,40 @@ pub struct Config {
     pub approval_limits: crate::approvals::plan::Limits,
     /// The AI writer (an OpenAI-compatible Chat Completions endpoint); `None`: templates only.
     pub ai: Option<crate::approvals::writer::AiConfig>,
+    /// Seals the client details of leads at rest (`LEAD_SECRET_KEY`, required).
+    pub lead_key: crate::unlock::crypto::LeadKey,
+    /// Lead-unlock payments: the simulator or Stripe.
+    pub stripe: StripeConfig,
+}
+
+/// Which payment provider takes lead-unlock payments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PaymentProvider {
+    /// Built in: Warmline's own checkout page, whose Pay button sends a signed webhook.
+    Simulator,
+    Stripe,
+}
+
+#[derive(Clone)]
+pub struct StripeConfig {
+    pub provider: PaymentProvider,
+    pub secret_key: Option<String>,
+    /// `whsec_…`: verifies `Stripe-Signature`. The simulator derives its own when unset.
+    pub webhook_secret: Option<String>,
+    pub api_base: String,
+    pub timeout: std::time::Duration,
+}
+
+impl std::fmt::Debug for StripeConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StripeConfig")
+            .field("provider", &self.provider)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
+            .field("webhook_secret", &self.webhook_secret.as_ref().map(|_| "***"))
+            .field("api_base", &self.api_base)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
 }
 
 #[derive(Clone, Default)]
@@ -100,6 +134,8 @@ impl std::fmt::Debug for Config {
             .field("recovery_every", &self.recovery_every)
             .field("approval_limits", &self.approval_limits)
             .field("ai", &self.ai)
+            .field("lead_key", &self.lead_key)
+            .field("stripe", &self.stripe)
             .field("trust_proxy", &self.trust_proxy)
             .finish()
     }
@@ -247,7 +283,36 @@ impl Config {
             per_hour: count("APPROVAL_MAX_PER_HOUR", 100, 1_000_000)?,
         };
 
+        let lead_key = match val("LEAD_SECRET_KEY") {
+            None => return Err(bad("LEAD_SECRET_KEY", "is required: 32 bytes written as 64 hex characters (`make run` writes one into .env; or run `openssl rand -hex 32`)")),
+            Some(k) => crate::unlock::crypto::LeadKey::from_hex(&k).map_err(|reason| bad("LEAD_SECRET_KEY", reason))?,
+        };
+        let stripe = StripeConfig {
+            provider: match val("STRIPE_PROVIDER").as_deref().map(str::to_ascii_lowercase).as_deref() {
+                None | Some("simulator") => PaymentProvider::Simulator,
+                Some("stripe") => PaymentProvider::Stripe,
+                Some(other) => return Err(bad("STRIPE_PROVIDER", format!("'{other}' is not one of: simulator, stripe"))),
+            },
+            secret_key: val("STRIPE_SECRET_KEY"),
+            webhook_secret: val("STRIPE_WEBHOOK_SECRET"),
+            api_base: val("STRIPE_API_BASE").map(|u| u.trim_end_matches('/').to_string()).unwrap_or_else(|| crate::unlock::stripe::DEFAULT_STRIPE_API_BASE.into()),
+            timeout: ms("STRIPE_TIMEOUT_MS", 20_000, 100, 120_000)?,
+        };
+        if !(stripe.api_base.starts_with("http://") || stripe.api_base.starts_with("https://")) {
+            return Err(bad("STRIPE_API_BASE", "must be an http(s) URL"));
+        }
+        if stripe.provider == PaymentProvider::Stripe {
+            if stripe.secret_key.is_none() {
+                return Err(bad("STRIPE_SECRET_KEY", "is required when STRIPE_PROVIDER=stripe (sk_test_… or sk_live_…)"));
+            }
+            if stripe.webhook_secret.is_none() {
+                return Err(bad("STRIPE_WEBHOOK_SECRET", "is required when STRIPE_PROVIDER=stripe (whsec_…, from the dashboard or `stripe listen`)"));
+            }
+        }
+
         Ok(Config {
+            lead_key,
+            stripe,
             send_lease,
             recovery_every,
             approval_limits,
@@ -308,9 +373,24 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
+    const KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
     fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut m: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        m.entry("LEAD_SECRET_KEY".into()).or_insert_with(|| KEY.into());
         Config::from_lookup(|k| m.get(k).cloned())
+    }
+
+    #[test]
+    fn the_lead_key_is_required_and_checked_and_stripe_needs_its_secrets() {
+        assert_eq!(Config::from_lookup(|_| None).unwrap_err().var, "LEAD_SECRET_KEY");
+        assert_eq!(cfg(&[("LEAD_SECRET_KEY", "abc")]).unwrap_err().var, "LEAD_SECRET_KEY");
+        assert_eq!(cfg(&[]).unwrap().stripe.provider, PaymentProvider::Simulator);
+        assert_eq!(cfg(&[("STRIPE_PROVIDER", "stripe")]).unwrap_err().var, "STRIPE_SECRET_KEY");
+        assert_eq!(cfg(&[("STRIPE_PROVIDER", "stripe"), ("STRIPE_SECRET_KEY", "sk_test_x")]).unwrap_err().var, "STRIPE_WEBHOOK_SECRET");
+        let c = cfg(&[("STRIPE_PROVIDER", "stripe"), ("STRIPE_SECRET_KEY", "sk_test_secret"), ("STRIPE_WEBHOOK_SECRET", "whsec_secret")]).unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("sk_test_secret") && !shown.contains("whsec_secret") && !shown.contains(KEY), "{shown}");
     }
 
     #[test]

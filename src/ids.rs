@@ -72,6 +72,14 @@ id_type!(
     /// A batch of suggestions (one generation).
     SuggestionBatchId
 );
+id_type!(
+    /// A service provider who buys leads.
+    ProviderId
+);
+id_type!(
+    /// One offer of one lead to one provider.
+    OfferId
+);
 
 #[cfg(test)]
 mod tests {

@@ -17,6 +17,7 @@ pub mod message;
 pub mod phone;
 pub mod segment;
 pub mod sms;
+pub mod unlock;
 pub mod url;
 pub mod user;
 
@@ -40,7 +41,7 @@ pub mod providers;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-pub use ids::{ApiKeyId, CampaignId, ContactId, EnrollmentId, FarmingBatchId, FarmingCampaignId, ImportId, ListId, MessageId, UserId};
+pub use ids::{ApiKeyId, CampaignId, ContactId, EnrollmentId, FarmingBatchId, FarmingCampaignId, ImportId, ListId, MessageId, OfferId, ProviderId, UserId};
 pub use phone::E164;
 
 /// Milliseconds since the Unix epoch; the one time representation stored in the database.

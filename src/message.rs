@@ -136,6 +136,11 @@ pub enum MessageKind {
     Approval,
     /// A suggestion sent to the team's own test numbers before its batch is approved.
     ApprovalTest,
+    /// A lead teaser to a provider, or the notice that a lead was taken.
+    LeadOffer,
+    /// What a provider asked for: the payment link, the client's details after payment, a
+    /// refund notice. Not held for quiet hours.
+    LeadUnlock,
 }
 
 impl MessageKind {
@@ -149,6 +154,8 @@ impl MessageKind {
             MessageKind::Broadcast => "broadcast",
             MessageKind::Approval => "approval",
             MessageKind::ApprovalTest => "approval_test",
+            MessageKind::LeadOffer => "lead_offer",
+            MessageKind::LeadUnlock => "lead_unlock",
         }
     }
     pub fn parse(s: &str) -> MessageKind {
@@ -160,6 +167,8 @@ impl MessageKind {
             "broadcast" => MessageKind::Broadcast,
             "approval" => MessageKind::Approval,
             "approval_test" => MessageKind::ApprovalTest,
+            "lead_offer" => MessageKind::LeadOffer,
+            "lead_unlock" => MessageKind::LeadUnlock,
             _ => MessageKind::Manual,
         }
     }

@@ -63,6 +63,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("farming/:id") view=FarmingCampaignPage />
                     <Route path=path!("leads") view=LeadsPage />
                     <Route path=path!("approvals") view=ApprovalsPage />
+                    <Route path=path!("sales") view=LeadSalesPage />
+                    <Route path=path!("sales/new") view=NewLeadPage />
+                    <Route path=path!("sales/:id") view=LeadSalePage />
+                    <Route path=path!("providers") view=ProvidersPage />
                     <Route path=path!("pipeline") view=PipelinePage />
                     <Route path=path!("import") view=ImportPage />
                     <Route path=path!("lists") view=ListsPage />

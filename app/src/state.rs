@@ -7,6 +7,7 @@ use leptos::config::LeptosOptions;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use warmline::approvals::service::Approvals;
+use warmline::unlock::service::Unlock;
 use warmline::config::Config;
 use warmline::drip::{Drip, DripOptions};
 use warmline::farming::service::Farm;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub farm: Farm,
     /// The approval queue: suggestions, decisions, plans and its scheduler.
     pub approvals: Approvals,
+    /// Lead unlock: providers, leads, offers, payments.
+    pub unlock: Unlock,
     pub leptos_options: LeptosOptions,
     pub imports: ImportJobs,
     pub throttle: LoginThrottle,
@@ -36,7 +39,9 @@ impl AppState {
         let farm = Farm::new(messenger.clone());
         let drip = Drip::new(messenger.clone(), DripOptions { tick: config.drip_tick, ..DripOptions::default() });
         let approvals = Approvals::new(messenger.clone(), config.approval_limits).with_writer(config.ai.clone().map(warmline::approvals::writer::AiWriter::new));
+        let unlock = unlock_service(&config, messenger.clone());
         AppState {
+            unlock,
             db,
             config: Arc::new(config),
             messenger,
@@ -65,6 +70,23 @@ impl AppState {
     pub fn mark_setup_done(&self) {
         self.setup_done.store(true, Ordering::Relaxed);
     }
+}
+
+/// Lead unlock over the configured payment provider; it also receives providers' replies.
+fn unlock_service(config: &Config, messenger: Messenger) -> Unlock {
+    use warmline::config::PaymentProvider;
+    use warmline::unlock::stripe::{SimulatedPayments, StripeClient};
+    let s = &config.stripe;
+    let gateway: Arc<dyn warmline::unlock::stripe::PaymentGateway> = match s.provider {
+        PaymentProvider::Simulator => Arc::new(SimulatedPayments::new(&config.public_url)),
+        PaymentProvider::Stripe => Arc::new(StripeClient::new(&s.api_base, s.secret_key.as_deref().unwrap_or_default(), s.timeout)),
+    };
+    // The simulator signs its events like Stripe; without a configured secret it uses one
+    // derived from the lead key (the same on every server of the installation).
+    let secret = s.webhook_secret.clone().unwrap_or_else(|| format!("whsec_sim_{}", config.lead_key.derive("stripe-simulator-webhook")));
+    let unlock = Unlock::new(messenger.clone(), gateway, config.lead_key.clone(), &config.public_url, &secret);
+    messenger.set_provider_replies(Arc::new(unlock.clone()));
+    unlock
 }
 
 impl FromRef<AppState> for LeptosOptions {

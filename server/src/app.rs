@@ -111,6 +111,9 @@ pub fn build_router(state: AppState) -> Router {
         .route("/app/events", get(web::events::stream))
         .route("/app/exports/approvals-audit.csv", get(web::exports::approvals_audit))
         .route("/app/exports/approvals-report.csv", get(web::exports::approvals_report))
+        .route("/sim/checkout/done", get(web::sim_checkout::done))
+        .route("/sim/checkout/{session}", get(web::sim_checkout::show))
+        .route("/sim/checkout/{session}/pay", post(web::sim_checkout::pay))
         .nest("/webhooks", webhooks::router())
         .leptos_routes_with_context(
             &state,

@@ -160,6 +160,9 @@ fn start_tasks(state: &AppState) -> Supervisor {
     // The approval queue hands approved suggestions to the pipeline as they come due.
     let s = state.clone();
     tasks.spawn("approval queue", move || s.approvals.clone().run(APPROVAL_TICK));
+    // Lead unlock: Stripe events to retry, offers whose time is up, reveals to (re)send.
+    let s = state.clone();
+    tasks.spawn("lead unlock", move || s.unlock.clone().run(APPROVAL_TICK));
     tasks
 }
 

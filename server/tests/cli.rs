@@ -7,6 +7,7 @@ fn warmline(db: &str, args: &[&str]) -> std::process::Output {
         .args(args)
         .env_clear()
         .env("DATABASE_URL", db)
+        .env("LEAD_SECRET_KEY", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
         .env("RUST_LOG", "warn")
         .output()
         .expect("run warmline")

@@ -32,6 +32,7 @@ impl Server {
             .env("DATABASE_URL", database_url)
             .env("WARMLINE_ADDR", format!("127.0.0.1:{port}"))
             .env("PUBLIC_URL", PUBLIC_URL)
+            .env("LEAD_SECRET_KEY", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef")
             .env("TWILIO_AUTH_TOKEN", AUTH_TOKEN)
             .env("SMS_PROVIDER", "twilio")
             .env("TWILIO_API_BASE", &fake.base)

@@ -31,6 +31,8 @@ pub enum LiveEvent {
     Settings,
     /// The approval queue changed (items sent or failed, the queue paused or resumed).
     Approvals,
+    /// A lead offer moved (teaser sent, Y, paid, revealed, expired, refunded).
+    Leads,
 }
 
 #[derive(Clone)]

@@ -69,10 +69,15 @@ impl Messenger {
         .await?;
         // A second STOP from someone already opted out is logged but not confirmed again.
         let already_opted_out = consent::opted_out_in(&mut tx, contact).await?;
+        // A service provider's Y/N (or anything naming a lead) answers a lead offer: routed to
+        // lead unlock before warm-lead and free-text handling. STOP, START and HELP keep their
+        // global meaning.
+        let provider = crate::store::unlock::provider_by_contact(&mut tx, contact).await?;
+        let lead_reply = provider.is_some() && !matches!(intent, Intent::OptOut | Intent::OptIn | Intent::Help) && crate::unlock::reply::parse(&sms.body).is_lead_response();
         let consent_change = match intent {
             Intent::OptOut => Some((ConsentKind::OptOut, "keyword")),
             Intent::OptIn => Some((ConsentKind::OptIn, "keyword")),
-            Intent::SoftOptOut => Some((ConsentKind::Flagged, "free_text")),
+            Intent::SoftOptOut if !lead_reply => Some((ConsentKind::Flagged, "free_text")),
             _ => None,
         };
         if let Some((kind, source)) = consent_change {
@@ -80,11 +85,12 @@ impl Messenger {
             consent::record(&mut tx, &consent::Change { contact, kind, source, message_sid: Some(&sms.sid), note: Some(&note), by: None }).await?;
         }
         // YES (or another interest keyword) to a farming message makes a warm lead, once.
-        let warm = intent == Intent::Interest && !already_opted_out && crate::store::farming::record_warm_lead(&mut tx, contact, msg.id, &sms.body, now).await?;
+        let warm = !lead_reply && intent == Intent::Interest && !already_opted_out && crate::store::farming::record_warm_lead(&mut tx, contact, msg.id, &sms.body, now).await?;
         let action = match intent {
             Intent::OptOut => "opt_out",
             Intent::OptIn => "opt_in",
             Intent::Help => "help",
+            _ if lead_reply => "lead_reply",
             Intent::SoftOptOut => "flagged",
             _ if warm => "warm_lead",
             _ => "none",
@@ -118,6 +124,16 @@ impl Messenger {
             let text = replies::text(&self.db, key).await?;
             // Keyed by the inbound message, so processing it again never answers twice.
             self.submit(OutboundRequest::new(contact, text, MessageKind::AutoReply).key(format!("reply-{}", sms.sid))).await?;
+        }
+        if let Some(p) = provider {
+            match self.provider_replies.get() {
+                Some(handler) => {
+                    if let Err(e) = handler.on_provider_message(p.id, sms, intent == Intent::OptOut, lead_reply).await {
+                        tracing::error!(error = %e, provider = %p.id, "a provider's reply could not be applied to its lead offers");
+                    }
+                }
+                None => tracing::warn!(provider = %p.id, "a provider replied but lead unlock is not running here"),
+            }
         }
         Ok(InboundOutcome { contact, intent, new: true })
     }

@@ -69,6 +69,16 @@ pub struct Messenger {
     inbound_order: Arc<tokio::sync::Mutex<()>>,
     /// The time the send gate judges quiet hours and caps by.
     clock: Clock,
+    /// Lead unlock, told about every message from a service provider (registered at startup;
+    /// shared by every clone).
+    provider_replies: Arc<std::sync::OnceLock<Arc<dyn ProviderReplies>>>,
+}
+
+/// Receives messages from service providers (lead unlock implements it): a STOP, or a reply
+/// to a lead offer ("Y", "N lead_abc23456").
+#[async_trait::async_trait]
+pub trait ProviderReplies: Send + Sync {
+    async fn on_provider_message(&self, provider: crate::ProviderId, sms: &inbound::InboundSms, opted_out: bool, lead_reply: bool) -> Result<(), MessagingError>;
 }
 
 /// Where the send gate reads the time: the system clock, or a fixed one in tests.
@@ -89,7 +99,13 @@ impl Messenger {
             lease: Duration::from_secs(60),
             inbound_order: Arc::default(),
             clock: Arc::new(chrono::Utc::now),
+            provider_replies: Arc::default(),
         }
+    }
+
+    /// Registers the handler for providers' messages (once; later calls are ignored).
+    pub fn set_provider_replies(&self, handler: Arc<dyn ProviderReplies>) {
+        let _ = self.provider_replies.set(handler);
     }
 
     /// Judges quiet hours and caps by `clock` instead of the system clock (tests pin the time

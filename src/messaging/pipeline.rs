@@ -248,6 +248,16 @@ enum Written {
     CapReached,
 }
 
+/// The gate's decision for a gated kind: the whole gate, or only consent and the number's
+/// state for kinds that quiet hours do not hold (see [`super::policy`]).
+fn judge(policy: KindPolicy, rules: &GateRules, r: &crate::gate::decision::Recipient, marketing: bool, now: chrono::DateTime<chrono::Utc>) -> Decision {
+    if policy.quiet_hours {
+        decide(rules, r, marketing, now)
+    } else {
+        block_reason(r).map_or(Decision::Send, |reason| Decision::Block { reason })
+    }
+}
+
 /// What [`Messenger::deliver`] needs besides the message.
 struct Delivery {
     policy: KindPolicy,
@@ -330,7 +340,7 @@ impl Messenger {
         let mut decision = if policy.gated {
             let recent = if req.marketing { messages::marketing_sent_since_in(&mut tx, req.contact, now.timestamp_millis() - CAP_PERIOD_MS, None).await? } else { Vec::new() };
             let rules = req.rules.unwrap_or_else(|| self.rules.get());
-            decide(&rules, &target.as_recipient(&recent), req.marketing, now)
+            judge(policy, &rules, &target.as_recipient(&recent), req.marketing, now)
         } else {
             Decision::Send
         };
@@ -427,7 +437,7 @@ impl Messenger {
             let recent = if m.marketing { messages::marketing_sent_since_in(&mut tx, m.contact_id, now.timestamp_millis() - CAP_PERIOD_MS, Some(m.id)).await? } else { Vec::new() };
             drop(tx);
             let rules = req.rules.unwrap_or_else(|| self.rules.get());
-            decide(&rules, &target.as_recipient(&recent), m.marketing, now)
+            judge(policy, &rules, &target.as_recipient(&recent), m.marketing, now)
         } else {
             Decision::Send
         };
@@ -651,7 +661,7 @@ impl Messenger {
         messages::lock_contact(&mut tx, m.contact_id).await?;
         let recent = if m.marketing { messages::marketing_sent_since_in(&mut tx, m.contact_id, now.timestamp_millis() - CAP_PERIOD_MS, Some(m.id)).await? } else { Vec::new() };
         drop(tx);
-        let decision = if policy.gated { decide(&req.rules.unwrap_or_else(|| self.rules.get()), &target.as_recipient(&recent), m.marketing, now) } else { Decision::Send };
+        let decision = if policy.gated { judge(policy, &req.rules.unwrap_or_else(|| self.rules.get()), &target.as_recipient(&recent), m.marketing, now) } else { Decision::Send };
         match decision {
             Decision::Send => {
                 self.enqueue(m.clone(), target.phone, token).await;

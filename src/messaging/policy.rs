@@ -8,13 +8,18 @@
 //! | broadcast   | block                        | defer             | as `scheduled`           | marked failed                  | yes                       |
 //! | approval    | block                        | defer             | as `scheduled`           | marked failed                  | yes                       |
 //! | approval test | block                      | defer             | as `scheduled`           | marked failed                  | yes                       |
+//! | lead offer  | block                        | defer             | as `scheduled`           | marked failed                  | yes                       |
+//! | lead unlock | block                        | never (asked for) | never deferred           | marked failed                  | yes                       |
 //! | auto-reply  | never                        | never             | never deferred           | marked failed                  | never blocked             |
 //!
 //! Auto-replies are the keyword confirmations (STOP, START, HELP) and the warm-lead thank-you:
 //! carriers require the STOP confirmation even though the contact has just opted out, so they
 //! only wait for the rate limit. The frequency cap counts only messages marked marketing (a
 //! manual send chooses; drips, farming, broadcasts and approved suggestions always are; a test
-//! send to the team's own numbers never is).
+//! send to the team's own numbers never is). Lead offers go to service providers, businesses
+//! rather than consumers: not marketing for the cap, but quiet hours apply to a teaser. The
+//! payment link and the client's details answer the provider's own Y and payment, so only
+//! consent (a STOP) can hold them.
 
 use crate::message::MessageKind;
 
@@ -33,16 +38,20 @@ pub struct KindPolicy {
     pub caller_retries: bool,
     /// Marketing unless the request says otherwise.
     pub marketing: bool,
+    /// Quiet hours and the frequency cap defer it (when gated). Off: only consent and the
+    /// number's state can stop it.
+    pub quiet_hours: bool,
 }
 
 /// The table above, as code. `None` for kinds that are never sent (inbound).
 pub fn policy(kind: MessageKind) -> Option<KindPolicy> {
-    let stored = KindPolicy { gated: true, store_deferred: true, store_blocked: true, caller_retries: false, marketing: true };
+    let stored = KindPolicy { gated: true, store_deferred: true, store_blocked: true, caller_retries: false, marketing: true, quiet_hours: true };
     Some(match kind {
-        MessageKind::Manual | MessageKind::ApprovalTest => KindPolicy { marketing: false, ..stored },
+        MessageKind::Manual | MessageKind::ApprovalTest | MessageKind::LeadOffer => KindPolicy { marketing: false, ..stored },
+        MessageKind::LeadUnlock => KindPolicy { marketing: false, quiet_hours: false, ..stored },
         MessageKind::Campaign => KindPolicy { store_deferred: false, store_blocked: false, caller_retries: true, ..stored },
         MessageKind::Farming | MessageKind::Broadcast | MessageKind::Approval => stored,
-        MessageKind::AutoReply => KindPolicy { gated: false, store_deferred: false, store_blocked: false, caller_retries: false, marketing: false },
+        MessageKind::AutoReply => KindPolicy { gated: false, store_deferred: false, store_blocked: false, caller_retries: false, marketing: false, quiet_hours: false },
         MessageKind::Inbound => return None,
     })
 }
@@ -63,5 +72,8 @@ mod tests {
         assert!(!policy(MessageKind::Manual).unwrap().marketing);
         assert!(!policy(MessageKind::ApprovalTest).unwrap().marketing, "a test to the team is not marketing");
         assert!(policy(MessageKind::Inbound).is_none());
+        let unlock = policy(MessageKind::LeadUnlock).unwrap();
+        assert!(unlock.gated && !unlock.quiet_hours && !unlock.marketing, "a paid reveal checks consent but not the clock");
+        assert!(policy(MessageKind::LeadOffer).unwrap().quiet_hours);
     }
 }

@@ -73,3 +73,9 @@ pub async fn authenticate(db: &Db, secret: &str) -> Result<Option<ApiKey>> {
     .await?;
     row.as_ref().map(key).transpose()
 }
+
+/// Whether the key is an admin key: created by a team member who is an admin now.
+pub async fn is_admin_key(db: &Db, id: crate::ApiKeyId) -> Result<bool> {
+    let r = sqlx::query("SELECT COUNT(*) AS n FROM api_keys k JOIN users u ON u.id = k.created_by WHERE k.id = $1 AND u.role = 'admin'").bind(id.0).fetch_one(db.pool()).await?;
+    Ok(super::get::<i64>(&r, "n")? > 0)
+}

@@ -24,6 +24,7 @@ pub mod send_slots;
 pub mod sessions;
 pub mod settings;
 pub mod suggestions;
+pub mod unlock;
 pub mod users;
 pub mod webhooks;
 

@@ -42,6 +42,8 @@ pub struct Thread {
     pub simulator: bool,
     /// The contact's drip campaigns, newest first.
     pub campaigns: Vec<ThreadCampaign>,
+    /// The contact is a service provider (lead sales): its name.
+    pub provider: Option<String>,
 }
 
 /// A campaign the contact is (or was) enrolled in, for the thread header.
@@ -94,9 +96,16 @@ pub async fn get_thread(contact_id: ContactId) -> Result<Thread, AppError> {
         Decision::DeferUntil { until_ms, reason } => GateView { can_send: true, reason: Some(reason), defer_until: Some(until_ms) },
         Decision::Block { reason } => GateView { can_send: false, reason: Some(reason.to_string()), defer_until: None },
     };
+    let mut conn = db.pool().acquire().await.map_err(warmline::store::StoreError::from).or_fail()?;
+    let provider = warmline::store::unlock::provider_by_contact(&mut conn, contact_id).await.or_fail()?.map(|p| p.name);
+    drop(conn);
     Ok(Thread {
         contact_id,
-        name: contact.display_name(),
+        name: match (&provider, contact.first_name.is_none() && contact.last_name.is_none()) {
+            (Some(p), true) => p.clone(),
+            _ => contact.display_name(),
+        },
+        provider,
         phone: contact.phone.to_string(),
         phone_display: contact.phone.display(),
         consent,

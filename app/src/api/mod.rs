@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod crm;
 pub mod farming;
 pub mod segments;
+pub mod unlock;
 pub mod conversations;
 
 #[cfg(feature = "ssr")]

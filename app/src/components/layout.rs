@@ -64,6 +64,8 @@ pub fn AppShell() -> impl IntoView {
                     <NavLink href="/conversations" label="Conversations" icon="M8 10h8M8 14h5M21 12a8 8 0 01-11.6 7.1L3 21l1.9-6.4A8 8 0 1121 12z" />
                     <NavLink href="/leads" label="Warm leads" icon="M12 3c2 3 5 5 5 9a5 5 0 01-10 0c0-2 1-3 2-4 0 2 1 3 2 3 0-3-1-5 1-8z" />
                     <NavLink href="/approvals" label="Approval queue" icon="M9 12l2 2 4-4M7 4h10a2 2 0 012 2v14l-7-3-7 3V6a2 2 0 012-2z" />
+                    <NavLink href="/sales" label="Lead sales" icon="M12 3v18M16 7H10a3 3 0 000 6h4a3 3 0 010 6H7" />
+                    <NavLink href="/providers" label="Providers" icon="M3 21h18M5 21V7l7-4 7 4v14M9 9h6M9 13h6M9 17h6" />
                     <NavLink href="/pipeline" label="Pipeline" icon="M4 5h4v14H4zM10 5h4v9h-4zM16 5h4v5h-4z" />
                     <NavLink href="/farming" label="Lead farming" icon="M4 20h16M6 16l4-4 3 3 5-6M18 9h-3M18 9v3" />
                     <NavLink href="/campaigns" label="Campaigns" icon="M4 6h10M4 12h7M4 18h4M15 10l5 4-5 4v-8z" />

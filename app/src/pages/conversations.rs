@@ -290,6 +290,13 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
                                 </select>
                             </label>
                         </div>
+                        {t.provider.clone().map(|_| view! {
+                            <div class="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-indigo-50 px-4 py-2 text-xs text-indigo-900" data-testid="thread-provider">
+                                <span class="rounded-full bg-indigo-100 px-2 py-0.5 font-medium">"Provider"</span>
+                                "Lead offers: Y unlocks, N skips, STOP opts out of offers."
+                                <a class="font-medium hover:underline" href="/sales">"Lead sales"</a>
+                            </div>
+                        })}
                         {(!t.campaigns.is_empty()).then(|| view! {
                             <div class="flex flex-wrap gap-2 border-b border-slate-200 px-4 py-2 text-xs" data-testid="thread-campaigns">
                                 {t.campaigns.iter().map(|c| {

@@ -16,6 +16,7 @@ mod lists;
 mod not_found;
 mod pipeline;
 mod replies;
+mod unlock;
 mod users;
 
 pub use account::AccountPage;
@@ -35,4 +36,5 @@ pub use lists::ListsPage;
 pub use not_found::NotFound;
 pub use pipeline::PipelinePage;
 pub use replies::RepliesPage;
+pub use unlock::{LeadSalePage, LeadSalesPage, NewLeadPage, ProvidersPage};
 pub use users::UsersPage;

@@ -5,8 +5,10 @@ pub mod contacts;
 pub mod crm;
 pub mod error;
 pub mod farming;
+pub mod leads;
 pub mod messages;
 pub mod openapi;
+pub mod openapi_leads;
 pub mod openapi_suggestions;
 pub mod segments;
 pub mod suggestions;
@@ -54,6 +56,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/suggestion-batches/{id}", get(suggestions::get_batch))
         .route("/suggestion-batches/{id}/approve", post(suggestions::approve_batch))
         .route("/suggestion-batches/{id}/report", get(suggestions::batch_report))
+        .route("/leads", get(leads::list).post(leads::create))
+        .route("/leads/{id}", get(leads::get_one))
+        .route("/leads/{id}/send", post(leads::send))
+        .route("/providers", get(leads::list_providers).post(leads::create_provider))
+        .route("/providers/{id}", get(leads::get_provider).patch(leads::update_provider).delete(leads::delete_provider))
         .layer(axum::middleware::from_fn_with_state(state, require_key));
     Router::new().route("/openapi.json", get(openapi::document)).merge(protected).fallback(not_found)
 }

@@ -13,6 +13,7 @@ pub fn spec() -> Value {
     add_farming(&mut doc);
     add_crm(&mut doc);
     super::openapi_suggestions::add(&mut doc);
+    super::openapi_leads::add(&mut doc);
     super::openapi_suggestions::add_segments(&mut doc);
     doc
 }

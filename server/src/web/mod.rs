@@ -3,4 +3,5 @@
 pub mod events;
 pub mod exports;
 pub mod imports;
+pub mod sim_checkout;
 pub mod upload;

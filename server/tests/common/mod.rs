@@ -4,6 +4,7 @@
 //! server down the way SIGTERM does.
 #![allow(dead_code)]
 
+pub mod fake_stripe;
 pub mod fake_twilio;
 
 use std::collections::HashMap;
@@ -68,6 +69,10 @@ fn with_database(url: &str, db: &str) -> String {
 
 /// What test apps believe their public URL is (webhook signatures are computed on it).
 pub const PUBLIC_URL: &str = "http://127.0.0.1:3000";
+/// The key test apps seal lead details with.
+pub const LEAD_KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+/// The Stripe webhook signing secret test apps verify with.
+pub const STRIPE_WEBHOOK_SECRET: &str = "whsec_test_0123456789";
 /// The Twilio auth token test apps validate webhook signatures with.
 pub const AUTH_TOKEN: &str = "test-auth-token-0123456789";
 
@@ -78,6 +83,8 @@ pub fn config(database_url: &str, extra: &[(&str, &str)]) -> Config {
     m.insert("WARMLINE_ADDR".into(), "127.0.0.1:0".into());
     m.insert("PUBLIC_URL".into(), PUBLIC_URL.into());
     m.insert("TWILIO_AUTH_TOKEN".into(), AUTH_TOKEN.into());
+    m.insert("LEAD_SECRET_KEY".into(), LEAD_KEY.into());
+    m.insert("STRIPE_WEBHOOK_SECRET".into(), STRIPE_WEBHOOK_SECRET.into());
     for (k, v) in extra {
         m.insert(k.to_string(), v.to_string());
     }

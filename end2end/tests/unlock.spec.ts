@@ -1,0 +1,89 @@
+import { expect, test } from '@playwright/test';
+import { hydrated, signIn } from './helpers';
+
+test('lead sales: a lead for two providers, Y from one, pay on the simulated checkout, the reveal arrives live; N from the other expires its offer', async ({ page, context }) => {
+  await signIn(page);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+
+  // Two providers, added on the Providers page (reached from the sidebar).
+  await nav.getByRole('link', { name: 'Providers', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Providers' })).toBeVisible();
+  for (const [name, phone] of [['Bob Roofer', '(415) 555-0181'], ['Cat Roofs', '(415) 555-0182']]) {
+    await page.fill('#p-name', name);
+    await page.fill('#p-phone', phone);
+    await page.fill('#p-cities', 'Austin');
+    await page.fill('#p-types', 'roofing');
+    await page.getByTestId('add-provider').click();
+    await expect(page.getByTestId('provider-row').filter({ hasText: name })).toBeVisible();
+  }
+
+  // A new lead for both.
+  await nav.getByRole('link', { name: 'Lead sales', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Lead sales' })).toBeVisible();
+  await page.getByTestId('new-lead').click();
+  await expect(page.getByRole('heading', { name: 'New lead' })).toBeVisible();
+  await hydrated(page);
+  await page.fill('#city', 'Austin');
+  await page.fill('#service_type', 'roofing');
+  await page.fill('#time_window', 'this week');
+  await page.fill('#budget', '$5-10k');
+  await page.fill('#client_name', 'Ann Client');
+  await page.fill('#client_phone', '(415) 555-0199');
+  await page.fill('#client_email', 'ann@example.com');
+  await page.fill('#address', '12 Elm Street');
+  const choices = page.getByTestId('choose-provider');
+  await expect(choices).toHaveCount(2);
+  await choices.nth(0).check();
+  await choices.nth(1).check();
+  await page.getByTestId('create-lead').click();
+  await expect(page).toHaveURL(/\/sales\/lead_[a-z2-9]{8}$/);
+  const leadId = (await page.getByTestId('lead-id').textContent())!.trim();
+  const offers = page.getByTestId('offer-row');
+  await expect(offers).toHaveCount(2);
+  await expect(offers.filter({ hasText: 'Bob Roofer' }).getByTestId('offer-state')).toHaveText('Waiting for Y/N');
+  await page.screenshot({ path: 'test-results/unlock-lead.png', fullPage: true });
+
+  // Bob's thread: the teaser, marked as a provider. He replies Y: the payment link comes back.
+  await offers.filter({ hasText: 'Bob Roofer' }).getByRole('link', { name: 'Bob Roofer' }).click();
+  await expect(page.getByTestId('thread-provider')).toBeVisible();
+  const out = page.getByTestId('bubble-out');
+  await expect(out.filter({ hasText: `Lead ${leadId}.` })).toBeVisible();
+  await expect(out.filter({ hasText: 'Ann Client' })).toHaveCount(0);
+  await page.getByLabel('Simulated reply').fill('Y');
+  await page.getByRole('button', { name: 'Simulate reply' }).click();
+  const linkMessage = out.filter({ hasText: /complete your \$20 payment/ });
+  await expect(linkMessage).toBeVisible();
+  const url = (await linkMessage.textContent())!.match(/https?:\/\/\S+\/sim\/checkout\/cs_sim_\w+/)![0];
+
+  // The provider pays on the simulated checkout (another tab); the thread, left open, shows
+  // the reveal as it arrives.
+  const checkout = await context.newPage();
+  await checkout.goto(url);
+  await expect(checkout.getByText('$20', { exact: true })).toBeVisible();
+  await checkout.getByRole('button', { name: 'Pay $20' }).click();
+  await expect(checkout.getByRole('heading', { name: 'Payment received' })).toBeVisible();
+  await expect(out.filter({ hasText: /client details for lead .*Ann Client/ })).toBeVisible();
+  await expect(out.filter({ hasText: /We do not arrange or guarantee appointments/ })).toBeVisible();
+  await checkout.close();
+
+  // Cat says N: her offer expires.
+  await nav.getByRole('link', { name: 'Lead sales', exact: true }).click();
+  await page.getByTestId('lead-row').filter({ hasText: leadId }).getByRole('link', { name: leadId }).click();
+  await expect(page).toHaveURL(/\/sales\/lead_/);
+  await page.getByTestId('offer-row').filter({ hasText: 'Cat Roofs' }).getByRole('link', { name: 'Cat Roofs' }).click();
+  await expect(page.getByTestId('thread-provider')).toBeVisible();
+  await page.getByLabel('Simulated reply').fill('N');
+  await page.getByRole('button', { name: 'Simulate reply' }).click();
+  await expect(page.getByTestId('bubble-out').filter({ hasText: `OK, lead ${leadId} skipped` })).toBeVisible();
+
+  await nav.getByRole('link', { name: 'Lead sales', exact: true }).click();
+  const row = page.getByTestId('lead-row').filter({ hasText: leadId });
+  await expect(row).toContainText('1 paid');
+  await row.getByRole('link', { name: leadId }).click();
+  await expect(page.getByTestId('offer-row').filter({ hasText: 'Cat Roofs' }).getByTestId('offer-state')).toHaveText('Expired');
+  await expect(page.getByTestId('offer-row').filter({ hasText: 'Bob Roofer' }).getByTestId('offer-state')).toHaveText(/Details sent|Done/);
+  // The admin can open the client's details on purpose.
+  await page.getByTestId('show-details').click();
+  await expect(page.getByTestId('client-details')).toContainText('Ann Client');
+  await page.screenshot({ path: 'test-results/unlock-done.png', fullPage: true });
+});
