@@ -5,7 +5,7 @@ import { signIn } from './helpers';
 // navigation, which once failed where a direct load worked), at desktop and phone widths.
 // Runs after the other specs, so tables have rows. Fails on an error box, a console error or
 // a page wider than the screen; keeps a screenshot of each page in test-results/tour/.
-const PAGES = ['Dashboard', 'Conversations', 'Warm leads', 'Approval queue', 'Pipeline', 'Lead farming', 'Campaigns', 'Contacts', 'Lists', 'Import CSV', 'Your account', 'Team', 'Business', 'API keys'];
+const PAGES = ['Dashboard', 'Conversations', 'Warm leads', 'Approval queue', 'Lead sales', 'Providers', 'Pipeline', 'Lead farming', 'Campaigns', 'Contacts', 'Lists', 'Import CSV', 'Your account', 'Team', 'Business', 'API keys'];
 
 const SIZES = [
   { name: 'desktop', width: 1280, height: 800 },
@@ -67,6 +67,16 @@ for (const size of SIZES) {
     await page.locator('main a[href^="/farming/"]').first().click();
     await expect(page).toHaveURL(/\/farming\/\d+$/);
     await checkPage(page, 'Farming campaign', size.name);
+
+    await openFromSidebar(page, 'Lead sales', phone);
+    await page.getByTestId('lead-row').first().getByRole('link').first().click();
+    await expect(page.getByTestId('lead-id')).toBeVisible();
+    await checkPage(page, 'Lead', size.name);
+
+    await openFromSidebar(page, 'Lead sales', phone);
+    await page.getByTestId('new-lead').click();
+    await expect(page.getByRole('heading', { name: 'New lead' })).toBeVisible();
+    await checkPage(page, 'New lead', size.name);
 
     await openFromSidebar(page, 'Warm leads', phone);
     // The main action of the warm-leads table is on screen, not scrolled off to the right.

@@ -207,7 +207,7 @@ pub async fn lead_summaries(db: &Db, limit: i64) -> Result<Vec<LeadSummary>> {
 }
 
 fn open_states_sql() -> String {
-    OfferState::ALL.into_iter().filter(|s| s.is_open()).map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ")
+    OfferState::OPEN.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ")
 }
 
 /// Takes the lead's row lock for the rest of the transaction (buyer-limit checks).
@@ -328,31 +328,19 @@ pub enum Set {
 /// Moves an offer from one of `from` to `to` (and sets `sets`), recording the event, in one
 /// statement guarded by the current state: `false` when the offer was no longer in `from`
 /// (another event moved it first), and nothing is changed then.
-pub async fn transition(conn: &mut AnyConnection, id: OfferId, from: &[OfferState], to: OfferState, sets: Vec<Set>, actor: &str, note: Option<&str>) -> Result<bool> {
-    let now = now_millis();
-    let mut args = Args::default();
-    let mut cols = vec![format!("state = {}", args.push(Arg::Text(to.as_str().into()))), format!("updated_at = {}", args.push(Arg::Int(now)))];
-    for s in sets {
-        cols.push(match s {
-            Set::Int(c, v) => format!("{c} = {}", args.push(Arg::Int(v))),
-            Set::Text(c, v) => format!("{c} = {}", args.push(Arg::Text(v))),
-            Set::Now(c) => format!("{c} = {}", args.push(Arg::Int(now))),
-            Set::NowIfNull(c) => format!("{c} = COALESCE({c}, {})", args.push(Arg::Int(now))),
-        });
-    }
-    let idp = args.push(Arg::Int(id.0));
-    let states = from.iter().map(|s| args.push(Arg::Text(s.as_str().into()))).collect::<Vec<_>>().join(", ");
-    let sql = format!("UPDATE lead_offers SET {} WHERE id = {idp} AND state IN ({states})", cols.join(", "));
-    let r = args.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
-    if r.rows_affected() == 0 {
+pub async fn transition(conn: &mut AnyConnection, id: OfferId, from: &[OfferState], to: OfferState, mut sets: Vec<Set>, actor: &str, note: Option<&str>) -> Result<bool> {
+    debug_assert!(!from.is_empty(), "a transition is guarded by the states it leaves");
+    sets.push(Set::Text("state", to.as_str().into()));
+    let (sql, args) = update_sql(id, sets, from);
+    if args.bind(sqlx::query(&sql)).execute(&mut *conn).await?.rows_affected() == 0 {
         return Ok(false);
     }
     add_event(conn, id, to.as_str(), note, actor).await?;
     Ok(true)
 }
 
-/// Sets columns of an offer without a state change, with an event when `event` is given.
-pub async fn update_offer(conn: &mut AnyConnection, id: OfferId, sets: Vec<Set>, event: Option<(&str, Option<&str>, &str)>) -> Result<()> {
+/// `UPDATE lead_offers SET … WHERE id = … [AND state IN (from)]`, with `updated_at` set too.
+fn update_sql(id: OfferId, sets: Vec<Set>, from: &[OfferState]) -> (String, Args) {
     let now = now_millis();
     let mut args = Args::default();
     let mut cols = vec![format!("updated_at = {}", args.push(Arg::Int(now)))];
@@ -364,8 +352,17 @@ pub async fn update_offer(conn: &mut AnyConnection, id: OfferId, sets: Vec<Set>,
             Set::NowIfNull(c) => format!("{c} = COALESCE({c}, {})", args.push(Arg::Int(now))),
         });
     }
-    let idp = args.push(Arg::Int(id.0));
-    let sql = format!("UPDATE lead_offers SET {} WHERE id = {idp}", cols.join(", "));
+    let mut sql = format!("UPDATE lead_offers SET {} WHERE id = {}", cols.join(", "), args.push(Arg::Int(id.0)));
+    if !from.is_empty() {
+        let states = from.iter().map(|s| args.push(Arg::Text(s.as_str().into()))).collect::<Vec<_>>().join(", ");
+        sql.push_str(&format!(" AND state IN ({states})"));
+    }
+    (sql, args)
+}
+
+/// Sets columns of an offer without a state change, with an event when `event` is given.
+pub async fn update_offer(conn: &mut AnyConnection, id: OfferId, sets: Vec<Set>, event: Option<(&str, Option<&str>, &str)>) -> Result<()> {
+    let (sql, args) = update_sql(id, sets, &[]);
     args.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
     if let Some((kind, note, actor)) = event {
         add_event(conn, id, kind, note, actor).await?;

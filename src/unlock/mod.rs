@@ -133,6 +133,17 @@ impl OfferState {
         }
     }
 
+    /// The states still waiting for the provider (an answer or a payment): [`OfferState::is_open`].
+    pub const OPEN: [OfferState; 7] = [
+        OfferState::NewLead,
+        OfferState::TeaserSent,
+        OfferState::AwaitConfirm,
+        OfferState::CheckExistingPayment,
+        OfferState::CreatePaymentLink,
+        OfferState::PaymentLinkSent,
+        OfferState::AwaitingPayment,
+    ];
+
     pub fn parse(s: &str) -> Option<OfferState> {
         OfferState::ALL.into_iter().find(|st| st.as_str() == s)
     }
@@ -157,10 +168,7 @@ impl OfferState {
 
     /// Still waiting for the provider (an answer or a payment): it can expire.
     pub fn is_open(self) -> bool {
-        matches!(
-            self,
-            OfferState::NewLead | OfferState::TeaserSent | OfferState::AwaitConfirm | OfferState::CheckExistingPayment | OfferState::CreatePaymentLink | OfferState::PaymentLinkSent | OfferState::AwaitingPayment
-        )
+        OfferState::OPEN.contains(&self)
     }
 
     /// The provider paid (whatever happened to the reveal since).

@@ -88,7 +88,7 @@ impl Unlock {
         Ok(())
     }
 
-    async fn vars(&self, lead: &Lead, provider_name: &str, price_cents: i64, currency: &str) -> Result<Vars> {
+    pub(super) async fn vars(&self, lead: &Lead, provider_name: &str, price_cents: i64, currency: &str) -> Result<Vars> {
         let mut v = Vars::new();
         v.insert("provider_first_name", provider_name.split_whitespace().next().unwrap_or("Hi").to_string());
         v.insert("city", lead.public.city.clone());
@@ -405,9 +405,8 @@ impl Unlock {
 
     /// Moves an open offer to EXPIRED with `reason` and expires its Checkout Session.
     async fn expire(&self, offer: &Offer, reason: &str, actor: &str) -> Result<bool> {
-        let open: Vec<OfferState> = OfferState::ALL.into_iter().filter(|s| s.is_open()).collect();
         let mut conn = self.db().pool().acquire().await?;
-        let moved = store::transition(&mut conn, offer.id, &open, OfferState::Expired, vec![Set::Text("reason", reason.to_string())], actor, Some(reason)).await?;
+        let moved = store::transition(&mut conn, offer.id, &OfferState::OPEN, OfferState::Expired, vec![Set::Text("reason", reason.to_string())], actor, Some(reason)).await?;
         drop(conn);
         if moved {
             self.expire_session(offer).await;
@@ -416,7 +415,7 @@ impl Unlock {
         Ok(moved)
     }
 
-    async fn expire_session(&self, offer: &Offer) {
+    pub(super) async fn expire_session(&self, offer: &Offer) {
         let Some(session) = &offer.checkout_session_id else { return };
         if let Err(e) = self.gateway.expire_checkout(session).await {
             // A payment on it anyway is refunded when its webhook arrives.
@@ -427,10 +426,9 @@ impl Unlock {
     /// STOP from a provider: no more offers, and every open one ends.
     async fn provider_opted_out(&self, provider: ProviderId) -> Result<()> {
         store::set_offers_opted_out(self.db(), provider, true).await?;
-        let open_states: Vec<OfferState> = OfferState::ALL.into_iter().filter(|s| s.is_open()).collect();
         for offer in store::open_offers_for_provider(self.db(), provider).await? {
             let mut conn = self.db().pool().acquire().await?;
-            if store::transition(&mut conn, offer.id, &open_states, OfferState::OptedOut, vec![Set::Text("reason", "replied STOP".into())], "provider", Some("replied STOP")).await? {
+            if store::transition(&mut conn, offer.id, &OfferState::OPEN, OfferState::OptedOut, vec![Set::Text("reason", "replied STOP".into())], "provider", Some("replied STOP")).await? {
                 drop(conn);
                 self.expire_session(&offer).await;
             }

@@ -6,7 +6,7 @@
 use super::service::{Unlock, WebhookOutcome};
 use super::signature;
 use super::stripe::CheckoutSession;
-use super::templates::{self, Vars};
+use super::templates;
 use super::{Offer, OfferId, OfferState};
 use crate::error::{Error, Result};
 use crate::message::MessageKind;
@@ -135,8 +135,7 @@ impl Unlock {
         let bought = store::paid_count(&mut tx, &lead.id).await?;
         let room = lead.max_buyers.is_none_or(|max| bought < max);
         let payment = vec![Set::Text("payment_intent", pi.clone()), Set::Int("amount_paid", amount), Set::Now("paid_at")];
-        let open: Vec<OfferState> = OfferState::ALL.into_iter().filter(|st| st.is_open()).collect();
-        let moved = room && store::transition(&mut tx, offer.id, &open, OfferState::Paid, payment, "stripe", Some(event_id)).await?;
+        let moved = room && store::transition(&mut tx, offer.id, &OfferState::OPEN, OfferState::Paid, payment, "stripe", Some(event_id)).await?;
         if !moved {
             let why = if room { "the offer had expired" } else { "the lead was taken by another provider" };
             let payment = vec![Set::Text("payment_intent", pi), Set::Int("amount_paid", amount), Set::Now("paid_at")];
@@ -189,20 +188,12 @@ impl Unlock {
             if other.id == bought.id || !other.state.is_open() {
                 continue;
             }
-            let open: Vec<OfferState> = OfferState::ALL.into_iter().filter(|st| st.is_open()).collect();
             let mut conn = self.db().pool().acquire().await?;
-            if store::transition(&mut conn, other.id, &open, OfferState::Expired, vec![Set::Text("reason", "taken: the lead reached its buyer limit".into())], "system", Some("taken")).await? {
+            if store::transition(&mut conn, other.id, &OfferState::OPEN, OfferState::Expired, vec![Set::Text("reason", "taken: the lead reached its buyer limit".into())], "system", Some("taken")).await? {
                 drop(conn);
-                if let Some(session) = &other.checkout_session_id {
-                    if let Err(e) = self.gateway().expire_checkout(session).await {
-                        tracing::warn!(offer = %other.id, error = %e, "could not expire the Checkout Session");
-                    }
-                }
-                let mut v: Vars = Vars::new();
-                v.insert("provider_first_name", other.provider_name.split_whitespace().next().unwrap_or("Hi").to_string());
-                v.insert("lead_id", lead.id.to_string());
-                v.insert("city", lead.public.city.clone());
-                let body = templates::render(templates::TAKEN, &v);
+                self.expire_session(&other).await;
+                let vars = self.vars(&lead, &other.provider_name, other.price_cents, &other.currency).await?;
+                let body = templates::render(templates::TAKEN, &vars);
                 self.messenger().submit(OutboundRequest::new(other.provider_contact_id, body, MessageKind::LeadOffer).key(format!("offer-{}-taken", other.id))).await?;
             }
         }

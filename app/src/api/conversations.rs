@@ -101,10 +101,7 @@ pub async fn get_thread(contact_id: ContactId) -> Result<Thread, AppError> {
     drop(conn);
     Ok(Thread {
         contact_id,
-        name: match (&provider, contact.first_name.is_none() && contact.last_name.is_none()) {
-            (Some(p), true) => p.clone(),
-            _ => contact.display_name(),
-        },
+        name: contact.display_name(),
         provider,
         phone: contact.phone.to_string(),
         phone_display: contact.phone.display(),
