@@ -20,6 +20,11 @@ export PATH="$root/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 # Same value cargo-leptos uses, so `cargo test` and `cargo leptos build` share compiled Leptos crates.
 export LEPTOS_OUTPUT_NAME=warmline
+# A clean CI build gains nothing from incremental compilation, which only adds gigabytes of
+# cache to target/ (CI machines' disks can be small).
+if [[ "${CI:-}" == "true" ]]; then
+    export CARGO_INCREMENTAL=0
+fi
 
 started=$SECONDS
 step="start"

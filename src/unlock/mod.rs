@@ -437,6 +437,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn debug_output_of_client_details_shows_none_of_them() {
+        let details = LeadDetails {
+            client_name: "Ann Client".into(),
+            client_phone: "+14155550177".into(),
+            client_email: "ann@example.com".into(),
+            exact_address: "12 Elm Street".into(),
+            notes: "gate code 4411".into(),
+        };
+        let printed = format!("{details:?} {details:#?} {:?}", Some(&details));
+        for secret in ["Ann", "4155550177", "example.com", "Elm", "4411"] {
+            assert!(!printed.contains(secret), "{printed}");
+        }
+    }
+
+    #[test]
     fn lead_ids_are_short_and_unambiguous() {
         assert!(LeadId::parse("lead_abc23456").is_ok());
         assert_eq!(LeadId::parse(" Lead_ABC23456 ").unwrap().as_str(), "lead_abc23456");

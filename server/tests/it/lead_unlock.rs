@@ -4,7 +4,7 @@
 //! and beyond the buyer limit, TTL expiry, N, STOP, and client details kept out of every
 //! non-admin answer.
 
-mod common;
+use crate::common;
 
 use common::fake_stripe::{FakeStripe, SECRET_KEY};
 use common::{TestApp, STRIPE_WEBHOOK_SECRET};
@@ -55,7 +55,7 @@ fn stripe_sig(secret: &str, t: i64, body: &str) -> String {
 }
 
 fn event(id: &str, kind: &str, session: Value) -> String {
-    let path = format!("{}/tests/fixtures/stripe/event_checkout_session_completed.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/it/fixtures/stripe/event_checkout_session_completed.json", env!("CARGO_MANIFEST_DIR"));
     let mut e: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     e["id"] = id.into();
     e["type"] = kind.into();

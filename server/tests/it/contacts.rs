@@ -1,6 +1,6 @@
 //! Contacts through the REST API and the browser upload endpoint, on both databases.
 
-mod common;
+use crate::common;
 use common::{Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::{json, Value};

@@ -4,7 +4,7 @@
 //! date range and their CSV exports with the audit trail, and "Suggest a reply" in the
 //! conversation panel. On both databases.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use serde_json::{json, Value};

@@ -1,7 +1,7 @@
 //! Two-way SMS through the real router: the Twilio client against a fake Twilio API, signed
 //! webhooks, keywords and consent, forward-only status, live events. Both databases.
 
-mod common;
+use crate::common;
 use common::fake_twilio::{FakeTwilio, Reply};
 use common::{eventually, Backend, TestApp, PUBLIC_URL};
 use reqwest::StatusCode;

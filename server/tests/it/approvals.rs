@@ -3,7 +3,7 @@
 //! loses (never both), a restart in the middle of a plan sends nothing twice and nothing early,
 //! and the queue's own limits hold when sending.
 
-mod common;
+use crate::common;
 
 use common::TestApp;
 use serde_json::{json, Value};

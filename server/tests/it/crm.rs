@@ -1,7 +1,7 @@
 //! CRM basics through the REST API, on both databases: conversation status, editing and
 //! deleting contacts (an opt-out outlives the contact), notes, and the pipeline.
 
-mod common;
+use crate::common;
 use common::{eventually, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

@@ -1,6 +1,6 @@
 //! Setup, sign-in, sessions, roles, CSRF and throttling, through the real router.
 
-mod common;
+use crate::common;
 use common::TestApp;
 use reqwest::header::{LOCATION, SET_COOKIE};
 use reqwest::StatusCode;

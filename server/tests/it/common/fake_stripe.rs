@@ -1,7 +1,7 @@
 //! A fake Stripe API on loopback. It checks the form fields it receives as Stripe would
 //! (required fields, the Checkout Session's 30 min – 24 h expiry, an Idempotency-Key on
 //! creates, the secret key) and answers with whole objects taken from Stripe's published
-//! fixtures (`tests/fixtures/stripe/`), so the client's parsing is tested against real shapes.
+//! fixtures (`tests/it/fixtures/stripe/`), so the client's parsing is tested against real shapes.
 #![allow(dead_code)]
 
 use axum::extract::{Path, State};
@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 pub const SECRET_KEY: &str = "sk_test_fake_0123456789";
 
 fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/stripe/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/tests/it/fixtures/stripe/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))).expect("fixture JSON")
 }
 

@@ -3,7 +3,7 @@
 //! two runners on one database, stop-on-reply, pause/resume, quiet hours and daily caps.
 //! Both databases.
 
-mod common;
+use crate::common;
 use common::fake_twilio::{FakeTwilio, Reply};
 use common::{eventually, Backend, TestApp};
 use reqwest::StatusCode;
@@ -31,7 +31,7 @@ both!(
     a_launch_at_a_chosen_time_sends_nothing_before_it,
 );
 
-fn twilio_env(fake: &FakeTwilio) -> Vec<(&'static str, String)> {
+pub(crate) fn twilio_env(fake: &FakeTwilio) -> Vec<(&'static str, String)> {
     vec![
         ("SMS_PROVIDER", "twilio".into()),
         ("TWILIO_API_BASE", fake.base.clone()),
@@ -41,7 +41,7 @@ fn twilio_env(fake: &FakeTwilio) -> Vec<(&'static str, String)> {
     ]
 }
 
-async fn twilio_app(backend: Backend, fake: &FakeTwilio) -> Option<TestApp> {
+pub(crate) async fn twilio_app(backend: Backend, fake: &FakeTwilio) -> Option<TestApp> {
     let env = twilio_env(fake);
     let extra: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     common::spawn_with(backend, &extra).await
@@ -52,7 +52,7 @@ async fn fast_app(backend: Backend) -> Option<TestApp> {
 }
 
 /// A runner with test pacing: short leases and retry waits.
-fn runner(app: &TestApp) -> Drip {
+pub(crate) fn runner(app: &TestApp) -> Drip {
     Drip::new(
         app.state.messenger.clone(),
         DripOptions { tick: Duration::from_millis(20), lease: Duration::from_secs(1), retry_base: Duration::from_millis(20), retry_cap: Duration::from_millis(100), ..DripOptions::default() },
@@ -60,7 +60,7 @@ fn runner(app: &TestApp) -> Drip {
 }
 
 /// `n` contacts in a zone where it is midday now, imported into list `list`.
-async fn import(app: &TestApp, key: &str, list: &str, n: usize, first: usize) -> i64 {
+pub(crate) async fn import(app: &TestApp, key: &str, list: &str, n: usize, first: usize) -> i64 {
     let mut csv = String::from("phone,first_name,timezone\n");
     let zone = common::midday_zone();
     for i in first..first + n {
@@ -81,7 +81,7 @@ async fn import(app: &TestApp, key: &str, list: &str, n: usize, first: usize) ->
     v["list_id"].as_i64().unwrap()
 }
 
-async fn api(app: &TestApp, key: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+pub(crate) async fn api(app: &TestApp, key: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
     let mut req = app.client().request(method, app.url(path)).bearer_auth(key);
     if let Some(b) = body {
         req = req.json(&b);
@@ -92,7 +92,7 @@ async fn api(app: &TestApp, key: &str, method: reqwest::Method, path: &str, body
 }
 
 /// Creates and activates a campaign over the API and enrolls a list; returns its id.
-async fn launch(app: &TestApp, key: &str, steps: Value, list_id: i64, extra: Value) -> CampaignId {
+pub(crate) async fn launch(app: &TestApp, key: &str, steps: Value, list_id: i64, extra: Value) -> CampaignId {
     let mut body = json!({"name": "Test drip", "steps": steps});
     if let Value::Object(m) = extra {
         body.as_object_mut().unwrap().extend(m);
@@ -115,7 +115,7 @@ fn three_steps() -> Value {
     ])
 }
 
-async fn count(app: &TestApp, sql: &str, id: CampaignId) -> i64 {
+pub(crate) async fn count(app: &TestApp, sql: &str, id: CampaignId) -> i64 {
     let row = sqlx::query(sql).bind(id.0).fetch_one(app.state.db.pool()).await.unwrap();
     sqlx::Row::get::<i64, _>(&row, 0)
 }

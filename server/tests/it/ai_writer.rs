@@ -2,7 +2,7 @@
 //! answer is used; a 429 is retried once; a timeout or an answer that breaks the rules falls
 //! back to the template, and the item says why.
 
-mod common;
+use crate::common;
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};

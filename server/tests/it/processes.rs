@@ -3,7 +3,7 @@
 //! PostgreSQL database running the same drip campaign and farming batch. Every message reaches
 //! the provider exactly once, none is left queued, and the rate limit holds across servers.
 
-mod common;
+use crate::common;
 use common::fake_twilio::FakeTwilio;
 use common::{eventually_within, Backend, TestApp, AUTH_TOKEN, PUBLIC_URL};
 use reqwest::StatusCode;

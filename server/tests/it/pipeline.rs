@@ -4,7 +4,7 @@
 //! periodic sweep (not only at start), claims keep a second server off work in progress, an
 //! idempotency key never sends twice, and on PostgreSQL the rate limit is shared by servers.
 
-mod common;
+use crate::common;
 use common::fake_twilio::FakeTwilio;
 use common::{eventually, Backend, TestApp};
 use reqwest::StatusCode;

@@ -1,7 +1,7 @@
 //! `Application`: the whole server built the way the binary builds it, with the builder's
 //! overrides (provider, send rate, background tasks), and its orderly stop.
 
-mod common;
+use crate::common;
 
 use common::{eventually, TestApp};
 use std::sync::{Arc, Mutex};

@@ -2,7 +2,7 @@
 //! edge, the daily cap under concurrent triggers, resuming, warm leads from YES, STOP, the
 //! inbound log and the stats endpoint. Both databases.
 
-mod common;
+use crate::common;
 use common::fake_twilio::FakeTwilio;
 use common::{eventually, Backend, TestApp};
 use reqwest::{Method, StatusCode};
