@@ -3,6 +3,7 @@
 #   BENCH_ROWS          rows to import (default 100000)
 #   BENCH_CONTACTS      contacts in the farming selection benchmark (default 1000000)
 #   BENCH_MESSAGES      messages sent through the pipeline benchmark (default 2000)
+#   BENCH_HISTORY       messages in the analytics benchmark's history (default 10000000)
 #   TEST_DATABASE_URL   PostgreSQL server to benchmark on (default postgres://postgres@127.0.0.1:5432/postgres)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -20,3 +21,7 @@ echo
 echo "## Outbound pipeline against a fake Twilio on loopback ($(date -u +%Y-%m-%d), $(nproc) cores)"
 cargo run --quiet --release --features ssr --example pipeline_bench -- "${BENCH_MESSAGES:-2000}"
 cargo run --quiet --release --features ssr --example pipeline_bench -- "${BENCH_MESSAGES:-2000}" "$pg" | tail -n 1
+echo
+echo "## Analytics page over a large history ($(date -u +%Y-%m-%d), $(nproc) cores)"
+cargo run --quiet --release --features ssr --example analytics_bench -- "${BENCH_HISTORY:-10000000}" "$contacts"
+cargo run --quiet --release --features ssr --example analytics_bench -- "${BENCH_HISTORY:-10000000}" "$contacts" "$pg" | tail -n 1

@@ -55,6 +55,10 @@ pub struct Config {
     pub lead_key: crate::unlock::crypto::LeadKey,
     /// Lead-unlock payments: the simulator or Stripe.
     pub stripe: StripeConfig,
+    /// The rate alarms' thresholds and window (`ALARM_*`).
+    pub alarms: crate::analytics::alarms::AlarmRules,
+    /// What a message costs when the provider does not say (`SMS_SEGMENT_PRICE`, `SMS_CARRIER_FEE`).
+    pub costs: crate::analytics::CostRates,
 }
 
 /// Which payment provider takes lead-unlock payments.
@@ -137,6 +141,8 @@ impl std::fmt::Debug for Config {
             .field("lead_key", &self.lead_key)
             .field("stripe", &self.stripe)
             .field("trust_proxy", &self.trust_proxy)
+            .field("alarms", &self.alarms)
+            .field("costs", &self.costs)
             .finish()
     }
 }
@@ -310,7 +316,40 @@ impl Config {
             }
         }
 
+        let percent = |var: &'static str, default: f64| -> Result<f64, ConfigError> {
+            match val(var) {
+                None => Ok(default / 100.0),
+                Some(v) => v.trim_end_matches('%').trim().parse::<f64>().ok().filter(|p| (0.0..=100.0).contains(p)).map(|p| p / 100.0).ok_or_else(|| bad(var, "must be a percentage from 0 to 100 (0 turns it off)")),
+            }
+        };
+        let count = |var: &'static str, default: i64, min: i64| -> Result<i64, ConfigError> {
+            match val(var) {
+                None => Ok(default),
+                Some(v) => v.parse::<i64>().ok().filter(|n| *n >= min && *n <= 1_000_000).ok_or_else(|| bad(var, format!("must be a whole number from {min} to 1000000"))),
+            }
+        };
+        let d = crate::analytics::alarms::AlarmRules::default();
+        let alarms = crate::analytics::alarms::AlarmRules {
+            warn_opt_outs: percent("ALARM_WARN_OPT_OUT_PCT", d.warn_opt_outs * 100.0)?,
+            pause_opt_outs: percent("ALARM_PAUSE_OPT_OUT_PCT", d.pause_opt_outs * 100.0)?,
+            warn_errors: percent("ALARM_WARN_ERROR_PCT", d.warn_errors * 100.0)?,
+            pause_errors: percent("ALARM_PAUSE_ERROR_PCT", d.pause_errors * 100.0)?,
+            window_sends: count("ALARM_WINDOW_SENDS", d.window_sends, 1)?,
+            window_hours: count("ALARM_WINDOW_HOURS", d.window_hours, 1)?,
+            min_sends: count("ALARM_MIN_SENDS", d.min_sends, 1)?,
+        };
+        let dollars = |var: &'static str, default: i64| -> Result<i64, ConfigError> {
+            match val(var) {
+                None => Ok(default),
+                Some(v) => v.trim_start_matches('$').parse::<f64>().ok().filter(|p| (0.0..=10.0).contains(p)).map(|p| (p * 1_000_000.0).round() as i64).ok_or_else(|| bad(var, "must be a price in dollars like 0.0083")),
+            }
+        };
+        let dc = crate::analytics::CostRates::default();
+        let costs = crate::analytics::CostRates { segment_micros: dollars("SMS_SEGMENT_PRICE", dc.segment_micros)?, carrier_fee_micros: dollars("SMS_CARRIER_FEE", dc.carrier_fee_micros)? };
+
         Ok(Config {
+            alarms,
+            costs,
             lead_key,
             stripe,
             send_lease,
@@ -427,6 +466,12 @@ mod tests {
         assert_eq!(cfg(&[("TWILIO_FROM", "555")]).unwrap_err().var, "TWILIO_FROM");
         assert_eq!(cfg(&[("TWILIO_FROM", " +14155550100 ")]).unwrap().twilio.from.map(|n| n.to_string()).as_deref(), Some("+14155550100"), "checked and typed at startup");
         assert_eq!(cfg(&[("SEND_RATE_MPS", "0")]).unwrap_err().var, "SEND_RATE_MPS");
+        let alarms = cfg(&[("ALARM_PAUSE_OPT_OUT_PCT", "3"), ("ALARM_WARN_ERROR_PCT", "5%"), ("ALARM_WINDOW_SENDS", "500")]).unwrap().alarms;
+        assert_eq!((alarms.pause_opt_outs, alarms.warn_errors, alarms.window_sends, alarms.warn_opt_outs), (0.03, 0.05, 500, 0.01));
+        assert_eq!(cfg(&[("ALARM_PAUSE_ERROR_PCT", "120")]).unwrap_err().var, "ALARM_PAUSE_ERROR_PCT");
+        assert_eq!(cfg(&[("ALARM_MIN_SENDS", "0")]).unwrap_err().var, "ALARM_MIN_SENDS");
+        assert_eq!(cfg(&[("SMS_SEGMENT_PRICE", "0.0079")]).unwrap().costs.segment_micros, 7_900);
+        assert_eq!(cfg(&[("SMS_CARRIER_FEE", "free")]).unwrap_err().var, "SMS_CARRIER_FEE");
         assert_eq!(cfg(&[("APPROVAL_MAX_PER_MINUTE", "0")]).unwrap_err().var, "APPROVAL_MAX_PER_MINUTE");
         assert_eq!(cfg(&[("AI_BASE_URL", "api.openai.com")]).unwrap_err().var, "AI_BASE_URL");
         assert!(cfg(&[]).unwrap().ai.is_none(), "templates only without AI_BASE_URL");

@@ -16,6 +16,18 @@ pub struct ContactSummary {
     pub opted_out: bool,
     pub flagged: bool,
     pub created_at: Millis,
+    /// Lead score, 0 to 100, and its band.
+    #[serde(default)]
+    pub score: i32,
+    #[serde(default = "unqualified")]
+    pub band: crate::scoring::Band,
+    /// Where the contact first came from (a form's utm_source or referrer host).
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+fn unqualified() -> crate::scoring::Band {
+    crate::scoring::Band::Unqualified
 }
 
 impl ContactSummary {
@@ -170,6 +182,15 @@ pub struct ContactQuery {
     pub list_id: Option<ListId>,
     #[serde(default)]
     pub tag: Option<String>,
+    /// A score band: `hot`, `warm`, `qualified`, `cold` or `unqualified`.
+    #[serde(default)]
+    pub band: Option<String>,
+    /// The first-touch source (`google`, `facebook`, a referrer host), exactly.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// `score` for the highest score first; newest first otherwise.
+    #[serde(default)]
+    pub sort: Option<String>,
     #[serde(default)]
     pub page: Option<i64>,
     #[serde(default)]

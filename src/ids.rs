@@ -94,3 +94,7 @@ mod tests {
         assert_eq!(serde_json::to_string(&ListId(7)).unwrap(), "7");
     }
 }
+id_type!(
+    /// A lead capture form's id.
+    FormId
+);

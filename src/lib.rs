@@ -4,17 +4,20 @@
 //! the browser app. Server-only parts (storage, password hashing, phone-number metadata,
 //! time-zone data) sit behind the `ssr` feature so the WASM bundle never carries them.
 
+pub mod analytics;
 pub mod approvals;
 pub mod campaign;
 pub mod contact;
 pub mod crm;
 pub mod csv_import;
 pub mod farming;
+pub mod forms;
 pub mod gate;
 pub mod ids;
 pub mod limits;
 pub mod message;
 pub mod phone;
+pub mod scoring;
 pub mod segment;
 pub mod sms;
 pub mod unlock;
@@ -41,7 +44,7 @@ pub mod providers;
 #[cfg(feature = "ssr")]
 pub mod store;
 
-pub use ids::{ApiKeyId, CampaignId, ContactId, EnrollmentId, FarmingBatchId, FarmingCampaignId, ImportId, ListId, MessageId, OfferId, ProviderId, UserId};
+pub use ids::{ApiKeyId, CampaignId, ContactId, EnrollmentId, FarmingBatchId, FarmingCampaignId, FormId, ImportId, ListId, MessageId, OfferId, ProviderId, UserId};
 pub use phone::E164;
 
 /// Milliseconds since the Unix epoch; the one time representation stored in the database.

@@ -68,6 +68,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("sales/:id") view=LeadSalePage />
                     <Route path=path!("providers") view=ProvidersPage />
                     <Route path=path!("pipeline") view=PipelinePage />
+                    <Route path=path!("analytics") view=AnalyticsPage />
+                    <Route path=path!("forms") view=FormsPage />
+                    <Route path=path!("forms/:id") view=FormDetailPage />
                     <Route path=path!("import") view=ImportPage />
                     <Route path=path!("lists") view=ListsPage />
                     <Route path=path!("settings/users") view=UsersPage />

@@ -6,11 +6,14 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use warmline::analytics::service::Analytics;
 use warmline::approvals::service::Approvals;
 use warmline::unlock::service::Unlock;
 use warmline::config::Config;
 use warmline::drip::{Drip, DripOptions};
 use warmline::farming::service::Farm;
+use warmline::forms::service::Forms;
+use warmline::scoring::service::Scoring;
 use warmline::messaging::Messenger;
 use warmline::store::Db;
 use warmline::user::User;
@@ -28,6 +31,12 @@ pub struct AppState {
     pub approvals: Approvals,
     /// Lead unlock: providers, leads, offers, payments.
     pub unlock: Unlock,
+    /// Figures, charts, timelines and the rate alarms.
+    pub analytics: Analytics,
+    /// Lead capture forms and their submissions.
+    pub forms: Forms,
+    /// Lead scoring: rules, scores and the recompute job.
+    pub scoring: Scoring,
     pub leptos_options: LeptosOptions,
     pub imports: ImportJobs,
     pub throttle: LoginThrottle,
@@ -40,8 +49,15 @@ impl AppState {
         let drip = Drip::new(messenger.clone(), DripOptions { tick: config.drip_tick, ..DripOptions::default() });
         let approvals = Approvals::new(messenger.clone(), config.approval_limits).with_writer(config.ai.clone().map(warmline::approvals::writer::AiWriter::new));
         let unlock = unlock_service(&config, messenger.clone());
+        let analytics = Analytics::new(db.clone(), messenger.rules.clone(), messenger.events.clone(), config.costs);
+        let forms = Forms::new(drip.clone(), config.default_region);
+        let scoring = Scoring::new(drip.clone());
+        messenger.set_contact_hooks(Arc::new(scoring.clone()));
         AppState {
+            forms,
+            scoring,
             unlock,
+            analytics,
             db,
             config: Arc::new(config),
             messenger,

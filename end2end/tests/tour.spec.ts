@@ -5,7 +5,7 @@ import { signIn } from './helpers';
 // navigation, which once failed where a direct load worked), at desktop and phone widths.
 // Runs after the other specs, so tables have rows. Fails on an error box, a console error or
 // a page wider than the screen; keeps a screenshot of each page in test-results/tour/.
-const PAGES = ['Dashboard', 'Conversations', 'Warm leads', 'Approval queue', 'Lead sales', 'Providers', 'Pipeline', 'Lead farming', 'Campaigns', 'Contacts', 'Lists', 'Import CSV', 'Your account', 'Team', 'Business', 'API keys'];
+const PAGES = ['Dashboard', 'Conversations', 'Warm leads', 'Approval queue', 'Lead sales', 'Providers', 'Pipeline', 'Analytics', 'Lead farming', 'Campaigns', 'Contacts', 'Lists', 'Lead forms', 'Import CSV', 'Your account', 'Team', 'Business', 'API keys'];
 
 const SIZES = [
   { name: 'desktop', width: 1280, height: 800 },
@@ -77,6 +77,11 @@ for (const size of SIZES) {
     await page.getByTestId('new-lead').click();
     await expect(page.getByRole('heading', { name: 'New lead' })).toBeVisible();
     await checkPage(page, 'New lead', size.name);
+
+    await openFromSidebar(page, 'Lead forms', phone);
+    await page.getByTestId('form-row').first().locator('a[href^="/forms/"]').click();
+    await expect(page.getByTestId('form-name')).toBeVisible();
+    await checkPage(page, 'Lead form', size.name);
 
     await openFromSidebar(page, 'Warm leads', phone);
     // The main action of the warm-leads table is on screen, not scrolled off to the right.

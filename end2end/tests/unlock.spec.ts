@@ -1,5 +1,10 @@
 import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { hydrated, signIn } from './helpers';
+
+// The client's locked details: unique to this test, so finding one in the server log means a leak.
+const CLIENT = { name: 'Annika Clientson', phone: '(415) 555-0177', e164: '4155550177', email: 'annika.c@example.net', address: '12 Elmwood Lane' };
 
 test('lead sales: a lead for two providers, Y from one, pay on the simulated checkout, the reveal arrives live; N from the other expires its offer', async ({ page, context }) => {
   await signIn(page);
@@ -27,10 +32,10 @@ test('lead sales: a lead for two providers, Y from one, pay on the simulated che
   await page.fill('#service_type', 'roofing');
   await page.fill('#time_window', 'this week');
   await page.fill('#budget', '$5-10k');
-  await page.fill('#client_name', 'Ann Client');
-  await page.fill('#client_phone', '(415) 555-0199');
-  await page.fill('#client_email', 'ann@example.com');
-  await page.fill('#address', '12 Elm Street');
+  await page.fill('#client_name', CLIENT.name);
+  await page.fill('#client_phone', CLIENT.phone);
+  await page.fill('#client_email', CLIENT.email);
+  await page.fill('#address', CLIENT.address);
   const choices = page.getByTestId('choose-provider');
   await expect(choices).toHaveCount(2);
   await choices.nth(0).check();
@@ -48,7 +53,7 @@ test('lead sales: a lead for two providers, Y from one, pay on the simulated che
   await expect(page.getByTestId('thread-provider')).toBeVisible();
   const out = page.getByTestId('bubble-out');
   await expect(out.filter({ hasText: `Lead ${leadId}.` })).toBeVisible();
-  await expect(out.filter({ hasText: 'Ann Client' })).toHaveCount(0);
+  await expect(out.filter({ hasText: CLIENT.name })).toHaveCount(0);
   await page.getByLabel('Simulated reply').fill('Y');
   await page.getByRole('button', { name: 'Simulate reply' }).click();
   const linkMessage = out.filter({ hasText: /complete your \$20 payment/ });
@@ -62,7 +67,9 @@ test('lead sales: a lead for two providers, Y from one, pay on the simulated che
   await expect(checkout.getByText('$20', { exact: true })).toBeVisible();
   await checkout.getByRole('button', { name: 'Pay $20' }).click();
   await expect(checkout.getByRole('heading', { name: 'Payment received' })).toBeVisible();
-  await expect(out.filter({ hasText: /client details for lead .*Ann Client/ })).toBeVisible();
+  // Back to the app's tab, as a person would (a hidden tab's rendering is throttled).
+  await page.bringToFront();
+  await expect(out.filter({ hasText: new RegExp(`client details for lead .*${CLIENT.name}`) })).toBeVisible();
   await expect(out.filter({ hasText: /We do not arrange or guarantee appointments/ })).toBeVisible();
   await checkout.close();
 
@@ -84,6 +91,14 @@ test('lead sales: a lead for two providers, Y from one, pay on the simulated che
   await expect(page.getByTestId('offer-row').filter({ hasText: 'Bob Roofer' }).getByTestId('offer-state')).toHaveText(/Details sent|Done/);
   // The admin can open the client's details on purpose.
   await page.getByTestId('show-details').click();
-  await expect(page.getByTestId('client-details')).toContainText('Ann Client');
+  await expect(page.getByTestId('client-details')).toContainText(CLIENT.name);
   await page.screenshot({ path: 'test-results/unlock-done.png', fullPage: true });
+
+  // The server log (debug level for warmline) saw the whole flow, by lead id, but none of the
+  // client's locked details: not at creation, not in the reveal SMS, not when the admin opened them.
+  const log = readFileSync(process.env.E2E_SERVER_LOG ?? join(__dirname, '..', '..', 'target', 'e2e-server.log'), 'utf8');
+  expect(log).toContain(leadId);
+  for (const secret of [CLIENT.name, CLIENT.e164, CLIENT.email, CLIENT.address]) {
+    expect(log, `the server log must not contain ${secret}`).not.toContain(secret);
+  }
 });

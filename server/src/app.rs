@@ -97,7 +97,7 @@ pub async fn messenger(db: &Db, config: &Config, provider: Arc<dyn SmsProvider>)
         cap_all_states: config.marketing_cap_all,
         ..GateRules::default()
     };
-    Ok(Messenger::new(db.clone(), provider, RateLimiter::for_db(db, config.send_rate_mps), rules, events).with_lease(config.send_lease))
+    Ok(Messenger::new(db.clone(), provider, RateLimiter::for_db(db, config.send_rate_mps), rules, events).with_lease(config.send_lease).with_alarm_rules(config.alarms))
 }
 
 pub fn build_router(state: AppState) -> Router {
@@ -111,6 +111,14 @@ pub fn build_router(state: AppState) -> Router {
         .route("/app/events", get(web::events::stream))
         .route("/app/exports/approvals-audit.csv", get(web::exports::approvals_audit))
         .route("/app/exports/approvals-report.csv", get(web::exports::approvals_report))
+        .route("/app/exports/analytics.csv", get(web::exports::analytics))
+        .route("/f/{slug}", get(web::forms::show))
+        .route(
+            "/f/{slug}/submit",
+            post(web::forms::submit).options(web::forms::preflight).layer(axum::extract::DefaultBodyLimit::max(web::forms::MAX_BODY)),
+        )
+        .route("/f/{slug}/thanks", get(web::forms::thanks))
+        .route("/f/{slug}/privacy", get(web::forms::privacy))
         .route("/sim/checkout/done", get(web::sim_checkout::done))
         .route("/sim/checkout/{session}", get(web::sim_checkout::show))
         .route("/sim/checkout/{session}/pay", post(web::sim_checkout::pay))

@@ -25,6 +25,17 @@ pub enum Command {
         #[command(subcommand)]
         action: ApiKeyAction,
     },
+    /// Analytics maintenance.
+    Analytics {
+        #[command(subcommand)]
+        action: AnalyticsAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AnalyticsAction {
+    /// Recount the analytics counters from the stored messages (after a restore, say).
+    Rebuild,
 }
 
 #[derive(Debug, Subcommand)]

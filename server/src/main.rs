@@ -4,7 +4,7 @@ use clap::Parser;
 use std::process::ExitCode;
 use warmline::config::Config;
 use warmline::user::Role;
-use warmline_server::cli::{AdminAction, ApiKeyAction, Cli, Command};
+use warmline_server::cli::{AdminAction, AnalyticsAction, ApiKeyAction, Cli, Command};
 use warmline_server::{app, telemetry, Application};
 
 #[tokio::main]
@@ -47,6 +47,13 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
             let (key, secret) = warmline::store::api_keys::create(&state.db, &name, None).await?;
             eprintln!("API key '{}' created (id {}). It is shown once; store it now:", key.name, key.id);
             println!("{secret}");
+            Ok(())
+        }
+        Command::Analytics { action: AnalyticsAction::Rebuild } => {
+            let state = app::prepare(config).await?;
+            let started = std::time::Instant::now();
+            let rows = state.analytics.rebuild().await?;
+            println!("analytics rebuilt from the messages: {rows} counter rows in {:.1}s", started.elapsed().as_secs_f64());
             Ok(())
         }
     }

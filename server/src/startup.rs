@@ -163,6 +163,9 @@ fn start_tasks(state: &AppState) -> Supervisor {
     // Lead unlock: Stripe events to retry, offers whose time is up, reveals to (re)send.
     let s = state.clone();
     tasks.spawn("lead unlock", move || s.unlock.clone().run(APPROVAL_TICK));
+    // Lead scoring: recomputes after a rule change, and once a day for inactivity decay.
+    let s = state.clone();
+    tasks.spawn("score recompute", move || s.scoring.clone().run());
     tasks
 }
 

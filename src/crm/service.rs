@@ -22,6 +22,7 @@ pub async fn set_conversation_status(m: &Messenger, contact: ContactId, status: 
 pub async fn update_contact(m: &Messenger, id: ContactId, patch: &ContactPatch) -> Result<Contact> {
     let c = contacts::update(&m.db, id, patch).await?;
     m.events.publish(LiveEvent::Contact { contact_id: id }).await;
+    m.contact_activity(id, crate::messaging::Activity::Edited).await;
     Ok(c)
 }
 

@@ -48,7 +48,12 @@ impl Drip {
                 return Err(StoreError::Invalid("the start time must be within a year".into()));
             }
         }
+        let resuming = c.status == CampaignStatus::Paused;
         let c = campaigns::launch(&self.messenger.db, id, starts_at.filter(|t| *t > now)).await?;
+        if resuming {
+            // A person resumed it: its alarms end, and its rate window starts again from here.
+            crate::store::alarms::resolve(&self.messenger.db, crate::analytics::alarms::Scope::Campaign, &id.0.to_string(), None).await?;
+        }
         self.changed(id).await;
         Ok(c)
     }

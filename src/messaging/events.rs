@@ -33,6 +33,12 @@ pub enum LiveEvent {
     Approvals,
     /// A lead offer moved (teaser sent, Y, paid, revealed, expired, refunded).
     Leads,
+    /// A rate alarm was raised or ended (a campaign may have been paused).
+    Alarm,
+    /// A contact's conversation was assigned to a member (by routing or a band action).
+    Assigned { contact_id: ContactId, user_id: crate::UserId },
+    /// Lead scores changed (a recompute made progress or finished).
+    Scores,
 }
 
 #[derive(Clone)]

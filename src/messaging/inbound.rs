@@ -96,6 +96,8 @@ impl Messenger {
             _ => "none",
         };
         crate::store::farming::log_inbound(&mut tx, contact, msg.id, &sms.body, &format!("{intent:?}").to_lowercase(), action).await?;
+        // The reply (opt-out, warm lead) counts for the message it answers, in the analytics.
+        let answered = messages::attribute_inbound(&mut tx, contact, msg.id, now, intent == Intent::OptOut && !already_opted_out, warm).await?;
         // A reply ends the contact's enrollments in campaigns that stop on reply (an opt-out
         // already ended all of them).
         let stopped = if intent == Intent::OptOut { Vec::new() } else { crate::store::enrollments::stop_for_contact(&mut tx, contact, "replied", true).await? };
@@ -107,6 +109,11 @@ impl Messenger {
         self.events.publish(LiveEvent::Message { contact_id: contact, message_id: msg.id }).await;
         if consent_change.is_some() {
             self.events.publish(LiveEvent::Consent { contact_id: contact }).await;
+        }
+        if intent == Intent::OptOut {
+            if let Some((message_id, _)) = answered {
+                self.check_alarms(message_id).await;
+            }
         }
         let reply_key = match intent {
             Intent::OptOut if already_opted_out => None,
@@ -135,6 +142,7 @@ impl Messenger {
                 None => tracing::warn!(provider = %p.id, "a provider replied but lead unlock is not running here"),
             }
         }
+        self.contact_activity(contact, super::Activity::Inbound).await;
         Ok(InboundOutcome { contact, intent, new: true })
     }
 

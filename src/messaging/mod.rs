@@ -72,6 +72,10 @@ pub struct Messenger {
     /// Lead unlock, told about every message from a service provider (registered at startup;
     /// shared by every clone).
     provider_replies: Arc<std::sync::OnceLock<Arc<dyn ProviderReplies>>>,
+    /// Scoring and routing, told when a contact replies, submits a form or is edited.
+    contact_hooks: Arc<std::sync::OnceLock<Arc<dyn ContactHooks>>>,
+    /// When the opt-out and error rates of a campaign or sender raise an alarm or a pause.
+    pub alarm_rules: crate::analytics::alarms::AlarmRules,
 }
 
 /// Receives messages from service providers (lead unlock implements it): a STOP, or a reply
@@ -79,6 +83,24 @@ pub struct Messenger {
 #[async_trait::async_trait]
 pub trait ProviderReplies: Send + Sync {
     async fn on_provider_message(&self, provider: crate::ProviderId, sms: &inbound::InboundSms, opted_out: bool, lead_reply: bool) -> Result<(), MessagingError>;
+}
+
+/// What happened to a contact, for the parts that react to activity (lead scoring, routing).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Activity {
+    /// An inbound message was stored and acted on.
+    Inbound,
+    /// A lead form was submitted (the contact may be new).
+    FormSubmitted,
+    /// A person edited the contact's fields.
+    Edited,
+}
+
+/// Reacts to a contact's activity after it is stored; failures are the hook's to log (the
+/// activity itself already happened).
+#[async_trait::async_trait]
+pub trait ContactHooks: Send + Sync {
+    async fn on_activity(&self, contact: crate::ContactId, activity: Activity);
 }
 
 /// Where the send gate reads the time: the system clock, or a fixed one in tests.
@@ -100,6 +122,26 @@ impl Messenger {
             inbound_order: Arc::default(),
             clock: Arc::new(chrono::Utc::now),
             provider_replies: Arc::default(),
+            contact_hooks: Arc::default(),
+            alarm_rules: Default::default(),
+        }
+    }
+
+    /// The thresholds and window of the rate alarms.
+    pub fn with_alarm_rules(mut self, rules: crate::analytics::alarms::AlarmRules) -> Messenger {
+        self.alarm_rules = rules;
+        self
+    }
+
+    /// Registers what reacts to contacts' activity (once; later calls are ignored).
+    pub fn set_contact_hooks(&self, hooks: Arc<dyn ContactHooks>) {
+        let _ = self.contact_hooks.set(hooks);
+    }
+
+    /// Tells scoring and routing that `contact` did something (after it is stored).
+    pub async fn contact_activity(&self, contact: crate::ContactId, activity: Activity) {
+        if let Some(h) = self.contact_hooks.get() {
+            h.on_activity(contact, activity).await;
         }
     }
 

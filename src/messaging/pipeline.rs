@@ -628,6 +628,7 @@ impl Messenger {
         }
         let m = messages::mark_failed(&self.db, message.id, MessageStatus::Failed, e.code(), &e.to_string()).await?;
         self.events.publish(LiveEvent::Status { contact_id: message.contact_id, message_id: message.id, status: crate::message::MessageStatus::Failed }).await;
+        self.check_alarms(m.id).await;
         Ok(m)
     }
 

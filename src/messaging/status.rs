@@ -52,6 +52,9 @@ impl Messenger {
                         crate::store::campaigns::record_delivery(&self.db, m.id, kind).await?;
                     }
                 }
+                if matches!(m.status, MessageStatus::Failed | MessageStatus::Undelivered) {
+                    self.check_alarms(m.id).await;
+                }
                 Ok(StatusOutcome::Applied(m))
             }
             Ok(None) => Ok(StatusOutcome::Stale),

@@ -7,7 +7,7 @@ use crate::{now_millis, ContactId, ListId, Page, E164};
 use sqlx::any::AnyRow;
 use std::collections::{BTreeMap, HashMap};
 
-const SUMMARY_COLS: &str = "c.id, c.phone, c.first_name, c.last_name, c.email, c.opted_out, c.flagged, c.created_at";
+const SUMMARY_COLS: &str = "c.id, c.phone, c.first_name, c.last_name, c.email, c.opted_out, c.flagged, c.created_at, c.score, c.score_band, c.source";
 
 fn phone(row: &AnyRow) -> Result<E164> {
     let p: String = get(row, "phone")?;
@@ -25,6 +25,9 @@ fn summary(row: &AnyRow) -> Result<ContactSummary> {
         opted_out: get::<i64>(row, "opted_out")? != 0,
         flagged: get::<i64>(row, "flagged")? != 0,
         created_at: get(row, "created_at")?,
+        score: get::<i64>(row, "score")? as i32,
+        band: crate::scoring::Band::from_key(&get::<String>(row, "score_band")?).unwrap_or(crate::scoring::Band::Unqualified),
+        source: get(row, "source")?,
     })
 }
 
@@ -61,6 +64,19 @@ pub async fn search(db: &Db, q: &ContactQuery, region: Region) -> Result<Page<Co
         let t = args.push(Arg::Text(tag));
         wheres.push(format!("EXISTS (SELECT 1 FROM contact_tags ct WHERE ct.contact_id = c.id AND ct.tag = {t})"));
     }
+    if let Some(band) = q.band.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+        let band = crate::scoring::Band::from_key(band).ok_or_else(|| StoreError::Invalid(format!("'{}' is not a band (hot, warm, qualified, cold, unqualified)", crate::limits::ellipsize(band, 30))))?;
+        wheres.push(format!("c.score_band = {}", args.push(Arg::Text(band.key().into()))));
+    }
+    if let Some(source) = q.source.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        crate::limits::check("the source filter", source, 200).map_err(StoreError::Invalid)?;
+        wheres.push(format!("c.source = {}", args.push(Arg::Text(source.into()))));
+    }
+    let order = match q.sort.as_deref() {
+        Some("score") => "c.score DESC, c.id DESC",
+        None | Some("") | Some("newest") => "c.id DESC",
+        Some(other) => return Err(StoreError::Invalid(format!("'{}' is not a sort order (score or newest)", crate::limits::ellipsize(other, 30)))),
+    };
     let where_sql = if wheres.is_empty() { String::new() } else { format!(" WHERE {}", wheres.join(" AND ")) };
 
     let count_sql = format!("SELECT COUNT(*) AS n FROM contacts c{where_sql}");
@@ -68,7 +84,7 @@ pub async fn search(db: &Db, q: &ContactQuery, region: Region) -> Result<Page<Co
 
     let limit = args.push(Arg::Int(q.per_page()));
     let offset = args.push(Arg::Int(q.offset()));
-    let page_sql = format!("SELECT {SUMMARY_COLS} FROM contacts c{where_sql} ORDER BY c.id DESC LIMIT {limit} OFFSET {offset}");
+    let page_sql = format!("SELECT {SUMMARY_COLS} FROM contacts c{where_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
     let rows = args.bind(sqlx::query(&page_sql)).fetch_all(db.pool()).await?;
     let mut items = rows.iter().map(summary).collect::<Result<Vec<_>>>()?;
     let ids: Vec<ContactId> = items.iter().map(|c| c.id).collect();
@@ -96,6 +112,18 @@ async fn tags_for(db: &Db, ids: &[ContactId]) -> Result<HashMap<ContactId, Vec<S
         out.entry(ContactId(get(&row, "contact_id")?)).or_default().push(get(&row, "tag")?);
     }
     Ok(out)
+}
+
+/// The first-touch sources in use, most contacts first (for the filter's choices).
+pub async fn sources(db: &Db) -> Result<Vec<(String, i64)>> {
+    let rows = sqlx::query("SELECT source, COUNT(*) AS n FROM contacts WHERE source IS NOT NULL GROUP BY source ORDER BY n DESC, source LIMIT 100").fetch_all(db.pool()).await?;
+    rows.iter().map(|r| Ok((get(r, "source")?, get(r, "n")?))).collect()
+}
+
+/// Adds a tag (already normalised) to a contact; a tag it has is kept.
+pub async fn add_tag(db: &Db, contact: ContactId, tag: &str) -> Result<()> {
+    sqlx::query("INSERT INTO contact_tags (contact_id, tag) VALUES ($1, $2) ON CONFLICT DO NOTHING").bind(contact.0).bind(tag).execute(db.pool()).await?;
+    Ok(())
 }
 
 /// Every tag in use, with how many contacts carry it.

@@ -1,5 +1,6 @@
 //! Messages and the conversation inbox.
 
+use super::stats::{self, STAT_COLS};
 use super::{get, like_pattern, Arg, Args, Db, Result, StoreError};
 use crate::message::{ConversationStatus, ConversationSummary, Direction, Message, MessageKind, MessageStatus};
 use crate::sms::segments;
@@ -64,6 +65,34 @@ pub struct OutboxLink<'a> {
     pub step: i64,
 }
 
+/// When the contact's oldest message still waiting for an answer arrived: the first inbound
+/// message since the last outbound one that was not an automatic reply.
+async fn waiting_since(conn: &mut AnyConnection, contact: ContactId) -> Result<Option<Millis>> {
+    let row = sqlx::query(
+        "SELECT MIN(created_at) AS t FROM messages WHERE contact_id = $1 AND direction = 'in' AND id > \
+         COALESCE((SELECT MAX(id) FROM messages WHERE contact_id = $1 AND direction = 'out' AND kind <> 'auto_reply'), 0)",
+    )
+    .bind(contact.0)
+    .fetch_one(&mut *conn)
+    .await?;
+    get(&row, "t")
+}
+
+/// A team member's messages of a period: (member, sent at, contact, response time when it
+/// answered the contact), oldest first.
+pub async fn by_members(db: &Db, from: Millis, to: Millis, member: Option<i64>) -> Result<Vec<(i64, Millis, i64, Option<i64>)>> {
+    let rows = sqlx::query(
+        "SELECT sent_by, created_at, contact_id, response_ms FROM messages WHERE sent_by IS NOT NULL AND created_at >= $1 AND created_at < $2 \
+         AND direction = 'out' AND ($3 = 0 OR sent_by = $3) ORDER BY sent_by, created_at",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(member.unwrap_or(0))
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|r| Ok((get(r, "sent_by")?, get(r, "created_at")?, get(r, "contact_id")?, get(r, "response_ms")?))).collect()
+}
+
 /// Stores a message and bumps its conversation. Inbound messages count as unread.
 pub async fn insert(conn: &mut AnyConnection, m: &NewMessage<'_>) -> Result<Message> {
     let now = now_millis();
@@ -72,10 +101,14 @@ pub async fn insert(conn: &mut AnyConnection, m: &NewMessage<'_>) -> Result<Mess
         segments::Encoding::Gsm7 => "gsm7",
         segments::Encoding::Ucs2 => "ucs2",
     };
+    let response_ms = match (m.direction, m.sent_by) {
+        (Direction::Out, Some(_)) if m.kind != MessageKind::AutoReply => waiting_since(&mut *conn, m.contact_id).await?.map(|t| (now - t).max(0)),
+        _ => None,
+    };
     let row = sqlx::query(&format!(
         "INSERT INTO messages (contact_id, direction, body, status, status_rank, provider_sid, segments, encoding, kind, marketing, decision, send_at, sent_by, created_at, updated_at, \
-         outbox_key, campaign_id, enrollment_id, step, sender, lease_owner, lease_until) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING {COLS}"
+         outbox_key, campaign_id, enrollment_id, step, sender, lease_owner, lease_until, response_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING {COLS}, {STAT_COLS}"
     ))
     .bind(m.contact_id.0)
     .bind(m.direction.as_str())
@@ -98,9 +131,14 @@ pub async fn insert(conn: &mut AnyConnection, m: &NewMessage<'_>) -> Result<Mess
     .bind(m.sender)
     .bind(m.lease.map(|l| l.0))
     .bind(m.lease.map(|l| l.1))
+    .bind(response_ms)
     .fetch_one(&mut *conn)
     .await?;
     let msg = message(&row)?;
+    stats::shift(&mut *conn, None, &stats::stat_row(&row)?).await?;
+    if let (Direction::Out, Some(by)) = (m.direction, m.sent_by) {
+        super::team::record(&mut *conn, by.0, m.contact_id, now, response_ms).await?;
+    }
     let unread = i64::from(m.direction == Direction::In);
     sqlx::query(
         "INSERT INTO conversations (contact_id, last_message_id, last_message_at, unread) VALUES ($1, $2, $3, $4) \
@@ -164,26 +202,33 @@ pub async fn for_contact(db: &Db, contact: ContactId, limit: i64) -> Result<Vec<
 
 /// Records the provider's id and status after it accepted the message.
 pub async fn mark_accepted(db: &Db, id: MessageId, sid: &str, status: MessageStatus) -> Result<Message> {
+    let mut tx = db.pool().begin().await?;
+    let before = stats::lock(&mut tx, "id = $1", Arg::Int(id.0)).await?;
     let row = sqlx::query(&format!(
         "UPDATE messages SET provider_sid = $1, status = CASE WHEN status_rank < $3 THEN $2 ELSE status END, \
          status_rank = CASE WHEN status_rank < $3 THEN $3 ELSE status_rank END, attempts = attempts + 1, updated_at = $4 \
-         WHERE id = $5 RETURNING {COLS}"
+         WHERE id = $5 RETURNING {COLS}, {STAT_COLS}"
     ))
     .bind(sid)
     .bind(status.as_str())
     .bind(status.rank())
     .bind(now_millis())
     .bind(id)
-    .fetch_optional(db.pool())
-    .await?;
-    message(&row.ok_or(StoreError::NotFound)?)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    stats::shift_all(&mut tx, &before, std::slice::from_ref(&row)).await?;
+    tx.commit().await?;
+    message(&row)
 }
 
 /// Marks a message failed (or canceled) with the provider's error.
 pub async fn mark_failed(db: &Db, id: MessageId, status: MessageStatus, code: Option<i64>, error: &str) -> Result<Message> {
+    let mut tx = db.pool().begin().await?;
+    let before = stats::lock(&mut tx, "id = $1", Arg::Int(id.0)).await?;
     let row = sqlx::query(&format!(
         "UPDATE messages SET status = $1, status_rank = $2, error_code = COALESCE(error_code, $3), \
-         error_message = COALESCE(error_message, $4), attempts = attempts + 1, updated_at = $5 WHERE id = $6 RETURNING {COLS}"
+         error_message = COALESCE(error_message, $4), attempts = attempts + 1, updated_at = $5 WHERE id = $6 RETURNING {COLS}, {STAT_COLS}"
     ))
     .bind(status.as_str())
     .bind(status.rank())
@@ -191,19 +236,27 @@ pub async fn mark_failed(db: &Db, id: MessageId, status: MessageStatus, code: Op
     .bind(error)
     .bind(now_millis())
     .bind(id)
-    .fetch_optional(db.pool())
-    .await?;
-    message(&row.ok_or(StoreError::NotFound)?)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    stats::shift_all(&mut tx, &before, std::slice::from_ref(&row)).await?;
+    tx.commit().await?;
+    message(&row)
 }
 
 /// Applies a status callback: only forward, never out of a terminal state; an error code once
 /// set is kept. Returns the message when it changed, `Ok(None)` when the update was stale, and
 /// `NotFound` when no message has this SID yet.
 pub async fn apply_status(db: &Db, sid: &str, status: MessageStatus, code: Option<i64>, error: Option<&str>) -> Result<Option<Message>> {
+    let mut tx = db.pool().begin().await?;
+    let before = stats::lock(&mut tx, "provider_sid = $1", Arg::Text(sid.to_string())).await?;
+    if before.is_empty() {
+        return Err(StoreError::NotFound);
+    }
     let row = sqlx::query(&format!(
         "UPDATE messages SET status = $1, status_rank = $2, error_code = COALESCE(error_code, $3), \
          error_message = COALESCE(error_message, $4), updated_at = $5 \
-         WHERE provider_sid = $6 AND status_rank < $2 AND status_rank < 10 RETURNING {COLS}"
+         WHERE provider_sid = $6 AND status_rank < $2 AND status_rank < 10 RETURNING {COLS}, {STAT_COLS}"
     ))
     .bind(status.as_str())
     .bind(status.rank())
@@ -211,26 +264,63 @@ pub async fn apply_status(db: &Db, sid: &str, status: MessageStatus, code: Optio
     .bind(error)
     .bind(now_millis())
     .bind(sid)
-    .fetch_optional(db.pool())
+    .fetch_optional(&mut *tx)
     .await?;
-    match row {
-        Some(r) => Ok(Some(message(&r)?)),
-        None => match find_by_sid(db, sid).await? {
-            Some(existing) => {
-                // Stale or repeated status; still keep the first error code we learn of.
-                if code.is_some() && existing.error_code.is_none() {
-                    sqlx::query("UPDATE messages SET error_code = $1, error_message = COALESCE(error_message, $2) WHERE provider_sid = $3 AND error_code IS NULL")
-                        .bind(code)
-                        .bind(error)
-                        .bind(sid)
-                        .execute(db.pool())
-                        .await?;
-                }
-                Ok(None)
+    let changed = match row {
+        Some(r) => {
+            stats::shift_all(&mut tx, &before, std::slice::from_ref(&r)).await?;
+            Some(message(&r)?)
+        }
+        None => {
+            // Stale or repeated status; still keep the first error code we learn of.
+            if code.is_some() && before.values().any(|b| b.error_code.is_none()) {
+                let rows = sqlx::query(&format!(
+                    "UPDATE messages SET error_code = $1, error_message = COALESCE(error_message, $2) WHERE provider_sid = $3 AND error_code IS NULL RETURNING {STAT_COLS}"
+                ))
+                .bind(code)
+                .bind(error)
+                .bind(sid)
+                .fetch_all(&mut *tx)
+                .await?;
+                stats::shift_all(&mut tx, &before, &rows).await?;
             }
-            None => Err(StoreError::NotFound),
-        },
-    }
+            None
+        }
+    };
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// Records what a contact's inbound message did to the last outbound message they received
+/// before it (not counting automatic replies): the first reply, an opt-out, a warm lead. Its
+/// campaign, step, sender and team member get the credit in the analytics. Returns that
+/// message's campaign (for the alarms), if it had one.
+pub async fn attribute_inbound(conn: &mut AnyConnection, contact: ContactId, before_id: MessageId, at: Millis, opted_out: bool, warm: bool) -> Result<Option<(MessageId, Option<CampaignId>)>> {
+    let last: Option<i64> = sqlx::query(
+        "SELECT id FROM messages WHERE contact_id = $1 AND direction = 'out' AND id < $2 AND kind <> 'auto_reply' \
+         AND (provider_sid IS NOT NULL OR status IN ('failed', 'undelivered')) ORDER BY id DESC LIMIT 1",
+    )
+    .bind(contact.0)
+    .bind(before_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|r| get(&r, "id"))
+    .transpose()?;
+    let Some(id) = last else { return Ok(None) };
+    let before = stats::lock(&mut *conn, "id = $1", Arg::Int(id)).await?;
+    let row = sqlx::query(&format!(
+        "UPDATE messages SET replied_at = COALESCE(replied_at, $1), \
+         opted_out_at = CASE WHEN $2 = 1 THEN COALESCE(opted_out_at, $1) ELSE opted_out_at END, \
+         warm_at = CASE WHEN $3 = 1 THEN COALESCE(warm_at, $1) ELSE warm_at END WHERE id = $4 RETURNING campaign_id, {STAT_COLS}"
+    ))
+    .bind(at)
+    .bind(i64::from(opted_out))
+    .bind(i64::from(warm))
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    stats::shift_all(&mut *conn, &before, std::slice::from_ref(&row)).await?;
+    Ok(Some((MessageId(id), get::<Option<i64>>(&row, "campaign_id")?.map(CampaignId))))
 }
 
 /// Cancels a contact's scheduled outbound messages (after an opt-out). Returns how many.
@@ -515,6 +605,21 @@ pub async fn assign(db: &Db, contact: ContactId, user: Option<UserId>) -> Result
     if r.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
+    Ok(())
+}
+
+/// Assigns a contact's conversation, opening an empty one when there is none yet (a new lead
+/// shows in its assignee's inbox before the first text).
+pub async fn assign_opening(db: &Db, contact: ContactId, user: UserId, now: crate::Millis) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO conversations (contact_id, assigned_to, last_message_at, unread) VALUES ($1, $2, $3, 0) \
+         ON CONFLICT (contact_id) DO UPDATE SET assigned_to = excluded.assigned_to",
+    )
+    .bind(contact.0)
+    .bind(user.0)
+    .bind(now)
+    .execute(db.pool())
+    .await?;
     Ok(())
 }
 

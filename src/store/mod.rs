@@ -5,6 +5,8 @@
 //! flags are integers, so both backends decode to the same Rust types. Where the two
 //! dialects must differ, the difference lives in [`dialect`].
 
+pub mod alarms;
+pub mod analytics;
 pub mod api_keys;
 pub mod campaigns;
 pub mod consent;
@@ -12,6 +14,7 @@ pub mod contacts;
 pub mod dialect;
 pub mod enrollments;
 pub mod farming;
+pub mod forms;
 pub mod imports;
 pub mod lists;
 pub mod messages;
@@ -19,11 +22,14 @@ pub mod notify;
 pub mod notes;
 pub mod pipeline;
 pub mod recipients;
+pub mod scoring;
 pub mod segments;
 pub mod send_slots;
 pub mod sessions;
+pub mod stats;
 pub mod settings;
 pub mod suggestions;
+pub mod team;
 pub mod unlock;
 pub mod users;
 pub mod webhooks;

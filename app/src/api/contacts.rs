@@ -13,6 +13,8 @@ use warmline::{ContactId, Page};
 pub struct Filters {
     pub lists: Vec<ContactList>,
     pub tags: Vec<(String, i64)>,
+    /// First-touch sources with their contact counts.
+    pub sources: Vec<(String, i64)>,
 }
 
 /// Numbers for the dashboard.
@@ -55,7 +57,11 @@ pub async fn contact_filters() -> Result<Filters, AppError> {
     use super::ssr::*;
     require_user()?;
     let state = state()?;
-    Ok(Filters { lists: warmline::store::lists::all(&state.db).await.or_fail()?, tags: warmline::store::contacts::all_tags(&state.db).await.or_fail()? })
+    Ok(Filters {
+        lists: warmline::store::lists::all(&state.db).await.or_fail()?,
+        tags: warmline::store::contacts::all_tags(&state.db).await.or_fail()?,
+        sources: warmline::store::contacts::sources(&state.db).await.or_fail()?,
+    })
 }
 
 #[server]

@@ -2,12 +2,14 @@
 //! (`require_user` / `require_admin`); only sign-in and setup are open.
 
 pub mod admin;
+pub mod analytics;
 pub mod approvals;
 pub mod auth;
 pub mod campaigns;
 pub mod contacts;
 pub mod crm;
 pub mod farming;
+pub mod forms;
 pub mod segments;
 pub mod unlock;
 pub mod conversations;

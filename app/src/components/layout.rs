@@ -67,10 +67,12 @@ pub fn AppShell() -> impl IntoView {
                     <NavLink href="/sales" label="Lead sales" icon="M12 3v18M16 7H10a3 3 0 000 6h4a3 3 0 010 6H7" />
                     <NavLink href="/providers" label="Providers" icon="M3 21h18M5 21V7l7-4 7 4v14M9 9h6M9 13h6M9 17h6" />
                     <NavLink href="/pipeline" label="Pipeline" icon="M4 5h4v14H4zM10 5h4v9h-4zM16 5h4v5h-4z" />
+                    <NavLink href="/analytics" label="Analytics" icon="M4 20V10M10 20V4M16 20v-7M22 20H2" />
                     <NavLink href="/farming" label="Lead farming" icon="M4 20h16M6 16l4-4 3 3 5-6M18 9h-3M18 9v3" />
                     <NavLink href="/campaigns" label="Campaigns" icon="M4 6h10M4 12h7M4 18h4M15 10l5 4-5 4v-8z" />
                     <NavLink href="/contacts" label="Contacts" icon="M16 14a4 4 0 10-8 0M12 10a3 3 0 100-6 3 3 0 000 6zM4 20h16" />
                     <NavLink href="/lists" label="Lists" icon="M8 6h13M8 12h13M8 18h13M3 6h.01M3 12h.01M3 18h.01" />
+                    <NavLink href="/forms" label="Lead forms" icon="M9 5H7a2 2 0 00-2 2v12a2 2 0 002 2h10a2 2 0 002-2V7a2 2 0 00-2-2h-2M9 5a2 2 0 012-2h2a2 2 0 012 2M9 5h6M9 12h6M9 16h4" />
                     <NavLink href="/import" label="Import CSV" icon="M12 3v12m0 0l-4-4m4 4l4-4M4 21h16" />
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {

@@ -246,6 +246,7 @@ pub fn CampaignPage() -> impl IntoView {
                             })}
                         </div>
                     </div>
+                    <crate::components::alarms::AlarmBanners campaign=cid />
                     <LaunchDialog open=launch_open id=cid resume=status == CampaignStatus::Paused launch when=launch_when at=launch_at />
                     <ConfirmDialog open=unenroll_open title="Unenroll everyone?" confirm_label="Unenroll all" danger=true
                         on_confirm=Callback::new(move |_| { unenroll.dispatch(UnenrollContacts { id: cid, contact_id: None }); })>

@@ -71,6 +71,7 @@ pub fn ContactDetailPage() -> impl IntoView {
                                 }.into_any() }}
                             </Card>
                             <HistoryCard contact_id />
+                            <crate::pages::contact_timeline::TimelineCard contact_id />
                             </div>
                             <div class="space-y-6">
                                 <ConsentCard consent />

@@ -1,4 +1,5 @@
-//! Contacts: search by name or phone, filter by list or tag, page through, add one by hand.
+//! Contacts: search by name or phone, filter by list, tag, score band or source, sort by
+//! score, page through, add one by hand.
 
 use crate::api::contacts::{contact_filters, search_contacts, AddContact};
 use crate::components::ui::*;
@@ -7,7 +8,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use warmline::contact::ContactQuery;
 use warmline::url::encode_component;
+use warmline::scoring::Band;
 use warmline::ListId;
+use crate::components::layout::Live;
+use crate::components::score::ScoreBadge;
 
 fn query_from(map: &leptos_router::params::ParamsMap) -> ContactQuery {
     ContactQuery {
@@ -15,6 +19,9 @@ fn query_from(map: &leptos_router::params::ParamsMap) -> ContactQuery {
         phone: None,
         list_id: map.get("list").and_then(|s| s.parse::<ListId>().ok()),
         tag: map.get("tag").filter(|s| !s.is_empty()),
+        band: map.get("band").filter(|s| Band::from_key(s).is_some()),
+        source: map.get("source").filter(|s| !s.is_empty()),
+        sort: map.get("sort").filter(|s| s == "score"),
         page: map.get("page").and_then(|s| s.parse().ok()),
         per_page: None,
     }
@@ -31,6 +38,15 @@ fn page_href(q: &ContactQuery, page: i64) -> String {
     if let Some(t) = &q.tag {
         parts.push(format!("tag={}", encode_component(t)));
     }
+    if let Some(b) = &q.band {
+        parts.push(format!("band={}", encode_component(b)));
+    }
+    if let Some(s) = &q.source {
+        parts.push(format!("source={}", encode_component(s)));
+    }
+    if let Some(s) = &q.sort {
+        parts.push(format!("sort={}", encode_component(s)));
+    }
     parts.push(format!("page={page}"));
     format!("/contacts?{}", parts.join("&"))
 }
@@ -40,7 +56,9 @@ pub fn ContactsPage() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| query_from(&params.read()));
     let add = ServerAction::<AddContact>::new();
-    let results = Resource::new(move || (query.get(), add.version().get()), |(q, _)| search_contacts(q));
+    let live = expect_context::<Live>().0;
+    // Live: a lead from a form appears (with its source and score) without a reload.
+    let results = Resource::new(move || (query.get(), add.version().get(), live.get()), |(q, _, _)| search_contacts(q));
     let filters = Resource::new(move || add.version().get(), |_| contact_filters());
     let (show_add, set_show_add) = signal(false);
 
@@ -77,19 +95,23 @@ pub fn ContactsPage() -> impl IntoView {
         </Show>
 
         <Card class="mb-4 p-4">
-            <form method="get" action="/contacts" class="grid gap-3 sm:grid-cols-[minmax(0,1fr)_12rem_10rem_auto] sm:items-end" role="search">
+            <form method="get" action="/contacts" class="grid gap-3 sm:grid-cols-2 lg:grid-cols-[minmax(0,1fr)_10rem_9rem_9rem_9rem_9rem_auto] lg:items-end" role="search">
                 <div>
                     <label class=LABEL for="q">"Search"</label>
                     <input class=INPUT id="q" name="q" type="search" placeholder="Name, email or phone" maxlength=warmline::limits::SEARCH
                         prop:value=move || query.read().q.clone().unwrap_or_default() />
                 </div>
-                <Transition fallback=|| view! { <div></div><div></div> }>
+                <Transition fallback=|| view! { <div></div><div></div><div></div><div></div><div></div> }>
                     {move || Suspend::new(async move {
                         let f = filters.await.ok();
                         let lists = f.as_ref().map(|f| f.lists.clone()).unwrap_or_default();
-                        let tags = f.map(|f| f.tags).unwrap_or_default();
+                        let tags = f.as_ref().map(|f| f.tags.clone()).unwrap_or_default();
+                        let sources = f.map(|f| f.sources).unwrap_or_default();
                         let sel_list = query.read_untracked().list_id;
                         let sel_tag = query.read_untracked().tag.clone();
+                        let sel_band = query.read_untracked().band.clone();
+                        let sel_source = query.read_untracked().source.clone();
+                        let by_score = query.read_untracked().sort.is_some();
                         view! {
                             <div>
                                 <label class=LABEL for="list">"List"</label>
@@ -109,6 +131,33 @@ pub fn ContactsPage() -> impl IntoView {
                                         let selected = sel_tag.as_deref() == Some(t.as_str());
                                         view! { <option value=t.clone() selected=selected>{format!("{t} ({n})")}</option> }
                                     }).collect_view()}
+                                </select>
+                            </div>
+                            <div>
+                                <label class=LABEL for="band">"Score"</label>
+                                <select class=INPUT id="band" name="band">
+                                    <option value="">"Any score"</option>
+                                    {Band::ALL.into_iter().map(|b| {
+                                        let selected = sel_band.as_deref() == Some(b.key());
+                                        view! { <option value=b.key() selected=selected>{b.label()}</option> }
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                            <div>
+                                <label class=LABEL for="source">"Source"</label>
+                                <select class=INPUT id="source" name="source">
+                                    <option value="">"Any source"</option>
+                                    {sources.into_iter().map(|(s, n)| {
+                                        let selected = sel_source.as_deref() == Some(s.as_str());
+                                        view! { <option value=s.clone() selected=selected>{format!("{} ({n})", warmline::limits::ellipsize(&s, 30))}</option> }
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                            <div>
+                                <label class=LABEL for="sort">"Order"</label>
+                                <select class=INPUT id="sort" name="sort">
+                                    <option value="" selected=!by_score>"Newest first"</option>
+                                    <option value="score" selected=by_score>"Highest score"</option>
                                 </select>
                             </div>
                         }
@@ -140,8 +189,9 @@ pub fn ContactsPage() -> impl IntoView {
                                 <div class="overflow-x-auto">
                                     <table class="min-w-full divide-y divide-slate-200" data-testid="contacts-table">
                                         <thead class="bg-slate-50"><tr>
-                                            <th class=TH>"Name"</th><th class=TH>"Phone"</th>
+                                            <th class=TH>"Name"</th><th class=TH>"Score"</th><th class=format!("{TH} hidden sm:table-cell")>"Phone"</th>
                                             <th class=format!("{TH} hidden md:table-cell")>"Email"</th>
+                                            <th class=format!("{TH} hidden md:table-cell")>"Source"</th>
                                             <th class=format!("{TH} hidden sm:table-cell")>"Tags"</th>
                                             <th class=format!("{TH} hidden lg:table-cell")>"Added"</th>
                                         </tr></thead>
@@ -149,10 +199,15 @@ pub fn ContactsPage() -> impl IntoView {
                                             {page.items.into_iter().map(|c| {
                                                 let href = format!("/contacts/{}", c.id);
                                                 view! {
-                                                    <tr class="hover:bg-slate-50">
-                                                        <td class=format!("{TD} max-w-[14rem]")><a href=href class="block truncate font-medium text-slate-900 hover:text-orange-700" title=c.display_name()>{c.display_name()}</a></td>
-                                                        <td class=format!("{TD} whitespace-nowrap font-mono text-xs")>{c.phone.display()}</td>
+                                                    <tr class="hover:bg-slate-50" data-testid="contact-row">
+                                                        <td class=format!("{TD} max-w-[14rem]")>
+                                                            <a href=href class="block truncate font-medium text-slate-900 hover:text-orange-700" title=c.display_name()>{c.display_name()}</a>
+                                                            <span class="block font-mono text-xs text-slate-500 sm:hidden">{c.phone.display()}</span>
+                                                        </td>
+                                                        <td class=TD data-testid="contact-score"><ScoreBadge score=c.score band=c.band /></td>
+                                                        <td class=format!("{TD} hidden whitespace-nowrap font-mono text-xs sm:table-cell")>{c.phone.display()}</td>
                                                         <td class=format!("{TD} hidden max-w-[14rem] truncate md:table-cell")>{c.email.clone().unwrap_or_default()}</td>
+                                                        <td class=format!("{TD} hidden max-w-[10rem] truncate md:table-cell") data-testid="contact-source">{c.source.clone().unwrap_or_else(|| "—".into())}</td>
                                                         <td class=format!("{TD} hidden sm:table-cell")>
                                                             <div class="flex flex-wrap gap-1">
                                                                 {c.tags.iter().map(|t| view! { <span class="rounded-full bg-slate-100 px-2 py-0.5 text-xs text-slate-600">{t.clone()}</span> }).collect_view()}
@@ -192,6 +247,8 @@ mod tests {
     fn page_links_keep_filters() {
         let q = ContactQuery { q: Some("ann lee".into()), list_id: Some(ListId(3)), tag: Some("vip".into()), ..Default::default() };
         assert_eq!(page_href(&q, 2), "/contacts?q=ann%20lee&list=3&tag=vip&page=2");
+        let q = ContactQuery { band: Some("hot".into()), source: Some("google".into()), sort: Some("score".into()), ..Default::default() };
+        assert_eq!(page_href(&q, 3), "/contacts?band=hot&source=google&sort=score&page=3");
         assert_eq!(page_href(&ContactQuery::default(), 1), "/contacts?page=1");
     }
 }

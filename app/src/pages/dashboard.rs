@@ -13,6 +13,7 @@ pub fn DashboardPage() -> impl IntoView {
         <PageHeader title="Dashboard" subtitle="Warm leads against the daily target, your contacts and recent imports.">
             <a href="/import" class=BTN_PRIMARY>"Import contacts"</a>
         </PageHeader>
+        <crate::components::alarms::AlarmBanners />
         <Suspense fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match data.await {

@@ -20,6 +20,12 @@ pub struct ListParams {
     /// A list's name or id.
     pub list: Option<String>,
     pub tag: Option<String>,
+    /// A score band: hot, warm, qualified, cold, unqualified.
+    pub band: Option<String>,
+    /// The first-touch source, exactly.
+    pub source: Option<String>,
+    /// `score` (highest first) or `newest` (the default).
+    pub sort: Option<String>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }
@@ -38,7 +44,7 @@ pub async fn list(State(state): State<AppState>, Query(p): Query<ListParams>) ->
         },
     };
     let by_phone = p.phone.is_some();
-    let query = ContactQuery { q: p.q, phone: p.phone, list_id, tag: p.tag, page: p.page, per_page: p.per_page };
+    let query = ContactQuery { q: p.q, phone: p.phone, list_id, tag: p.tag, band: p.band, source: p.source, sort: p.sort, page: p.page, per_page: p.per_page };
     let page = contacts::search(&state.db, &query, state.config.default_region).await?;
     let mut headers = HeaderMap::new();
     headers.insert("x-total-count", page.total.into());

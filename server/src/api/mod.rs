@@ -1,13 +1,17 @@
 //! The REST API under `/api/v1`, authenticated with `Authorization: Bearer <api key>`.
 
+pub mod analytics;
 pub mod campaigns;
 pub mod contacts;
 pub mod crm;
 pub mod error;
 pub mod farming;
+pub mod forms;
 pub mod leads;
 pub mod messages;
 pub mod openapi;
+pub mod openapi_analytics;
+pub mod openapi_forms;
 pub mod openapi_leads;
 pub mod openapi_suggestions;
 pub mod segments;
@@ -29,6 +33,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/contacts/import", post(contacts::import))
         .route("/contacts/{id}", get(contacts::get_one).patch(crm::update_contact).delete(crm::delete_contact))
         .route("/contacts/{id}/notes", get(crm::notes).post(crm::add_note))
+        .route("/contacts/{id}/timeline", get(analytics::timeline))
+        .route("/analytics/summary", get(analytics::summary))
+        .route("/analytics/timeseries", get(analytics::timeseries))
+        .route("/alarms", get(analytics::alarms))
+        .route("/alarms/{id}/acknowledge", post(analytics::acknowledge))
         .route("/contacts/{id}/stage", put(crm::set_stage))
         .route("/conversations/{id}/status", put(crm::set_status))
         .route("/pipeline", get(crm::board))
@@ -56,6 +65,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/suggestion-batches/{id}", get(suggestions::get_batch))
         .route("/suggestion-batches/{id}/approve", post(suggestions::approve_batch))
         .route("/suggestion-batches/{id}/report", get(suggestions::batch_report))
+        .route("/forms", get(forms::list).post(forms::create))
+        .route("/forms/{id}", get(forms::get_one))
+        .route("/forms/{id}/submissions", get(forms::submissions))
         .route("/leads", get(leads::list).post(leads::create))
         .route("/leads/{id}", get(leads::get_one))
         .route("/leads/{id}/send", post(leads::send))

@@ -14,6 +14,8 @@ pub fn spec() -> Value {
     add_crm(&mut doc);
     super::openapi_suggestions::add(&mut doc);
     super::openapi_leads::add(&mut doc);
+    super::openapi_analytics::add(&mut doc);
+    super::openapi_forms::add(&mut doc);
     super::openapi_suggestions::add_segments(&mut doc);
     doc
 }
@@ -33,12 +35,15 @@ fn base() -> Value {
         "paths": {
             "/contacts": {
                 "get": {
-                    "summary": "List and search contacts (newest first)",
+                    "summary": "List and search contacts (newest first, or by score)",
                     "parameters": [
                         {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "Matches names, email and phone digits"},
                         {"name": "phone", "in": "query", "schema": {"type": "string"}, "description": "Exact phone, any format"},
                         {"name": "list", "in": "query", "schema": {"type": "string"}, "description": "List name or id"},
                         {"name": "tag", "in": "query", "schema": {"type": "string"}},
+                        {"name": "band", "in": "query", "schema": {"type": "string", "enum": ["hot", "warm", "qualified", "cold", "unqualified"]}, "description": "Lead score band"},
+                        {"name": "source", "in": "query", "schema": {"type": "string"}, "description": "First-touch source, exactly (e.g. google)"},
+                        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["newest", "score"]}, "description": "score: highest score first"},
                         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
                         {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}
                     ],
@@ -145,7 +150,10 @@ fn base() -> Value {
                     "id": {"type": "integer"}, "phone": {"type": "string", "description": "E.164"},
                     "first_name": {"type": ["string", "null"]}, "last_name": {"type": ["string", "null"]}, "email": {"type": ["string", "null"]},
                     "tags": {"type": "array", "items": {"type": "string"}}, "opted_out": {"type": "boolean"}, "flagged": {"type": "boolean"},
-                    "created_at": {"type": "integer", "description": "Unix epoch milliseconds"}
+                    "created_at": {"type": "integer", "description": "Unix epoch milliseconds"},
+                    "score": {"type": "integer", "minimum": 0, "maximum": 100, "description": "Lead score"},
+                    "band": {"type": "string", "enum": ["hot", "warm", "qualified", "cold", "unqualified"]},
+                    "source": {"type": ["string", "null"], "description": "First-touch source (utm_source or referrer host)"}
                 }},
                 "Contact": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "phone": {"type": "string", "description": "E.164"},

@@ -4,7 +4,9 @@
 //! so a state-changing request must come from our own pages: `Sec-Fetch-Site` must be
 //! `same-origin` (or `none`: typed by the user), or, for browsers that don't send it,
 //! `Origin` must be our public origin or the host the request was sent to.
-//! `/api/v1` (bearer keys, no cookies) and `/webhooks` (signed) are not cookie-authenticated.
+//! `/api/v1` (bearer keys, no cookies), `/webhooks` (signed) and the public forms under `/f/`
+//! (anyone may submit them, from any site: they change no signed-in state) are not
+//! cookie-authenticated.
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
@@ -22,7 +24,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
 
 fn needs_check(method: &Method, path: &str) -> bool {
     let safe = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
-    !safe && !path.starts_with("/api/v1/") && !path.starts_with("/webhooks/")
+    !safe && !path.starts_with("/api/v1/") && !path.starts_with("/webhooks/") && !path.starts_with("/f/")
 }
 
 pub fn same_origin(headers: &HeaderMap, public_origin: &str) -> bool {
@@ -78,6 +80,7 @@ mod tests {
         assert!(needs_check(&Method::POST, "/app/imports"));
         assert!(!needs_check(&Method::GET, "/contacts"));
         assert!(!needs_check(&Method::POST, "/api/v1/contacts"));
+        assert!(!needs_check(&Method::POST, "/f/roof-check/submit"));
         assert!(!needs_check(&Method::POST, "/webhooks/twilio/sms"));
     }
 }

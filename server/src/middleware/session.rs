@@ -76,7 +76,8 @@ fn is_page(method: &Method, path: &str) -> bool {
         return false;
     }
     // `/sim/` is the payment simulator's checkout page: it plays Stripe's, which needs no login.
-    const OPEN_PREFIXES: [&str; 5] = ["/api/", "/app/", "/webhooks/", "/healthz", "/sim/"];
+    // `/f/` are the public lead capture forms.
+    const OPEN_PREFIXES: [&str; 6] = ["/api/", "/app/", "/webhooks/", "/healthz", "/sim/", "/f/"];
     !OPEN_PREFIXES.iter().any(|p| path.starts_with(p)) && !is_static_file(path)
 }
 

@@ -59,3 +59,11 @@ pub async fn approvals_report(State(state): State<AppState>, Extension(user): Ex
     let (from, to) = range(&state, &p)?;
     Ok(csv("approvals-report.csv", state.approvals.reports_csv(from, to).await?))
 }
+
+/// `GET /app/exports/analytics.csv?from=&to=&kind=&campaign_id=…`: the analytics page's tables.
+#[tracing::instrument(skip(state, user))]
+pub async fn analytics(State(state): State<AppState>, Extension(user): Extension<CurrentUser>, Query(p): Query<warmline::analytics::service::FilterInput>) -> Result<impl IntoResponse, ApiError> {
+    user.0.ok_or(ApiError::Unauthorized)?;
+    let f = state.analytics.filter(&p)?;
+    Ok(csv("analytics.csv", state.analytics.report_csv(&f).await?))
+}

@@ -2,6 +2,7 @@
 
 pub mod events;
 pub mod exports;
+pub mod forms;
 pub mod imports;
 pub mod sim_checkout;
 pub mod upload;

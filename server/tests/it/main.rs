@@ -5,6 +5,7 @@
 mod common;
 
 mod ai_writer;
+mod analytics;
 mod approvals;
 mod approvals_review;
 mod auth;
@@ -13,8 +14,10 @@ mod cli;
 mod contacts;
 mod crm;
 mod farming;
+mod forms;
 mod lead_unlock;
 mod messaging;
 mod pipeline;
 mod processes;
+mod scoring;
 mod startup;
