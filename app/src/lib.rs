@@ -71,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("analytics") view=AnalyticsPage />
                     <Route path=path!("forms") view=FormsPage />
                     <Route path=path!("forms/:id") view=FormDetailPage />
+                    <Route path=path!("scoring") view=ScoringPage />
                     <Route path=path!("import") view=ImportPage />
                     <Route path=path!("lists") view=ListsPage />
                     <Route path=path!("settings/users") view=UsersPage />

@@ -59,4 +59,38 @@ test('lead forms: build one, submit its public page on a phone, see the lead and
   await hydrated(page);
   await expect(page.getByTestId('contact-timeline')).toContainText('Consent: opt in');
   await expect(page.getByTestId('contact-timeline')).toContainText('source: form');
+  // Its lead score, with the rule behind it (the default rules: +30 for a form).
+  await expect(page.getByTestId('contact-score-card')).toContainText('30');
+  await expect(page.getByTestId('score-reasons')).toContainText('+30 submitted a form');
+
+  // A rule for the city, made in the browser: saving rescores everyone in the background.
+  await nav.getByRole('link', { name: 'Lead scoring' }).click();
+  await expect(page.getByRole('heading', { name: 'Lead scoring' })).toBeVisible();
+  await hydrated(page);
+  await page.getByTestId('add-rule').click();
+  const rule = page.getByTestId('rule').last();
+  await expect(rule.getByTestId('rule-on')).toHaveValue('field');
+  await rule.getByTestId('rule-field').fill('city');
+  await rule.getByTestId('rule-value').fill('oakland');
+  await rule.getByTestId('rule-points').fill('25');
+  // A rule that cannot work is explained before anything is saved.
+  await page.getByTestId('band-min-hot').fill('30');
+  await page.getByTestId('save-scoring').click();
+  await expect(page.getByTestId('scoring-problem')).toContainText('bands');
+  await page.getByTestId('band-min-hot').fill('80');
+  await page.getByTestId('save-scoring').click();
+  await expect(page.getByTestId('scoring-saved')).toBeVisible();
+  await expect(page.getByTestId('recompute')).toHaveAttribute('data-state', 'done');
+  await expect(page.getByTestId('band-qualified')).not.toHaveText('0');
+  await page.screenshot({ path: 'test-results/scoring-1280.png', fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: 'test-results/scoring-390.png', fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // The contacts list shows the new score, and the band links to the filtered list.
+  await page.getByTestId('band-counts').getByRole('link').filter({ hasText: 'Qualified' }).click();
+  const gus = page.getByRole('row').filter({ hasText: 'Gus Gutter' });
+  await expect(gus.getByTestId('contact-score')).toContainText('55');
+  await gus.getByRole('link', { name: 'Gus Gutter' }).click();
+  await expect(page.getByTestId('score-reasons')).toContainText('+25 city: oakland');
 });

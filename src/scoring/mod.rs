@@ -311,6 +311,47 @@ pub struct Score {
     pub reasons: Vec<Reason>,
 }
 
+/// How far the newest recompute of every score has got, for the progress bar.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecomputeProgress {
+    /// `queued`, `running`, `done` or `cancelled` (a newer one replaced it).
+    pub state: String,
+    pub total: i64,
+    pub done: i64,
+    /// Contacts whose score or explanation changed.
+    pub changed: i64,
+    pub created_at: Millis,
+    pub finished_at: Option<Millis>,
+}
+
+impl RecomputeProgress {
+    /// 0 to 100.
+    pub fn percent(&self) -> i64 {
+        if self.state == "done" || self.total <= 0 {
+            100
+        } else {
+            (self.done * 100 / self.total).clamp(0, 100)
+        }
+    }
+
+    pub fn finished(&self) -> bool {
+        matches!(self.state.as_str(), "done" | "cancelled")
+    }
+}
+
+/// Everything the Lead scoring page shows and offers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScoringOverview {
+    pub settings: ScoringSettings,
+    pub progress: Option<RecomputeProgress>,
+    /// Contacts per band, best first (every band, zeros included).
+    pub bands: Vec<(Band, i64)>,
+    /// Drip campaigns a band can enroll in: (id, name).
+    pub campaigns: Vec<(i64, String)>,
+    /// Team members a band can assign to: (id, email).
+    pub members: Vec<(i64, String)>,
+}
+
 /// The first number in a text: "$1,200/mo" → 1200, "3-4k" → 3.
 pub fn first_number(s: &str) -> Option<f64> {
     let start = s.find(|c: char| c.is_ascii_digit())?;

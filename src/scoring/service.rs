@@ -2,7 +2,7 @@
 //! recompute job a rule change queues (a background task claims it with a lease and works
 //! through the contacts in id order, so a restart resumes where it stopped).
 
-use super::{score, Band, BandAction, Score, ScoringSettings};
+use super::{score, Band, BandAction, Score, ScoringOverview, ScoringSettings};
 use crate::campaign::model::Audience;
 use crate::drip::Drip;
 use crate::error::{Error, Result};
@@ -81,6 +81,22 @@ impl Scoring {
 
     pub async fn band_counts(&self) -> Result<Vec<(Band, i64)>> {
         Ok(store::band_counts(self.db()).await?)
+    }
+
+    /// The Lead scoring page: the rules, how the last recompute went, contacts per band, and
+    /// the campaigns and members a band's action can use.
+    pub async fn overview(&self) -> Result<ScoringOverview> {
+        let counts = self.band_counts().await?;
+        let bands = Band::ALL.into_iter().map(|b| (b, counts.iter().find(|(c, _)| *c == b).map_or(0, |(_, n)| *n))).collect();
+        let campaigns = crate::store::campaigns::list(self.db()).await?;
+        let members = crate::store::users::list(self.db()).await?;
+        Ok(ScoringOverview {
+            settings: self.settings().await?,
+            progress: self.job().await?.map(Into::into),
+            bands,
+            campaigns: campaigns.into_iter().filter(|c| c.status == crate::campaign::model::CampaignStatus::Active).map(|c| (c.id.0, c.name)).collect(),
+            members: members.into_iter().map(|u| (u.id.0, u.email)).collect(),
+        })
     }
 
     /// A contact's stored score with the rules that produced it.

@@ -144,6 +144,12 @@ pub struct ScoreJob {
     pub finished_at: Option<Millis>,
 }
 
+impl From<ScoreJob> for crate::scoring::RecomputeProgress {
+    fn from(j: ScoreJob) -> Self {
+        crate::scoring::RecomputeProgress { state: j.state, total: j.total, done: j.done, changed: j.changed, created_at: j.created_at, finished_at: j.finished_at }
+    }
+}
+
 const JOB_COLS: &str = "id, state, total, done, changed, last_contact_id, as_of, created_at, finished_at";
 
 fn job(r: &sqlx::any::AnyRow) -> Result<ScoreJob> {

@@ -2,6 +2,8 @@
 
 use crate::api::contacts::get_contact;
 use crate::api::conversations::contact_consent;
+use crate::api::scoring::contact_score;
+use crate::components::score::ScoreBadge;
 use crate::components::ui::*;
 use crate::pages::contact_crm::{DeleteContactButton, EditContactForm, HistoryCard, NotesCard, StageCard};
 use leptos::prelude::*;
@@ -74,6 +76,7 @@ pub fn ContactDetailPage() -> impl IntoView {
                             <crate::pages::contact_timeline::TimelineCard contact_id />
                             </div>
                             <div class="space-y-6">
+                                <ScoreCard contact_id />
                                 <ConsentCard consent />
                                 <StageCard contact_id />
                                 <NotesCard contact_id />
@@ -105,6 +108,42 @@ pub fn ContactDetailPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The lead score with the rules that produced it ("+20 replied YES"); follows live changes.
+#[component]
+fn ScoreCard(contact_id: ContactId) -> impl IntoView {
+    let live = expect_context::<crate::components::layout::Live>().0;
+    let score = Resource::new(move || live.get(), move |_| contact_score(contact_id));
+    view! {
+        <Card class="p-6">
+            <div class="flex items-center justify-between gap-2">
+                <h3 class="text-sm font-semibold text-slate-900">"Lead score"</h3>
+                <a href="/scoring" class="text-xs text-slate-500 hover:text-orange-700">"Rules"</a>
+            </div>
+            <Transition fallback=|| view! { <Loading /> }>
+                {move || Suspend::new(async move {
+                    match score.await {
+                        Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                        Ok(s) => view! {
+                            <div class="mt-3" data-testid="contact-score-card"><ScoreBadge score=s.value band=s.band /></div>
+                            {if s.reasons.is_empty() {
+                                view! { <p class="mt-2 text-sm text-slate-500">"No rule has counted yet."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="mt-3 space-y-1 text-sm" data-testid="score-reasons">
+                                        {s.reasons.into_iter().map(|r| view! {
+                                            <li class=if r.points < 0 { "text-red-700" } else { "text-slate-700" }>{r.text()}</li>
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }}
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </Card>
     }
 }
 

@@ -19,6 +19,7 @@ mod lists;
 mod not_found;
 mod pipeline;
 mod replies;
+mod scoring;
 mod unlock;
 mod users;
 
@@ -35,6 +36,7 @@ pub use conversations::ConversationsPage;
 pub use dashboard::DashboardPage;
 pub use farming::{FarmingCampaignPage, FarmingPage};
 pub use forms::{FormDetailPage, FormsPage};
+pub use scoring::ScoringPage;
 pub use leads::{LeadsPage, WarmLeadWidget};
 pub use import::ImportPage;
 pub use lists::ListsPage;
