@@ -51,7 +51,7 @@ pub fn AppShell() -> impl IntoView {
         <div class="min-h-full lg:flex">
             <aside class=move || {
                 format!(
-                    "{} fixed inset-y-0 left-0 z-30 w-64 bg-slate-900 text-slate-200 transition-transform lg:static lg:translate-x-0 lg:flex lg:flex-col",
+                    "{} fixed inset-y-0 left-0 z-30 w-64 overflow-y-auto overscroll-contain bg-slate-900 text-slate-200 transition-transform lg:static lg:overflow-visible lg:translate-x-0 lg:flex lg:flex-col",
                     if menu_open.get() { "translate-x-0" } else { "-translate-x-full" },
                 )
             }>

@@ -192,7 +192,8 @@ fn number(s: RwSignal<String>, what: &str) -> Result<i32, String> {
     s.get_untracked().trim().parse().map_err(|_| format!("{what}: '{}' is not a whole number", s.get_untracked()))
 }
 
-const SMALL: &str = "block w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm shadow-sm focus:border-orange-500 focus:outline-none focus:ring-2 focus:ring-orange-500/30";
+/// A compact input; sized by its use (inline in a rule, or the full width of a cell).
+const SMALL: &str = "rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm shadow-sm focus:border-orange-500 focus:outline-none focus:ring-2 focus:ring-orange-500/30";
 
 #[component]
 fn Editor(settings: ScoringSettings, campaigns: Vec<(i64, String)>, members: Vec<(i64, String)>, save: ServerAction<SaveScoring>) -> impl IntoView {
@@ -271,11 +272,11 @@ fn Editor(settings: ScoringSettings, campaigns: Vec<(i64, String)>, members: Vec
                 <Card class="p-5">
                     <h2 class="text-sm font-semibold text-slate-900">"Bands"</h2>
                     <p class="mt-1 text-xs text-slate-500">"The lowest score of each band; below cold is unqualified."</p>
-                    <div class="mt-3 grid grid-cols-2 gap-3 sm:grid-cols-4">
+                    <div class="mt-3 grid grid-cols-2 gap-3">
                         {[(Band::Hot, hot), (Band::Warm, warm), (Band::Qualified, qualified), (Band::Cold, cold)].into_iter().map(|(band, v)| view! {
                             <label class="block text-xs">
                                 <span class=format!("mb-1 inline-block rounded-full px-2 py-0.5 font-medium ring-1 ring-inset {}", band_class(band))>{band.label()}</span>
-                                <input class=SMALL type="number" min="1" max="100" bind:value=v data-testid=format!("band-min-{}", band.key()) />
+                                <input class=format!("{SMALL} block w-full") type="number" min="1" max="100" bind:value=v data-testid=format!("band-min-{}", band.key()) />
                             </label>
                         }).collect_view()}
                     </div>
@@ -322,12 +323,12 @@ fn RuleEditor(row: RuleRow, remove: Callback<()>) -> impl IntoView {
     let needs_value = move || row.op.get() != FieldOp::Present.key();
     view! {
         <li class="flex flex-wrap items-center gap-2 px-5 py-3" data-testid="rule">
-            <select class=format!("{SMALL} w-auto") aria-label="When" bind:value=row.on data-testid="rule-on">
+            <select class=format!("{SMALL} max-w-full") aria-label="When" bind:value=row.on data-testid="rule-on">
                 {Trigger::EVENTS.into_iter().map(|(k, l)| view! { <option value=k selected=move || row.on.get_untracked() == k>{l}</option> }).collect_view()}
             </select>
             <Show when=is_field>
                 <input class=format!("{SMALL} w-32") placeholder="field, e.g. budget" aria-label="Field" maxlength="60" bind:value=row.field data-testid="rule-field" />
-                <select class=format!("{SMALL} w-auto") aria-label="Condition" bind:value=row.op>
+                <select class=format!("{SMALL} max-w-full") aria-label="Condition" bind:value=row.op>
                     {FieldOp::ALL.into_iter().map(|o| view! { <option value=o.key() selected=move || row.op.get_untracked() == o.key()>{o.label()}</option> }).collect_view()}
                 </select>
                 <Show when=needs_value>
@@ -338,7 +339,7 @@ fn RuleEditor(row: RuleRow, remove: Callback<()>) -> impl IntoView {
                 <input class=format!("{SMALL} w-20 text-right tabular-nums") type="number" min="-100" max="100" aria-label="Points" bind:value=row.points data-testid="rule-points" />
                 <span class="text-sm text-slate-500">"points"</span>
                 <Show when=can_each>
-                    <label class="flex items-center gap-1 text-xs text-slate-600"><input type="checkbox" bind:checked=row.each />"each time"</label>
+                    <label class="flex items-center gap-1 whitespace-nowrap text-xs text-slate-600"><input type="checkbox" bind:checked=row.each />"each time"</label>
                 </Show>
                 <button type="button" class="rounded p-1 text-slate-400 hover:bg-red-50 hover:text-red-600" aria-label="Remove rule" title="Remove rule" on:click=move |_| remove.run(())>"✕"</button>
             </span>
@@ -350,15 +351,15 @@ fn RuleEditor(row: RuleRow, remove: Callback<()>) -> impl IntoView {
 fn ActionEditor(row: ActionRow, campaigns: Vec<(i64, String)>, members: Vec<(i64, String)>, remove: Callback<()>) -> impl IntoView {
     view! {
         <li class="grid gap-2 px-5 py-3 sm:grid-cols-[8rem_1fr_1fr_1fr_auto] sm:items-center" data-testid="band-action">
-            <select class=SMALL aria-label="Band" bind:value=row.band>
+            <select class=format!("{SMALL} w-full") aria-label="Band" bind:value=row.band>
                 {[Band::Hot, Band::Warm, Band::Qualified, Band::Cold].into_iter().map(|b| view! { <option value=b.key() selected=move || row.band.get_untracked() == b.key()>{b.label()}</option> }).collect_view()}
             </select>
-            <input class=SMALL placeholder="add tag, e.g. call-today" aria-label="Tag" maxlength="40" bind:value=row.tag data-testid="action-tag" />
-            <select class=SMALL aria-label="Assign to" bind:value=row.assign>
+            <input class=format!("{SMALL} w-full") placeholder="add tag, e.g. call-today" aria-label="Tag" maxlength="40" bind:value=row.tag data-testid="action-tag" />
+            <select class=format!("{SMALL} w-full") aria-label="Assign to" bind:value=row.assign>
                 <option value="">"Don't assign"</option>
                 {members.into_iter().map(|(id, email)| view! { <option value=id.to_string() selected=move || row.assign.get_untracked() == id.to_string()>{format!("Assign to {email}")}</option> }).collect_view()}
             </select>
-            <select class=SMALL aria-label="Enroll in" bind:value=row.enroll>
+            <select class=format!("{SMALL} w-full") aria-label="Enroll in" bind:value=row.enroll>
                 <option value="">"Don't enroll"</option>
                 {campaigns.into_iter().map(|(id, name)| view! { <option value=id.to_string() selected=move || row.enroll.get_untracked() == id.to_string()>{format!("Enroll in {name}")}</option> }).collect_view()}
             </select>
