@@ -8,7 +8,7 @@ use crate::components::ui::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use warmline::unlock::{format_price, Offer, OfferEvent, OfferId, ProviderId};
+use warmline::unlock::{format_price, LeadDetails, Offer, OfferEvent, OfferId, ProviderId};
 
 #[component]
 pub fn LeadSalePage() -> impl IntoView {
@@ -18,13 +18,20 @@ pub fn LeadSalePage() -> impl IntoView {
     let offer_more = ServerAction::<OfferLead>::new();
     let refund = ServerAction::<RefundOffer>::new();
     let data = Resource::new(move || (id(), live.get(), offer_more.version().get(), refund.version().get()), |(id, _, _, _)| load_lead_page(id));
+    // Opened client details belong to the page, not to the body a live update rebuilds.
+    let shown: DetailsAction = Action::new(move |id: &String| open_lead_details(id.clone()));
+    // Another lead's page starts with its details closed.
+    Effect::new(move |_| {
+        id();
+        shown.value().set(None);
+    });
     view! {
         <Title text="Lead" />
         <Transition fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <ErrorNote error=e /> }.into_any(),
-                    Ok(page) => view! { <LeadBody page offer_more refund /> }.into_any(),
+                    Ok(page) => view! { <LeadBody page offer_more refund shown /> }.into_any(),
                 }
             })}
         </Transition>
@@ -32,7 +39,7 @@ pub fn LeadSalePage() -> impl IntoView {
 }
 
 #[component]
-fn LeadBody(page: LeadPage, offer_more: ServerAction<OfferLead>, refund: ServerAction<RefundOffer>) -> impl IntoView {
+fn LeadBody(page: LeadPage, offer_more: ServerAction<OfferLead>, refund: ServerAction<RefundOffer>, shown: DetailsAction) -> impl IntoView {
     let lead = page.view.lead.clone();
     let lead_id = lead.id.to_string();
     let p = &lead.public;
@@ -61,7 +68,7 @@ fn LeadBody(page: LeadPage, offer_more: ServerAction<OfferLead>, refund: ServerA
                         <div class="flex gap-3"><dt class="w-24 shrink-0 text-slate-500">{k}</dt><dd class="text-slate-900">{v}</dd></div>
                     }).collect_view()}
                 </dl>
-                {is_admin.then(move || view! { <Details id=id_for_details /> })}
+                {is_admin.then(move || view! { <Details id=id_for_details shown /> })}
             </Card>
             <div class="space-y-6 lg:col-span-2">
                 <Card>
@@ -85,9 +92,10 @@ fn LeadBody(page: LeadPage, offer_more: ServerAction<OfferLead>, refund: ServerA
     }
 }
 
+type DetailsAction = Action<String, Result<LeadDetails, crate::error::AppError>>;
+
 #[component]
-fn Details(id: String) -> impl IntoView {
-    let shown = Action::new(move |id: &String| open_lead_details(id.clone()));
+fn Details(id: String, shown: DetailsAction) -> impl IntoView {
     let id2 = id.clone();
     view! {
         <div class="mt-4 border-t border-slate-200 pt-4">
