@@ -4,6 +4,7 @@
 #   BENCH_CONTACTS      contacts in the farming selection benchmark (default 1000000)
 #   BENCH_MESSAGES      messages sent through the pipeline benchmark (default 2000)
 #   BENCH_HISTORY       messages in the analytics benchmark's history (default 10000000)
+#   BENCH_LEADS         form submissions timed to their first text (default 200)
 #   TEST_DATABASE_URL   PostgreSQL server to benchmark on (default postgres://postgres@127.0.0.1:5432/postgres)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,3 +26,11 @@ echo
 echo "## Analytics page over a large history ($(date -u +%Y-%m-%d), $(nproc) cores)"
 cargo run --quiet --release --features ssr --example analytics_bench -- "${BENCH_HISTORY:-10000000}" "$contacts"
 cargo run --quiet --release --features ssr --example analytics_bench -- "${BENCH_HISTORY:-10000000}" "$contacts" "$pg" | tail -n 1
+echo
+echo "## Speed to lead and the lead-score recompute ($(date -u +%Y-%m-%d), $(nproc) cores)"
+cargo run --quiet --release --features ssr --example lead_bench -- "${BENCH_LEADS:-200}" "$contacts"
+cargo run --quiet --release --features ssr --example lead_bench -- "${BENCH_LEADS:-200}" "$contacts" "$pg" | tail -n 1
+echo
+echo "## Contact search ($(date -u +%Y-%m-%d), $(nproc) cores)"
+cargo run --quiet --release --features ssr --example search_bench -- "$contacts"
+cargo run --quiet --release --features ssr --example search_bench -- "$contacts" "$pg" | tail -n +3

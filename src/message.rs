@@ -141,6 +141,9 @@ pub enum MessageKind {
     /// What a provider asked for: the payment link, the client's details after payment, a
     /// refund notice. Not held for quiet hours.
     LeadUnlock,
+    /// A code the contact asked for, to confirm the number they gave a lead form. Not held for
+    /// quiet hours: they are waiting for it.
+    Verification,
 }
 
 impl MessageKind {
@@ -156,6 +159,7 @@ impl MessageKind {
             MessageKind::ApprovalTest => "approval_test",
             MessageKind::LeadOffer => "lead_offer",
             MessageKind::LeadUnlock => "lead_unlock",
+            MessageKind::Verification => "verification",
         }
     }
     pub fn parse(s: &str) -> MessageKind {
@@ -169,6 +173,7 @@ impl MessageKind {
             "approval_test" => MessageKind::ApprovalTest,
             "lead_offer" => MessageKind::LeadOffer,
             "lead_unlock" => MessageKind::LeadUnlock,
+            "verification" => MessageKind::Verification,
             _ => MessageKind::Manual,
         }
     }

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Warmline's browser app: Leptos pages, components and server functions.
 //! Rendered on the server (`ssr`) and hydrated in the browser (`hydrate`).
 
@@ -72,6 +73,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("forms") view=FormsPage />
                     <Route path=path!("forms/:id") view=FormDetailPage />
                     <Route path=path!("scoring") view=ScoringPage />
+                    <Route path=path!("routing") view=RoutingPage />
                     <Route path=path!("import") view=ImportPage />
                     <Route path=path!("lists") view=ListsPage />
                     <Route path=path!("settings/users") view=UsersPage />

@@ -13,6 +13,7 @@ use warmline::config::Config;
 use warmline::drip::{Drip, DripOptions};
 use warmline::farming::service::Farm;
 use warmline::forms::service::Forms;
+use warmline::routing::service::Routing;
 use warmline::scoring::service::Scoring;
 use warmline::messaging::Messenger;
 use warmline::store::Db;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub forms: Forms,
     /// Lead scoring: rules, scores and the recompute job.
     pub scoring: Scoring,
+    /// Routing: who takes new leads and conversations; presence in a conversation.
+    pub routing: Routing,
     pub leptos_options: LeptosOptions,
     pub imports: ImportJobs,
     pub throttle: LoginThrottle,
@@ -50,12 +53,16 @@ impl AppState {
         let approvals = Approvals::new(messenger.clone(), config.approval_limits).with_writer(config.ai.clone().map(warmline::approvals::writer::AiWriter::new));
         let unlock = unlock_service(&config, messenger.clone());
         let analytics = Analytics::new(db.clone(), messenger.rules.clone(), messenger.events.clone(), config.costs);
-        let forms = Forms::new(drip.clone(), config.default_region);
+        let forms = Forms::new(drip.clone(), config.default_region).with_unlock(unlock.clone());
         let scoring = Scoring::new(drip.clone());
+        let routing = Routing::new(messenger.clone());
+        // Scored first, then routed (a rule can look at the score).
+        scoring.then(Arc::new(routing.clone()));
         messenger.set_contact_hooks(Arc::new(scoring.clone()));
         AppState {
             forms,
             scoring,
+            routing,
             unlock,
             analytics,
             db,

@@ -5,7 +5,7 @@ import { signIn } from './helpers';
 // navigation, which once failed where a direct load worked), at desktop and phone widths.
 // Runs after the other specs, so tables have rows. Fails on an error box, a console error or
 // a page wider than the screen; keeps a screenshot of each page in test-results/tour/.
-const PAGES = ['Dashboard', 'Conversations', 'Warm leads', 'Approval queue', 'Lead sales', 'Providers', 'Pipeline', 'Analytics', 'Lead farming', 'Campaigns', 'Contacts', 'Lists', 'Lead forms', 'Lead scoring', 'Import CSV', 'Your account', 'Team', 'Business', 'API keys'];
+const PAGES = ['Dashboard', 'Conversations', 'Warm leads', 'Approval queue', 'Lead sales', 'Providers', 'Pipeline', 'Analytics', 'Lead farming', 'Campaigns', 'Contacts', 'Lists', 'Lead forms', 'Lead scoring', 'Routing', 'Import CSV', 'Your account', 'Team', 'Business', 'API keys'];
 
 const SIZES = [
   { name: 'desktop', width: 1280, height: 800 },

@@ -117,6 +117,10 @@ pub fn build_router(state: AppState) -> Router {
             "/f/{slug}/submit",
             post(web::forms::submit).options(web::forms::preflight).layer(axum::extract::DefaultBodyLimit::max(web::forms::MAX_BODY)),
         )
+        .route(
+            "/f/{slug}/confirm",
+            post(web::forms::confirm).options(web::forms::preflight).layer(axum::extract::DefaultBodyLimit::max(web::forms::MAX_BODY)),
+        )
         .route("/f/{slug}/thanks", get(web::forms::thanks))
         .route("/f/{slug}/privacy", get(web::forms::privacy))
         .route("/sim/checkout/done", get(web::sim_checkout::done))

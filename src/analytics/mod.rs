@@ -197,6 +197,26 @@ pub struct Report {
     pub by_member: Vec<Breakdown>,
     pub funnels: Vec<Funnel>,
     pub alarms: Vec<alarms::Alarm>,
+    /// Form leads of the period by their source (the contact's first touch).
+    #[serde(default)]
+    pub by_source: Vec<SourceRow>,
+}
+
+/// The form leads of one source in a period, and what became of them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceRow {
+    /// `google`, `facebook`, a referrer's host, `direct`, …
+    pub source: String,
+    /// Submissions that counted.
+    pub submissions: i64,
+    /// Contacts they came from.
+    pub leads: i64,
+    /// Of those, contacts who wrote back after submitting.
+    pub replied: i64,
+    pub warm_leads: i64,
+    pub opted_out: i64,
+    /// Submissions sold as leads (lead unlock).
+    pub sold: i64,
 }
 
 /// A team member's day: messages they sent, conversations they handled (contacts they wrote
@@ -243,6 +263,7 @@ pub fn kind_label(kind: &str) -> &'static str {
         "approval_test" => "Approval tests",
         "lead_offer" => "Lead offers",
         "lead_unlock" => "Lead details sent",
+        "verification" => "Form codes",
         "broadcast" => "Broadcasts",
         "manual" => "One-off messages",
         "auto_reply" => "Automatic replies",

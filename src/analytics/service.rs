@@ -22,7 +22,7 @@ pub struct Analytics {
 }
 
 /// The message kinds the filter offers (what `kind` may be).
-pub const KINDS: &[&str] = &["campaign", "farming", "approval", "lead_offer", "lead_unlock", "broadcast", "manual", "auto_reply", "approval_test"];
+pub const KINDS: &[&str] = &["campaign", "farming", "approval", "lead_offer", "lead_unlock", "broadcast", "manual", "auto_reply", "approval_test", "verification"];
 
 impl Analytics {
     pub fn new(db: Db, rules: SharedRules, events: EventBus, costs: CostRates) -> Analytics {
@@ -238,6 +238,7 @@ impl Analytics {
             by_member,
             funnels,
             alarms: alarms::recent(&self.db, 20).await?,
+            by_source: store::lead_sources(&self.db, f.from, f.to).await?,
         })
     }
 

@@ -69,6 +69,36 @@ pub struct Note {
     pub created_at: Millis,
 }
 
+/// A text a member can pick in a conversation; `{{ first_name }}` and the other template
+/// fields are filled in for the contact.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedReply {
+    pub id: i64,
+    pub name: String,
+    pub body: String,
+}
+
+/// Checks a saved reply: a name, a text within a message's length, and well-formed `{{ }}`
+/// fields (any field name: custom attributes differ between contacts).
+pub fn check_saved_reply(name: &str, body: &str) -> Result<(), String> {
+    if name.trim().is_empty() || name.trim().chars().count() > 60 {
+        return Err("a saved reply needs a name of at most 60 characters".into());
+    }
+    if body.trim().is_empty() {
+        return Err("the saved reply is empty".into());
+    }
+    crate::limits::check("the saved reply", body, crate::limits::MESSAGE)?;
+    let keys = template_keys(body);
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    crate::campaign::template::Template::parse(body, &keys).map_err(|errors| errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))?;
+    Ok(())
+}
+
+/// The field names written between `{{` and `}}` (lower-cased, before any `|`).
+pub fn template_keys(body: &str) -> Vec<String> {
+    body.split("{{").skip(1).filter_map(|p| p.split_once("}}")).map(|(inner, _)| inner.split('|').next().unwrap_or("").trim().to_lowercase()).filter(|k| !k.is_empty()).collect()
+}
+
 /// What deleting a contact removes, shown before it happens.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeleteImpact {
@@ -113,6 +143,20 @@ impl Board {
     pub fn in_stage(&self, stage: i64) -> impl Iterator<Item = &PipelineCard> {
         let first = self.stages.first().map(|s| s.id);
         self.cards.iter().filter(move |c| c.stage_id.or(first) == Some(stage))
+    }
+}
+
+#[cfg(test)]
+mod saved_reply_tests {
+    use super::*;
+
+    #[test]
+    fn saved_replies_are_checked() {
+        assert_eq!(check_saved_reply("Hello", "Hi {{ first_name | default('there') }}, it's {{city}}!"), Ok(()));
+        assert_eq!(template_keys("Hi {{ first_name | default('x') }} {{City}}"), ["first_name", "city"]);
+        assert!(check_saved_reply(" ", "Hi").is_err());
+        assert!(check_saved_reply("Hello", "Hi {{ first_name").unwrap_err().contains("unclosed"));
+        assert!(check_saved_reply("Hello", &"x".repeat(2000)).is_err());
     }
 }
 

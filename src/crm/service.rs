@@ -1,11 +1,11 @@
 //! CRM use-cases, called by the REST handlers and the server functions alike: each checks its
 //! input, writes through the store and tells open pages.
 
-use super::{check_stage_name, Board, ContactPatch, DeleteImpact, Note, Stage};
+use super::{check_saved_reply, check_stage_name, Board, ContactPatch, DeleteImpact, Note, SavedReply, Stage};
 use crate::contact::Contact;
 use crate::message::ConversationStatus;
 use crate::messaging::{LiveEvent, Messenger};
-use crate::store::{contacts, messages, notes, pipeline, StoreError};
+use crate::store::{contacts, messages, notes, pipeline, saved_replies, StoreError};
 use crate::{ContactId, Millis, UserId};
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -76,4 +76,31 @@ pub async fn rename_stage(m: &Messenger, id: i64, name: &str) -> Result<()> {
 
 pub async fn delete_stage(m: &Messenger, id: i64) -> Result<()> {
     pipeline::delete(&m.db, id).await
+}
+
+pub async fn saved_replies(m: &Messenger) -> Result<Vec<SavedReply>> {
+    saved_replies::list(&m.db).await
+}
+
+#[tracing::instrument(skip(m, body))]
+pub async fn save_reply(m: &Messenger, name: &str, body: &str, by: Option<UserId>) -> Result<SavedReply> {
+    check_saved_reply(name, body).map_err(StoreError::Invalid)?;
+    let r = saved_replies::create(&m.db, name.trim(), body.trim(), by).await?;
+    tracing::info!(id = r.id, "saved reply added");
+    Ok(r)
+}
+
+pub async fn delete_reply(m: &Messenger, id: i64) -> Result<()> {
+    saved_replies::delete(&m.db, id).await
+}
+
+/// A saved reply's text for `contact`, its fields filled in. A field the contact has no value
+/// for (and no default) is named in the error, so the member can write it themselves.
+pub async fn render_reply(m: &Messenger, id: i64, contact: ContactId) -> Result<String> {
+    let reply = saved_replies::get_by_id(&m.db, id).await?;
+    let (_, values) = crate::store::enrollments::send_target(&m.db, contact).await?;
+    let keys = super::template_keys(&reply.body);
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let t = crate::campaign::template::Template::parse(&reply.body, &keys).map_err(|e| StoreError::Invalid(e.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")))?;
+    t.render(&values).map_err(|e| StoreError::Invalid(format!("'{}' can't be used for this contact: {e}", reply.name)))
 }

@@ -106,6 +106,13 @@ pub struct Form {
     pub tags: Vec<String>,
     pub drip_campaign_id: Option<CampaignId>,
     pub allowed_origins: Vec<String>,
+    /// A lead counts only once they type the code texted to their number.
+    #[serde(default)]
+    pub confirm_sms: bool,
+    /// Each lead that counts is sold through lead unlock: offered to the providers who serve
+    /// its city and service type.
+    #[serde(default)]
+    pub sell_leads: bool,
     pub active: bool,
     pub submissions: i64,
     pub created_at: crate::Millis,
@@ -137,6 +144,12 @@ pub struct NewForm {
     pub drip_campaign_id: Option<CampaignId>,
     #[serde(default)]
     pub allowed_origins: Vec<String>,
+    /// Text a code to the number; the lead counts once it is typed in.
+    #[serde(default)]
+    pub confirm_sms: bool,
+    /// Sell each lead through lead unlock (the form needs a city and a service type field).
+    #[serde(default)]
+    pub sell_leads: bool,
 }
 
 /// A slug from a name: lower-case letters, digits and single dashes.
@@ -290,6 +303,17 @@ pub fn check_submission(form: &Form, fields: &BTreeMap<String, String>) -> Resul
     Ok(Answers { phone, values })
 }
 
+/// A form that sells its leads needs the fields a lead's teaser names: a required city and
+/// service type, and the client's name.
+pub fn check_sellable(fields: &[FormField]) -> Result<(), String> {
+    for kind in [FieldKind::Name, FieldKind::City, FieldKind::ServiceType] {
+        if !fields.iter().any(|f| f.kind == kind && f.required) {
+            return Err(format!("a form that sells its leads needs a required “{}” field", kind.label().trim_end_matches('?')));
+        }
+    }
+    Ok(())
+}
+
 /// Splits a full name into first and last.
 pub fn split_name(name: &str) -> (Option<String>, Option<String>) {
     let mut parts = name.split_whitespace();
@@ -309,6 +333,16 @@ pub struct SubmitOutcome {
     pub enrolled: bool,
     /// For the thank-you page: when to expect the first text.
     pub expect_text: String,
+    /// The form asks for the code texted to the number: this names the submission on the
+    /// confirm page, and nothing else happens until the code is typed in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm_token: Option<String>,
+    /// The number is known not to take texts: `landline` or `invalid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_flag: Option<String>,
+    /// The lead for sale it became (a form that sells its leads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_id: Option<String>,
 }
 
 /// A stored submission, as the API and the browser list them.
@@ -323,8 +357,26 @@ pub struct Submission {
     pub ip: String,
     pub user_agent: String,
     pub attribution: Attribution,
+    /// `accepted`, or `pending` while the texted code has not been typed in.
+    #[serde(default = "accepted")]
+    pub status: String,
+    /// `landline` or `invalid` when the number is known not to take texts.
+    #[serde(default)]
+    pub phone_flag: Option<String>,
+    /// The lead for sale it became.
+    #[serde(default)]
+    pub lead_id: Option<String>,
     pub created_at: crate::Millis,
 }
+
+fn accepted() -> String {
+    "accepted".into()
+}
+
+/// How long a texted code works, and how many wrong tries it takes.
+pub const CODE_MINUTES: i64 = 15;
+pub const CODE_DIGITS: usize = 6;
+pub const CODE_ATTEMPTS: i64 = 5;
 
 #[cfg(test)]
 mod tests {
@@ -344,6 +396,8 @@ mod tests {
             tags: vec![],
             drip_campaign_id: None,
             allowed_origins: vec![],
+            confirm_sms: false,
+            sell_leads: false,
             active: true,
             submissions: 0,
             created_at: 0,

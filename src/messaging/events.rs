@@ -2,44 +2,11 @@
 //! PostgreSQL every event goes through `NOTIFY`, and each instance's `LISTEN`er rebroadcasts it
 //! locally, so panels connected to any instance see every change.
 
-use crate::ContactId;
-use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 pub const CHANNEL: &str = "warmline_events";
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum LiveEvent {
-    /// A message was added to a conversation.
-    Message { contact_id: ContactId, message_id: crate::MessageId },
-    /// A message's delivery status changed.
-    Status { contact_id: ContactId, message_id: crate::MessageId, status: crate::message::MessageStatus },
-    /// A contact's consent changed (opt-out, opt-in, flag).
-    Consent { contact_id: ContactId },
-    /// A drip campaign made progress (a step went out, an enrollment changed).
-    Campaign { campaign_id: crate::CampaignId },
-    /// A farming batch made progress.
-    Farming { batch_id: crate::FarmingBatchId },
-    /// A new warm lead.
-    WarmLead { contact_id: ContactId },
-    /// A conversation was opened, closed or snoozed.
-    Conversation { contact_id: ContactId },
-    /// A contact was edited, deleted, noted or moved in the pipeline.
-    Contact { contact_id: ContactId },
-    /// The organisation's settings (business name, time zone) changed: every server reloads.
-    Settings,
-    /// The approval queue changed (items sent or failed, the queue paused or resumed).
-    Approvals,
-    /// A lead offer moved (teaser sent, Y, paid, revealed, expired, refunded).
-    Leads,
-    /// A rate alarm was raised or ended (a campaign may have been paused).
-    Alarm,
-    /// A contact's conversation was assigned to a member (by routing or a band action).
-    Assigned { contact_id: ContactId, user_id: crate::UserId },
-    /// Lead scores changed (a recompute made progress or finished).
-    Scores,
-}
+pub use crate::live::LiveEvent;
 
 #[derive(Clone)]
 pub struct EventBus {

@@ -10,6 +10,7 @@
 //! | approval test | block                      | defer             | as `scheduled`           | marked failed                  | yes                       |
 //! | lead offer  | block                        | defer             | as `scheduled`           | marked failed                  | yes                       |
 //! | lead unlock | block                        | never (asked for) | never deferred           | marked failed                  | yes                       |
+//! | verification | block                       | never (asked for) | never deferred           | marked failed                  | yes                       |
 //! | auto-reply  | never                        | never             | never deferred           | marked failed                  | never blocked             |
 //!
 //! Auto-replies are the keyword confirmations (STOP, START, HELP) and the warm-lead thank-you:
@@ -48,7 +49,7 @@ pub fn policy(kind: MessageKind) -> Option<KindPolicy> {
     let stored = KindPolicy { gated: true, store_deferred: true, store_blocked: true, caller_retries: false, marketing: true, quiet_hours: true };
     Some(match kind {
         MessageKind::Manual | MessageKind::ApprovalTest | MessageKind::LeadOffer => KindPolicy { marketing: false, ..stored },
-        MessageKind::LeadUnlock => KindPolicy { marketing: false, quiet_hours: false, ..stored },
+        MessageKind::LeadUnlock | MessageKind::Verification => KindPolicy { marketing: false, quiet_hours: false, ..stored },
         MessageKind::Campaign => KindPolicy { store_deferred: false, store_blocked: false, caller_retries: true, ..stored },
         MessageKind::Farming | MessageKind::Broadcast | MessageKind::Approval => stored,
         MessageKind::AutoReply => KindPolicy { gated: false, store_deferred: false, store_blocked: false, caller_retries: false, marketing: false, quiet_hours: false },

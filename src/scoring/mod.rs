@@ -359,7 +359,8 @@ pub fn first_number(s: &str) -> Option<f64> {
     digits.trim_end_matches('.').parse().ok()
 }
 
-fn field_matches(fields: &BTreeMap<String, String>, key: &str, op: FieldOp, value: &str) -> bool {
+/// Whether a contact's field or attribute `key` (any case) meets the condition.
+pub fn field_matches(fields: &BTreeMap<String, String>, key: &str, op: FieldOp, value: &str) -> bool {
     let key = key.trim().to_lowercase();
     let Some(have) = fields.iter().find(|(k, _)| k.to_lowercase() == key).map(|(_, v)| v.trim()).filter(|v| !v.is_empty()) else {
         return false;

@@ -140,7 +140,8 @@ impl Scoring {
         }
         if let Some(user) = a.assign_to {
             crate::store::messages::assign_opening(self.db(), contact, user, now_millis()).await?;
-            self.drip.messenger.events.publish(LiveEvent::Assigned { contact_id: contact, user_id: user }).await;
+            let name = crate::store::contacts::get_by_id(self.db(), contact).await?.display_name();
+            self.drip.messenger.events.publish(LiveEvent::Assigned { contact_id: contact, user_id: user, name }).await;
         }
         if let Some(c) = a.enroll {
             let campaign = crate::store::campaigns::get_by_id(self.db(), c).await?;

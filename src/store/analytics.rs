@@ -257,3 +257,35 @@ pub async fn timeline(db: &Db, contact: ContactId) -> Result<Vec<TimelineEntry>>
     out.sort_by_key(|e| e.at);
     Ok(out)
 }
+
+/// Form leads per source (the contact's first touch) submitted in `from..to`, most first: the
+/// submissions that counted, their contacts, and how many of those wrote back, became warm
+/// leads, opted out or were sold.
+pub async fn lead_sources(db: &Db, from: Millis, to: Millis) -> Result<Vec<crate::analytics::SourceRow>> {
+    let rows = sqlx::query(
+        "SELECT COALESCE(c.source, 'direct') AS source, COUNT(*) AS submissions, COUNT(DISTINCT s.contact_id) AS leads, \
+         COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM messages m WHERE m.contact_id = s.contact_id AND m.direction = 'in' AND m.created_at >= s.created_at) THEN s.contact_id END) AS replied, \
+         COUNT(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM warm_leads w WHERE w.contact_id = s.contact_id) THEN s.contact_id END) AS warm, \
+         COUNT(DISTINCT CASE WHEN c.opted_out <> 0 THEN s.contact_id END) AS opted_out, COUNT(s.lead_id) AS sold \
+         FROM form_submissions s JOIN contacts c ON c.id = s.contact_id \
+         WHERE s.status = 'accepted' AND s.created_at >= $1 AND s.created_at < $2 \
+         GROUP BY COALESCE(c.source, 'direct') ORDER BY leads DESC, source LIMIT 50",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(crate::analytics::SourceRow {
+                source: get(r, "source")?,
+                submissions: get(r, "submissions")?,
+                leads: get(r, "leads")?,
+                replied: get(r, "replied")?,
+                warm_leads: get(r, "warm")?,
+                opted_out: get(r, "opted_out")?,
+                sold: get(r, "sold")?,
+            })
+        })
+        .collect()
+}

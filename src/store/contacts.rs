@@ -43,16 +43,21 @@ pub async fn search(db: &Db, q: &ContactQuery, region: Region) -> Result<Page<Co
         wheres.push(format!("c.phone = {ph}"));
     }
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let like = args.push(Arg::Text(like_pattern(text)));
-        let mut alts = vec![
-            format!("LOWER(COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, '')) LIKE {like} ESCAPE '\\'"),
-            format!("LOWER(COALESCE(c.last_name, '')) LIKE {like} ESCAPE '\\'"),
-            format!("LOWER(COALESCE(c.email, '')) LIKE {like} ESCAPE '\\'"),
-        ];
+        let backend = db.backend();
         let digits = search_digits(text);
-        if digits.len() >= 3 {
-            let d = args.push(Arg::Text(format!("%{digits}%")));
-            alts.push(format!("c.phone LIKE {d}"));
+        let mut alts = Vec::new();
+        if text.chars().count() >= 3 {
+            // Three characters or more: the trigram index (name, email and phone digits).
+            alts.push(backend.contact_contains(&args.push(Arg::Text(backend.contains_arg(text)))));
+        } else {
+            // Shorter than a trigram: read the names and emails.
+            let like = args.push(Arg::Text(like_pattern(text)));
+            alts.push(format!("LOWER(COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, '')) LIKE {like} ESCAPE '\\'"));
+            alts.push(format!("LOWER(COALESCE(c.email, '')) LIKE {like} ESCAPE '\\'"));
+        }
+        // "(415) 555-01" finds the phone by its digits.
+        if digits.len() >= 3 && digits != text {
+            alts.push(backend.contact_contains(&args.push(Arg::Text(backend.contains_arg(&digits)))));
         }
         wheres.push(format!("({})", alts.join(" OR ")));
     }

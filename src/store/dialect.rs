@@ -36,6 +36,25 @@ impl Backend {
         }
     }
 
+    /// Contacts whose name, email or phone digits contain `param`'s text (three characters or
+    /// more): the trigram index of each database. Bind [`Backend::contains_arg`] of the text.
+    pub(crate) fn contact_contains(self, param: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("c.id IN (SELECT rowid FROM contact_search WHERE contact_search MATCH {param})"),
+            Backend::Postgres => format!("c.search_doc LIKE {param} ESCAPE '\\'"),
+        }
+    }
+
+    /// The argument of [`Backend::contact_contains`]: an FTS5 phrase (SQLite) or a `LIKE`
+    /// pattern (PostgreSQL) for `text`, which is lower-cased.
+    pub(crate) fn contains_arg(self, text: &str) -> String {
+        let text = text.trim().to_lowercase();
+        match self {
+            Backend::Sqlite => format!("\"{}\"", text.replace('"', "\"\"")),
+            Backend::Postgres => super::like_pattern(&text),
+        }
+    }
+
     /// A text value out of a JSON object held as text (`attributes`), `''` when absent. `key` is
     /// a placeholder bound to the JSON path `$."name"` (SQLite) or the bare name (PostgreSQL).
     pub(crate) fn json_text(self, column: &str, key: &str) -> String {

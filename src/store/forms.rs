@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use std::collections::BTreeMap;
 
 const COLS: &str = "f.id, f.name, f.slug, f.headline, f.benefits, f.fields, f.consent_text, f.thank_you, f.list_id, f.tags, f.drip_campaign_id, \
-     f.allowed_origins, f.active, f.created_at, (SELECT COUNT(*) FROM form_submissions s WHERE s.form_id = f.id) AS submissions";
+     f.allowed_origins, f.confirm_sms, f.sell_leads, f.active, f.created_at, (SELECT COUNT(*) FROM form_submissions s WHERE s.form_id = f.id AND s.status = 'accepted') AS submissions";
 
 fn lines(s: &str, sep: char) -> Vec<String> {
     s.split(sep).map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
@@ -30,6 +30,8 @@ fn form(r: &AnyRow) -> Result<Form> {
         tags: lines(&get::<String>(r, "tags")?, ','),
         drip_campaign_id: get::<Option<i64>>(r, "drip_campaign_id")?.map(CampaignId),
         allowed_origins: lines(&get::<String>(r, "allowed_origins")?, '\n'),
+        confirm_sms: get::<i64>(r, "confirm_sms")? != 0,
+        sell_leads: get::<i64>(r, "sell_leads")? != 0,
         active: get::<i64>(r, "active")? != 0,
         submissions: get(r, "submissions")?,
         created_at: get(r, "created_at")?,
@@ -50,6 +52,8 @@ pub struct FormRow<'a> {
     pub tags: &'a [String],
     pub drip_campaign_id: Option<CampaignId>,
     pub allowed_origins: &'a [String],
+    pub confirm_sms: bool,
+    pub sell_leads: bool,
 }
 
 pub async fn create(db: &Db, f: &FormRow<'_>) -> Result<Form> {
@@ -61,8 +65,8 @@ pub async fn create(db: &Db, f: &FormRow<'_>) -> Result<Form> {
     };
     let fields = serde_json::to_string(f.fields).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let row = sqlx::query(
-        "INSERT INTO forms (name, slug, headline, benefits, fields, consent_text, thank_you, list_id, tags, drip_campaign_id, allowed_origins, active, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $12) ON CONFLICT (slug) DO NOTHING RETURNING id",
+        "INSERT INTO forms (name, slug, headline, benefits, fields, consent_text, thank_you, list_id, tags, drip_campaign_id, allowed_origins, confirm_sms, sell_leads, active, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $13, $14, 1, $12, $12) ON CONFLICT (slug) DO NOTHING RETURNING id",
     )
     .bind(f.name)
     .bind(f.slug)
@@ -76,6 +80,8 @@ pub async fn create(db: &Db, f: &FormRow<'_>) -> Result<Form> {
     .bind(f.drip_campaign_id.map(|c| c.0))
     .bind(f.allowed_origins.join("\n"))
     .bind(now)
+    .bind(i64::from(f.confirm_sms))
+    .bind(i64::from(f.sell_leads))
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| StoreError::Conflict(format!("another form already uses the address /f/{}", f.slug)))?;
@@ -125,6 +131,8 @@ pub struct NewSubmission<'a> {
     pub answers: &'a BTreeMap<String, String>,
     pub proof: Proof<'a>,
     pub attribution: &'a Attribution,
+    /// Waits for the texted code (`pending`) instead of counting at once.
+    pub pending: bool,
 }
 
 /// What storing a submission did.
@@ -218,8 +226,8 @@ pub async fn submit(db: &Db, s: &NewSubmission<'_>) -> Result<Stored> {
     let a = s.attribution;
     let row = sqlx::query(
         "INSERT INTO form_submissions (form_id, contact_id, phone, answers, consent_text, ip, user_agent, page_url, referrer, \
-         utm_source, utm_medium, utm_campaign, utm_term, utm_content, gclid, fbclid, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
+         utm_source, utm_medium, utm_campaign, utm_term, utm_content, gclid, fbclid, created_at, status) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) RETURNING id",
     )
     .bind(s.form.id.0)
     .bind(contact.0)
@@ -238,6 +246,7 @@ pub async fn submit(db: &Db, s: &NewSubmission<'_>) -> Result<Stored> {
     .bind(a.gclid.as_deref())
     .bind(a.fbclid.as_deref())
     .bind(now)
+    .bind(if s.pending { "pending" } else { "accepted" })
     .fetch_one(&mut *tx)
     .await?;
     let submission_id = get(&row, "id")?;
@@ -249,7 +258,7 @@ pub async fn submit(db: &Db, s: &NewSubmission<'_>) -> Result<Stored> {
 pub async fn submissions(db: &Db, form: FormId, limit: i64) -> Result<Vec<Submission>> {
     let rows = sqlx::query(
         "SELECT id, form_id, contact_id, phone, answers, consent_text, ip, user_agent, page_url, referrer, utm_source, utm_medium, utm_campaign, \
-         utm_term, utm_content, gclid, fbclid, created_at FROM form_submissions WHERE form_id = $1 ORDER BY id DESC LIMIT $2",
+         utm_term, utm_content, gclid, fbclid, status, phone_flag, lead_id, created_at FROM form_submissions WHERE form_id = $1 ORDER BY id DESC LIMIT $2",
     )
     .bind(form.0)
     .bind(limit)
@@ -278,8 +287,84 @@ pub async fn submissions(db: &Db, form: FormId, limit: i64) -> Result<Vec<Submis
                     referrer: text("referrer")?,
                     page_url: text("page_url")?,
                 },
+                status: get(r, "status")?,
+                phone_flag: text("phone_flag")?,
+                lead_id: text("lead_id")?,
                 created_at: get(r, "created_at")?,
             })
         })
         .collect()
+}
+
+/// Marks a submission's number as known not to take texts (`landline`, `invalid`).
+pub async fn flag_phone(db: &Db, submission: i64, flag: &str) -> Result<()> {
+    sqlx::query("UPDATE form_submissions SET phone_flag = $1 WHERE id = $2").bind(flag).bind(submission).execute(db.pool()).await?;
+    Ok(())
+}
+
+/// Keeps the texted code of a pending submission (its hash) until `expires_at`.
+pub async fn set_code(db: &Db, submission: i64, token: &str, code_hash: &str, expires_at: Millis) -> Result<()> {
+    sqlx::query("UPDATE form_submissions SET confirm_token = $1, code_hash = $2, code_expires_at = $3, code_attempts = 0 WHERE id = $4 AND status = 'pending'")
+        .bind(token)
+        .bind(code_hash)
+        .bind(expires_at)
+        .bind(submission)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// A submission waiting for its code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pending {
+    pub submission_id: i64,
+    pub contact: ContactId,
+    pub code_hash: String,
+    pub expires_at: Millis,
+    pub attempts: i64,
+}
+
+pub async fn pending(db: &Db, form: FormId, token: &str) -> Result<Option<Pending>> {
+    let row = sqlx::query(
+        "SELECT id, contact_id, code_hash, code_expires_at, code_attempts FROM form_submissions \
+         WHERE form_id = $1 AND confirm_token = $2 AND status = 'pending' AND code_hash IS NOT NULL",
+    )
+    .bind(form.0)
+    .bind(token)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|r| {
+        Ok(Pending {
+            submission_id: get(&r, "id")?,
+            contact: ContactId(get::<Option<i64>>(&r, "contact_id")?.ok_or(StoreError::NotFound)?),
+            code_hash: get(&r, "code_hash")?,
+            expires_at: get(&r, "code_expires_at")?,
+            attempts: get(&r, "code_attempts")?,
+        })
+    })
+    .transpose()
+}
+
+/// Counts a wrong code.
+pub async fn wrong_code(db: &Db, submission: i64) -> Result<()> {
+    sqlx::query("UPDATE form_submissions SET code_attempts = code_attempts + 1 WHERE id = $1").bind(submission).execute(db.pool()).await?;
+    Ok(())
+}
+
+/// Accepts a pending submission (once: whether this call did).
+pub async fn accept(db: &Db, submission: i64) -> Result<bool> {
+    let r = sqlx::query("UPDATE form_submissions SET status = 'accepted', code_hash = NULL WHERE id = $1 AND status = 'pending'").bind(submission).execute(db.pool()).await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Records the lead for sale a submission became.
+pub async fn set_lead(db: &Db, submission: i64, lead: &str) -> Result<()> {
+    sqlx::query("UPDATE form_submissions SET lead_id = $1 WHERE id = $2").bind(lead).bind(submission).execute(db.pool()).await?;
+    Ok(())
+}
+
+/// A submission's answers.
+pub async fn answers(db: &Db, submission: i64) -> Result<BTreeMap<String, String>> {
+    let r = sqlx::query("SELECT answers FROM form_submissions WHERE id = $1").bind(submission).fetch_optional(db.pool()).await?.ok_or(StoreError::NotFound)?;
+    Ok(serde_json::from_str(&get::<String>(&r, "answers")?).unwrap_or_default())
 }

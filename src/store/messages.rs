@@ -623,6 +623,21 @@ pub async fn assign_opening(db: &Db, contact: ContactId, user: UserId, now: crat
     Ok(())
 }
 
+/// Assigns a contact's conversation unless someone has it already (opening an empty one when
+/// there is none yet). Whether this call assigned it.
+pub async fn assign_if_unassigned(db: &Db, contact: ContactId, user: UserId, now: crate::Millis) -> Result<bool> {
+    let r = sqlx::query(
+        "INSERT INTO conversations (contact_id, assigned_to, last_message_at, unread) VALUES ($1, $2, $3, 0) \
+         ON CONFLICT (contact_id) DO UPDATE SET assigned_to = excluded.assigned_to WHERE conversations.assigned_to IS NULL",
+    )
+    .bind(contact.0)
+    .bind(user.0)
+    .bind(now)
+    .execute(db.pool())
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Who a conversation is assigned to (`None` when unassigned or there is no conversation yet).
 pub async fn assigned_to(db: &Db, contact: ContactId) -> Result<Option<UserId>> {
     let row = sqlx::query("SELECT assigned_to FROM conversations WHERE contact_id = $1").bind(contact.0).fetch_optional(db.pool()).await?;

@@ -21,6 +21,8 @@ pub mod messages;
 pub mod notify;
 pub mod notes;
 pub mod pipeline;
+pub mod routing;
+pub mod saved_replies;
 pub mod recipients;
 pub mod scoring;
 pub mod segments;

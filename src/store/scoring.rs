@@ -54,7 +54,7 @@ pub async fn facts_after(db: &Db, after: i64, limit: i64) -> Result<Vec<Scored>>
             f.last_activity = f.last_activity.max(get::<Option<i64>>(&r, "last")?.unwrap_or(0));
         }
     }
-    for r in counted("SELECT contact_id, COUNT(*) AS n, MAX(created_at) AS last FROM form_submissions WHERE contact_id BETWEEN $1 AND $2 GROUP BY contact_id").await? {
+    for r in counted("SELECT contact_id, COUNT(*) AS n, MAX(created_at) AS last FROM form_submissions WHERE contact_id BETWEEN $1 AND $2 AND status = 'accepted' GROUP BY contact_id").await? {
         if let Some(&i) = at.get(&get::<i64>(&r, "contact_id")?) {
             let f = &mut out[i].facts;
             f.submissions = get::<i64>(&r, "n")? as u32;

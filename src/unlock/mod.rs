@@ -219,6 +219,13 @@ pub struct Provider {
 }
 
 impl Provider {
+    /// Whether they take leads for `city` and `service` now: active, not opted out of offers,
+    /// and listing the city and the service (ignoring case), or listing none (they serve all).
+    pub fn serves(&self, city: &str, service: &str) -> bool {
+        let has = |list: &[String], want: &str| list.is_empty() || list.iter().any(|x| x.trim().eq_ignore_ascii_case(want.trim()));
+        self.active && !self.offers_opted_out && has(&self.cities, city) && has(&self.service_types, service)
+    }
+
     /// The first word of the name, for the templates.
     pub fn first_name(&self) -> &str {
         self.name.split_whitespace().next().unwrap_or("there")

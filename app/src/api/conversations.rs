@@ -44,6 +44,9 @@ pub struct Thread {
     pub campaigns: Vec<ThreadCampaign>,
     /// The contact is a service provider (lead sales): its name.
     pub provider: Option<String>,
+    /// The team's internal notes on the contact, shown in the thread among the messages
+    /// (never sent).
+    pub notes: Vec<warmline::crm::Note>,
 }
 
 /// A campaign the contact is (or was) enrolled in, for the thread header.
@@ -99,7 +102,9 @@ pub async fn get_thread(contact_id: ContactId) -> Result<Thread, AppError> {
     let mut conn = db.pool().acquire().await.map_err(warmline::store::StoreError::from).or_fail()?;
     let provider = warmline::store::unlock::provider_by_contact(&mut conn, contact_id).await.or_fail()?.map(|p| p.name);
     drop(conn);
+    let notes = warmline::store::notes::for_contact(db, contact_id).await.or_fail()?;
     Ok(Thread {
+        notes,
         contact_id,
         name: contact.display_name(),
         provider,
@@ -168,8 +173,8 @@ pub async fn simulate_reply(contact_id: ContactId, body: String) -> Result<(), A
 #[server]
 pub async fn assign_conversation(contact_id: ContactId, user_id: Option<UserId>) -> Result<(), AppError> {
     use super::ssr::*;
-    require_user()?;
-    warmline::store::messages::assign(&state()?.db, contact_id, user_id).await.or_fail()
+    let me = require_user()?;
+    state()?.routing.assign(&me, contact_id, user_id).await.or_fail()
 }
 
 /// Everyone a conversation can be assigned to.

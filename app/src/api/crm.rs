@@ -110,3 +110,32 @@ pub async fn contact_messages(contact_id: ContactId) -> Result<Vec<warmline::mes
     require_user()?;
     warmline::store::messages::for_contact(&state()?.db, contact_id, 20).await.or_fail()
 }
+
+#[server]
+pub async fn saved_replies() -> Result<Vec<warmline::crm::SavedReply>, AppError> {
+    use super::ssr::*;
+    require_user()?;
+    warmline::crm::service::saved_replies(&state()?.messenger).await.or_fail()
+}
+
+#[server]
+pub async fn save_reply(name: String, body: String) -> Result<warmline::crm::SavedReply, AppError> {
+    use super::ssr::*;
+    let me = require_user()?;
+    warmline::crm::service::save_reply(&state()?.messenger, &name, &body, Some(me.id)).await.or_fail()
+}
+
+#[server]
+pub async fn delete_saved_reply(id: i64) -> Result<(), AppError> {
+    use super::ssr::*;
+    require_user()?;
+    warmline::crm::service::delete_reply(&state()?.messenger, id).await.or_fail()
+}
+
+/// A saved reply filled in for one contact, for the composer.
+#[server]
+pub async fn use_saved_reply(id: i64, contact_id: ContactId) -> Result<String, AppError> {
+    use super::ssr::*;
+    require_user()?;
+    warmline::crm::service::render_reply(&state()?.messenger, id, contact_id).await.or_fail()
+}

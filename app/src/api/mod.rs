@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod crm;
 pub mod farming;
 pub mod forms;
+pub mod routing;
 pub mod scoring;
 pub mod segments;
 pub mod unlock;

@@ -4,6 +4,7 @@ use crate::api::auth::{current_user, Logout};
 use leptos::prelude::*;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::use_location;
+use crate::components::realtime::{AlertsButton, Realtime, ToastStack};
 use warmline::user::User;
 
 /// Bumped on every live event from the server (and on reconnect); resources that show live
@@ -13,17 +14,29 @@ pub struct Live(pub RwSignal<u64>);
 
 /// Opens the server's event stream; the browser reconnects it by itself after a drop, and
 /// the server's first event on every connection is a `resync`.
+/// Each event is read: presence only updates who is shown in a conversation, an assignment
+/// also notifies its assignee, and every other event bumps `live`.
 #[cfg(feature = "hydrate")]
-fn listen_for_changes(live: RwSignal<u64>) {
+fn listen_for_changes(live: RwSignal<u64>, rt: Realtime) {
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     let Ok(source) = web_sys::EventSource::new("/app/events") else { return };
-    let bump = Closure::<dyn FnMut(web_sys::Event)>::new(move |_ev: web_sys::Event| live.update(|v| *v += 1));
+    let on_event = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
+        let data = ev.dyn_ref::<web_sys::MessageEvent>().and_then(|m| m.data().as_string()).unwrap_or_default();
+        let refetch = match serde_json::from_str::<warmline::live::LiveEvent>(&data) {
+            Ok(e) => rt.handle(&e, crate::components::realtime::now_ms()),
+            // A resync (or an event this page doesn't know yet): fetch everything again.
+            Err(_) => true,
+        };
+        if refetch {
+            live.update(|v| *v += 1);
+        }
+    });
     for event in ["change", "resync"] {
-        let _ = source.add_event_listener_with_callback(event, bump.as_ref().unchecked_ref());
+        let _ = source.add_event_listener_with_callback(event, on_event.as_ref().unchecked_ref());
     }
     // The stream lives as long as the page.
-    bump.forget();
+    on_event.forget();
     std::mem::forget(source);
 }
 
@@ -32,10 +45,18 @@ pub fn AppShell() -> impl IntoView {
     let user = Resource::new(|| (), |_| current_user());
     let live = RwSignal::new(0u64);
     provide_context(Live(live));
+    let rt = Realtime::default();
+    provide_context(rt);
+    Effect::new(move |_| {
+        if let Some(Ok(Some(u))) = user.get() {
+            rt.me.set(Some(u.id));
+        }
+    });
     #[cfg(feature = "hydrate")]
     Effect::new(move |prev: Option<()>| {
         if prev.is_none() {
-            listen_for_changes(live);
+            listen_for_changes(live, rt);
+            crate::components::realtime::leave_on_unload(rt);
         }
     });
     let (menu_open, set_menu_open) = signal(false);
@@ -74,6 +95,7 @@ pub fn AppShell() -> impl IntoView {
                     <NavLink href="/lists" label="Lists" icon="M8 6h13M8 12h13M8 18h13M3 6h.01M3 12h.01M3 18h.01" />
                     <NavLink href="/forms" label="Lead forms" icon="M9 5H7a2 2 0 00-2 2v12a2 2 0 002 2h10a2 2 0 002-2V7a2 2 0 00-2-2h-2M9 5a2 2 0 012-2h2a2 2 0 012 2M9 5h6M9 12h6M9 16h4" />
                     <NavLink href="/scoring" label="Lead scoring" icon="M12 3l2.6 5.3 5.9.9-4.3 4.1 1 5.8L12 16.4 6.8 19.1l1-5.8L3.5 9.2l5.9-.9L12 3z" />
+                    <NavLink href="/routing" label="Routing" icon="M4 6h6l4 6-4 6H4M14 12h6M17 9l3 3-3 3" />
                     <NavLink href="/import" label="Import CSV" icon="M12 3v12m0 0l-4-4m4 4l4-4M4 21h16" />
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
@@ -109,6 +131,7 @@ pub fn AppShell() -> impl IntoView {
                         </svg>
                     </button>
                     <div class="flex-1"></div>
+                    <AlertsButton />
                     <Transition fallback=|| ()>
                         {move || Suspend::new(async move {
                             match user.await {
@@ -124,6 +147,7 @@ pub fn AppShell() -> impl IntoView {
                     <Outlet />
                 </main>
             </div>
+            <ToastStack />
         </div>
     }
 }

@@ -4,3 +4,4 @@ pub mod segment_builder;
 pub mod ui;
 pub mod alarms;
 pub mod score;
+pub mod realtime;

@@ -249,9 +249,9 @@ fn TeamCard(rows: Vec<TeamDay>) -> impl IntoView {
 
 #[component]
 fn ReportView(report: Report) -> impl IntoView {
-    let Report { days, summary: s, series, by_kind, by_campaign, by_step, by_member, funnels, alarms } = report;
+    let Report { days, summary: s, series, by_kind, by_campaign, by_step, by_member, funnels, alarms, by_source } = report;
     let period = if days.0 == days.1 { days.0.clone() } else { format!("{} to {}", days.0, days.1) };
-    let nothing = s.sent == 0 && s.paid_unlocks == 0 && funnels.iter().all(|f| f.stages.iter().all(|(_, v)| *v == 0));
+    let nothing = s.sent == 0 && s.paid_unlocks == 0 && by_source.is_empty() && funnels.iter().all(|f| f.stages.iter().all(|(_, v)| *v == 0));
     if nothing {
         return view! {
             <Card>
@@ -284,6 +284,7 @@ fn ReportView(report: Report) -> impl IntoView {
         <BreakdownCard title="By drip campaign" first="Campaign" rows=by_campaign testid="by-campaign" />
         {(!by_step.is_empty()).then(|| view! { <BreakdownCard title="By step" first="Step" rows=by_step testid="by-step" /> })}
         <BreakdownCard title="By team member" first="Sent by" rows=by_member testid="by-member" />
+        <SourcesCard rows=by_source />
         {(!alarms.is_empty()).then(|| view! {
             <Card class="mt-6">
                 <div class="border-b border-slate-200 px-4 py-3"><h2 class="text-sm font-semibold text-slate-900">"Recent alarms"</h2></div>
@@ -335,6 +336,60 @@ fn Figures(s: Summary) -> impl IntoView {
                 testid="fig-revenue" tone={if s.revenue_cents > 0 { "text-emerald-700" } else { "" }} />
         </div>
     }
+}
+
+/// Form leads by source: each row opens the contacts from that source.
+#[component]
+fn SourcesCard(rows: Vec<warmline::analytics::SourceRow>) -> impl IntoView {
+    view! {
+        <Card class="mt-6">
+            <div class="border-b border-slate-200 px-4 py-3">
+                <h2 class="text-sm font-semibold text-slate-900">"Form leads by source"</h2>
+                <p class="text-xs text-slate-500">"Leads from lead forms in the period, by where they first came from (the period applies; the other filters are for messages)."</p>
+            </div>
+            {if rows.is_empty() {
+                view! { <p class="px-4 py-6 text-sm text-slate-500">"No form leads in the period."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="overflow-x-auto">
+                        <table class="min-w-full divide-y divide-slate-200" data-testid="by-source">
+                            <thead class="bg-slate-50"><tr>
+                                <th class=TH>"Source"</th><th class=TH>"Leads"</th><th class=TH>"Submissions"</th><th class=TH>"Replied"</th>
+                                <th class=TH>"Warm"</th><th class=TH>"Opt-outs"</th><th class=TH>"Sold"</th>
+                            </tr></thead>
+                            <tbody class="divide-y divide-slate-100">
+                                {rows.into_iter().map(|r| {
+                                    let rate = |n: i64| if r.leads > 0 { format!(" ({:.0}%)", n as f64 * 100.0 / r.leads as f64) } else { String::new() };
+                                    let href = format!("/contacts?source={}", js_encode(&r.source));
+                                    view! {
+                                        <tr>
+                                            <td class=format!("{TD} max-w-56 truncate font-medium")><a class="text-slate-900 hover:text-orange-700" href=href title=r.source.clone()>{r.source.clone()}</a></td>
+                                            <td class=format!("{TD} tabular-nums")>{fmt_count(r.leads)}</td>
+                                            <td class=format!("{TD} tabular-nums")>{fmt_count(r.submissions)}</td>
+                                            <td class=format!("{TD} tabular-nums")>{format!("{}{}", fmt_count(r.replied), rate(r.replied))}</td>
+                                            <td class=format!("{TD} tabular-nums")>{format!("{}{}", fmt_count(r.warm_leads), rate(r.warm_leads))}</td>
+                                            <td class=format!("{TD} tabular-nums")>{format!("{}{}", fmt_count(r.opted_out), rate(r.opted_out))}</td>
+                                            <td class=format!("{TD} tabular-nums")>{fmt_count(r.sold)}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </Card>
+    }
+}
+
+/// Percent-encodes a query value.
+fn js_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[component]

@@ -137,8 +137,16 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
     let unflag = ServerAction::<ClearFlag>::new();
     let set_status = ServerAction::<crate::api::crm::SetConversationStatus>::new();
     let suggest = ServerAction::<SuggestReply>::new();
+    let add_note = ServerAction::<crate::api::crm::AddNote>::new();
+    // The composer writes a reply, or an internal note for the team (never sent).
+    let note_mode = RwSignal::new(false);
+    // Saved replies: kept here, so a live refetch of the thread doesn't close the menu.
+    let replies = SavedReplyActions::new();
+    // The others with this conversation open see this member here, and typing.
+    crate::components::realtime::stay_present(contact_id);
+    let typing = crate::components::realtime::typing_notifier(contact_id);
     let data = Resource::new(
-        move || (contact_id, live.get(), send.version().get(), simulate.version().get(), assign.version().get(), unflag.version().get(), set_status.version().get()),
+        move || (contact_id, live.get(), send.version().get(), simulate.version().get(), assign.version().get(), unflag.version().get(), set_status.version().get(), add_note.version().get()),
         |(id, ..)| get_thread(id),
     );
     let team = Resource::new(|| (), |_| teammates());
@@ -147,6 +155,17 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(_)) = send.value().get() {
             body.set(String::new());
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = add_note.value().get() {
+            body.set(String::new());
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(text)) = replies.pick.value().get() {
+            body.set(text);
+            replies.open.set(false);
         }
     });
     Effect::new(move |_| {
@@ -317,11 +336,14 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
                                 }).collect_view()}
                             </div>
                         })}
-                        {rendered.set_value(t.messages.len())}
+                        {rendered.set_value(t.messages.len() + t.notes.len())}
                         <div class="relative flex min-h-0 flex-1 flex-col">
                             <div node_ref=thread_ref on:scroll=on_scroll class="min-h-[8rem] flex-1 space-y-2 overflow-y-auto bg-slate-50 px-4 py-4" data-testid="thread">
-                                {if t.messages.is_empty() { view! { <p class="text-center text-sm text-slate-400">"No messages yet."</p> }.into_any() } else {
-                                    t.messages.into_iter().map(|m| view! { <Bubble m /> }).collect_view().into_any()
+                                {if t.messages.is_empty() && t.notes.is_empty() { view! { <p class="text-center text-sm text-slate-400">"No messages yet."</p> }.into_any() } else {
+                                    interleave(t.messages, t.notes).into_iter().map(|item| match item {
+                                        Item::Message(m) => view! { <Bubble m /> }.into_any(),
+                                        Item::Note(n) => view! { <NoteBubble n /> }.into_any(),
+                                    }).collect_view().into_any()
                                 }}
                             </div>
                             <Show when=move || new_below.get()>
@@ -331,7 +353,7 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
                                 </button>
                             </Show>
                         </div>
-                        <div class="border-t border-slate-200 p-3">
+                        {view! { <div class="border-t border-slate-200 p-3">
                             {gate.reason.clone().map(|r| {
                                 if blocked {
                                     view! { <p class="mb-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800" role="status" data-testid="gate-note">{format!("Sending is blocked: {r}.")}</p> }.into_any()
@@ -351,9 +373,31 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
                                     <button type="button" class=BTN_SECONDARY on:click=move |_| { unflag.dispatch(ClearFlag { contact_id }); }>"Reviewed: allow messages"</button>
                                 </div>
                             })}
-                            <textarea class=INPUT rows="3" placeholder=if blocked { "You can't message this contact" } else { "Type a message" }
-                                aria-label="Message" bind:value=body disabled=blocked data-testid="composer" maxlength=warmline::limits::MESSAGE></textarea>
-                            <div class="mt-2 flex flex-wrap items-center justify-between gap-2">
+                            <crate::components::realtime::PresenceLine contact_id />
+                            <div class="mb-2 flex gap-1 text-sm" role="tablist" aria-label="Composer">
+                                <button type="button" role="tab" aria-selected=move || (!note_mode.get()).to_string() on:click=move |_| note_mode.set(false)
+                                    class=move || if note_mode.get() { "rounded-md px-3 py-1 text-slate-500 hover:bg-slate-100" } else { "rounded-md bg-slate-900 px-3 py-1 font-medium text-white" }>"Reply"</button>
+                                <button type="button" role="tab" aria-selected=move || note_mode.get().to_string() on:click=move |_| note_mode.set(true) data-testid="note-mode"
+                                    class=move || if note_mode.get() { "rounded-md bg-amber-500 px-3 py-1 font-medium text-white" } else { "rounded-md px-3 py-1 text-slate-500 hover:bg-slate-100" }>"Internal note"</button>
+                            </div>
+                            <textarea rows="3"
+                                class=move || if note_mode.get() { format!("{INPUT} bg-amber-50") } else { INPUT.to_string() }
+                                placeholder=move || if note_mode.get() { "A note for your team. It is never sent." } else if blocked { "You can't message this contact" } else { "Type a message" }
+                                aria-label=move || if note_mode.get() { "Internal note" } else { "Message" }
+                                bind:value=body disabled=move || blocked && !note_mode.get() data-testid="composer" maxlength=warmline::limits::MESSAGE
+                                on:input=move |_| if !note_mode.get_untracked() { typing() }></textarea>
+                            <Show when=move || note_mode.get()>
+                                <div class="mt-2 flex items-center justify-between gap-2">
+                                    <p class="text-xs text-amber-800">"Only your team sees notes."</p>
+                                    <button type="button" class=BTN_PRIMARY data-testid="add-note"
+                                        disabled=move || add_note.pending().get() || body.with(|b| b.trim().is_empty())
+                                        on:click=move |_| { add_note.dispatch(crate::api::crm::AddNote { contact_id, body: body.get_untracked() }); }>
+                                        "Add note"
+                                    </button>
+                                </div>
+                                {move || add_note.value().get().and_then(|r| r.err()).map(|e| view! { <div class="mt-2"><ErrorNote error=e /></div> })}
+                            </Show>
+                            <div class=move || if note_mode.get() { "hidden" } else { "mt-2 flex flex-wrap items-center justify-between gap-2" }>
                                 <p class="text-xs text-slate-500" data-testid="segment-info">{move || {
                                     let i = info();
                                     format!("{} characters · {} segment{} · {} · about ${:.3}",
@@ -361,7 +405,8 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
                                         match i.encoding { segments::Encoding::Gsm7 => "GSM-7", segments::Encoding::Ucs2 => "Unicode (UCS-2)" },
                                         segments::estimate_cost_micros(&i, PRICE_PER_SEGMENT_MICROS) as f64 / 1e6)
                                 }}</p>
-                                <div class="flex gap-2">
+                                <div class="flex flex-wrap gap-2">
+                                    <SavedReplies contact_id body actions=replies />
                                     <button type="button" class=BTN_SECONDARY data-testid="suggest-reply" disabled=move || blocked || suggest.pending().get()
                                         on:click=move |_| { suggest.dispatch(SuggestReply { contact_id }); }>
                                         {move || if suggest.pending().get() { "Drafting…" } else { "Suggest a reply" }}
@@ -393,7 +438,7 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
                                     </button>
                                 </div>
                             })}
-                        </div>
+                        </div> }.into_any()}
                     }.into_any()
                 })}
             </Transition>
@@ -428,6 +473,108 @@ fn status_label(m: &Message) -> (&'static str, &'static str) {
         MessageStatus::Undelivered | MessageStatus::Failed => ("failed", "text-red-600"),
         MessageStatus::Canceled => ("not sent", "text-red-600"),
         MessageStatus::Received => ("", ""),
+    }
+}
+
+/// The saved-replies menu's state and actions, owned by the thread panel.
+#[derive(Clone, Copy)]
+struct SavedReplyActions {
+    open: RwSignal<bool>,
+    pick: ServerAction<crate::api::crm::UseSavedReply>,
+    save: ServerAction<crate::api::crm::SaveReply>,
+    delete: ServerAction<crate::api::crm::DeleteSavedReply>,
+    name: RwSignal<String>,
+}
+
+impl SavedReplyActions {
+    fn new() -> SavedReplyActions {
+        SavedReplyActions { open: RwSignal::new(false), pick: ServerAction::new(), save: ServerAction::new(), delete: ServerAction::new(), name: RwSignal::new(String::new()) }
+    }
+}
+
+/// "Saved replies": pick one (its {{ }} fields filled in for this contact) into the composer,
+/// save the composer's text as one, or delete one.
+#[component]
+fn SavedReplies(contact_id: ContactId, body: RwSignal<String>, actions: SavedReplyActions) -> impl IntoView {
+    let a = actions;
+    let list = Resource::new(move || (a.open.get(), a.save.version().get(), a.delete.version().get()), |(open, ..)| async move {
+        if open { crate::api::crm::saved_replies().await.map(Some) } else { Ok(None) }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = a.save.value().get() {
+            a.name.set(String::new());
+        }
+    });
+    view! {
+        <div class="relative">
+            <button type="button" class=BTN_SECONDARY aria-expanded=move || a.open.get().to_string() data-testid="saved-replies"
+                on:click=move |_| a.open.update(|o| *o = !*o)>"Saved replies"</button>
+            <Show when=move || a.open.get()>
+                <div class="absolute bottom-full right-0 z-20 mb-2 w-[min(22rem,calc(100vw-2rem))] rounded-lg border border-slate-200 bg-white p-2 shadow-xl" data-testid="saved-replies-menu">
+                    <Transition fallback=|| view! { <p class="p-2 text-sm text-slate-500">"Loading…"</p> }>
+                        {move || Suspend::new(async move {
+                            match list.await {
+                                Err(e) => view! { <ErrorNote error=e /> }.into_any(),
+                                Ok(None) => ().into_any(),
+                                Ok(Some(v)) if v.is_empty() => view! { <p class="p-2 text-sm text-slate-500">"None yet. Write a message below and save it for next time; {{ first_name }} fills in the contact's name."</p> }.into_any(),
+                                Ok(Some(v)) => view! {
+                                    <ul class="max-h-60 overflow-y-auto">
+                                        {v.into_iter().map(|r| {
+                                            let id = r.id;
+                                            view! {
+                                                <li class="group flex items-start gap-1 rounded-md hover:bg-slate-50">
+                                                    <button type="button" class="min-w-0 flex-1 p-2 text-left" data-testid="saved-reply"
+                                                        on:click=move |_| { a.pick.dispatch(crate::api::crm::UseSavedReply { id, contact_id }); }>
+                                                        <span class="block text-sm font-medium text-slate-900">{r.name.clone()}</span>
+                                                        <span class="block truncate text-xs text-slate-500">{r.body.clone()}</span>
+                                                    </button>
+                                                    <button type="button" class="m-1 rounded p-1 text-xs text-slate-400 hover:bg-red-50 hover:text-red-700" aria-label=format!("Delete {}", r.name)
+                                                        on:click=move |_| { a.delete.dispatch(crate::api::crm::DeleteSavedReply { id }); }>"✕"</button>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any(),
+                            }
+                        })}
+                    </Transition>
+                    {move || a.pick.value().get().and_then(|r| r.err()).map(|e| view! { <div class="p-2"><ErrorNote error=e /></div> })}
+                    <div class="mt-1 flex gap-2 border-t border-slate-100 p-2">
+                        <input class=INPUT placeholder="Name, to save the message below" aria-label="Saved reply name" bind:value=a.name maxlength="60" data-testid="saved-reply-name" />
+                        <button type="button" class=BTN_SECONDARY data-testid="save-reply"
+                            disabled=move || a.name.with(|n| n.trim().is_empty()) || body.with(|b| b.trim().is_empty()) || a.save.pending().get()
+                            on:click=move |_| { a.save.dispatch(crate::api::crm::SaveReply { name: a.name.get_untracked(), body: body.get_untracked() }); }>"Save"</button>
+                    </div>
+                    {move || a.save.value().get().and_then(|r| r.err()).map(|e| view! { <div class="p-2"><ErrorNote error=e /></div> })}
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+/// A message or a note, in the order they happened.
+enum Item {
+    Message(Message),
+    Note(warmline::crm::Note),
+}
+
+fn interleave(messages: Vec<Message>, notes: Vec<warmline::crm::Note>) -> Vec<Item> {
+    let mut items: Vec<(i64, Item)> = messages.into_iter().map(|m| (m.created_at, Item::Message(m))).chain(notes.into_iter().map(|n| (n.created_at, Item::Note(n)))).collect();
+    items.sort_by_key(|(at, _)| *at);
+    items.into_iter().map(|(_, i)| i).collect()
+}
+
+#[component]
+fn NoteBubble(n: warmline::crm::Note) -> impl IntoView {
+    view! {
+        <div class="mx-auto max-w-[85%] rounded-lg border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-950" data-testid="thread-note">
+            <p class="text-xs font-medium text-amber-800">
+                "Internal note"
+                {n.author.clone().map(|a| format!(" · {a}"))}
+                " · " <Time ms=n.created_at />
+            </p>
+            <p class="mt-0.5 whitespace-pre-wrap break-words">{n.body.clone()}</p>
+        </div>
     }
 }
 

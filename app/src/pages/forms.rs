@@ -91,6 +91,8 @@ fn Builder(campaigns: Vec<(i64, String)>, default_consent: String, create: Serve
     let thank_you = RwSignal::new(String::new());
     let list = RwSignal::new(String::new());
     let campaign = RwSignal::new(String::new());
+    let confirm_sms = RwSignal::new(false);
+    let sell_leads = RwSignal::new(false);
     // (included, required) per optional field; name and email are asked by default.
     let picks: Vec<(FieldKind, RwSignal<bool>, RwSignal<bool>)> =
         OPTIONAL.iter().map(|k| (*k, RwSignal::new(matches!(k, FieldKind::Name | FieldKind::Email)), RwSignal::new(*k == FieldKind::Name))).collect();
@@ -122,6 +124,8 @@ fn Builder(campaigns: Vec<(i64, String)>, default_consent: String, create: Serve
                 tags: Vec::new(),
                 drip_campaign_id: campaign.get_untracked().parse().ok().map(CampaignId),
                 allowed_origins: Vec::new(),
+                confirm_sms: confirm_sms.get_untracked(),
+                sell_leads: sell_leads.get_untracked(),
             },
         });
     };
@@ -164,6 +168,20 @@ fn Builder(campaigns: Vec<(i64, String)>, default_consent: String, create: Serve
                     </select>
                     <p class="mt-1 text-xs text-slate-500">"Its first step is the speed-to-lead text, sent within seconds (in the morning for a night-time lead)."</p>
                 </div>
+                <label class="flex items-start gap-3">
+                    <input type="checkbox" class="mt-0.5 h-4 w-4 rounded border-slate-300 text-orange-600 focus:ring-orange-500" bind:checked=confirm_sms data-testid="confirm-sms" />
+                    <span>
+                        <span class="block text-sm font-medium text-slate-700">"Confirm the number with a texted code"</span>
+                        <span class="block text-xs text-slate-500">"The lead counts (scored, assigned, texted by the drip) once they type the 6-digit code we text them. Stops fake numbers, costs one text."</span>
+                    </span>
+                </label>
+                <label class="flex items-start gap-3">
+                    <input type="checkbox" class="mt-0.5 h-4 w-4 rounded border-slate-300 text-orange-600 focus:ring-orange-500" bind:checked=sell_leads data-testid="sell-leads" />
+                    <span>
+                        <span class="block text-sm font-medium text-slate-700">"Sell these leads to providers"</span>
+                        <span class="block text-xs text-slate-500">"Each lead is offered (lead unlock) to the providers serving its city and service type. Needs required name, city and service fields."</span>
+                    </span>
+                </label>
                 <button type="submit" class=BTN_PRIMARY disabled=move || create.pending().get() data-testid="create-form">"Create form"</button>
                 {move || create.value().get().map(|r| match r {
                     Err(e) => view! { <ErrorNote error=e /> }.into_any(),
@@ -227,6 +245,8 @@ pub fn FormDetailPage() -> impl IntoView {
                                                                             None => view! { <span class="block truncate font-medium">{who.clone()}</span> }.into_any(),
                                                                         }}
                                                                         <span class="font-mono text-xs text-slate-500">{warmline::phone::display(&s.phone)}</span>
+                                                                        {(s.status == "pending").then(|| view! { <span class="ml-2 rounded-full bg-amber-50 px-2 py-0.5 text-xs text-amber-800 ring-1 ring-inset ring-amber-600/20" data-testid="submission-pending" title="The texted code has not been typed in: this lead doesn't count yet">"awaiting code"</span> })}
+                                                                        {s.phone_flag.clone().map(|f| view! { <span class="ml-2 rounded-full bg-red-50 px-2 py-0.5 text-xs text-red-700 ring-1 ring-inset ring-red-600/20" data-testid="submission-flag" title="Carriers told us this number can't take texts">{f}</span> })}
                                                                     </td>
                                                                     <td class=TD><span class="rounded-full bg-orange-50 px-2 py-0.5 text-xs font-medium text-orange-800" data-testid="submission-source">{source}</span><p class="mt-1 text-xs text-slate-500">{detail}</p></td>
                                                                     <td class=format!("{TD} hidden max-w-xs md:table-cell")><p class="line-clamp-2 text-xs text-slate-500" title=s.consent_text.clone()>{s.consent_text.clone()}</p><p class="text-xs text-slate-400">{format!("IP {}", s.ip)}</p></td>

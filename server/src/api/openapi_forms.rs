@@ -23,14 +23,16 @@ pub fn add(doc: &mut Value) {
         "list": {"type": "string", "description": "A list's name; created when missing"},
         "tags": {"type": "array", "items": {"type": "string"}},
         "drip_campaign_id": {"type": "integer", "description": "Enroll each lead in this (active) drip campaign: its first step is the speed-to-lead text"},
-        "allowed_origins": {"type": "array", "items": {"type": "string"}, "description": "Sites allowed to post JSON from a browser (CORS)"}
+        "allowed_origins": {"type": "array", "items": {"type": "string"}, "description": "Sites allowed to post JSON from a browser (CORS)"},
+        "confirm_sms": {"type": "boolean", "description": "Text a 6-digit code to the number; the lead counts once it is posted to /f/{slug}/confirm (default false)"},
+        "sell_leads": {"type": "boolean", "description": "Offer each lead (lead unlock) to the providers serving its city and service type; needs required name, city and service_type fields"}
     }});
     let form = json!({"type": "object", "properties": {
         "id": {"type": "integer"}, "name": {"type": "string"}, "slug": {"type": "string"}, "headline": {"type": "string"},
         "benefits": {"type": "array", "items": {"type": "string"}}, "fields": {"type": "array", "items": field},
         "consent_text": {"type": "string"}, "thank_you": {"type": "string"}, "list_id": {"type": ["integer", "null"]},
         "tags": {"type": "array", "items": {"type": "string"}}, "drip_campaign_id": {"type": ["integer", "null"]},
-        "allowed_origins": {"type": "array", "items": {"type": "string"}}, "active": {"type": "boolean"},
+        "allowed_origins": {"type": "array", "items": {"type": "string"}}, "confirm_sms": {"type": "boolean"}, "sell_leads": {"type": "boolean"}, "active": {"type": "boolean"},
         "submissions": {"type": "integer"}, "created_at": {"type": "integer"}
     }});
     let source = json!({"type": "object", "properties": {
@@ -41,7 +43,11 @@ pub fn add(doc: &mut Value) {
     let submission = json!({"type": "object", "properties": {
         "id": {"type": "integer"}, "form_id": {"type": "integer"}, "contact_id": {"type": ["integer", "null"]}, "phone": {"type": "string"},
         "answers": {"type": "object", "additionalProperties": {"type": "string"}}, "consent_text": {"type": "string"},
-        "ip": {"type": "string"}, "user_agent": {"type": "string"}, "attribution": source, "created_at": {"type": "integer"}
+        "ip": {"type": "string"}, "user_agent": {"type": "string"}, "attribution": source,
+        "status": {"enum": ["accepted", "pending"], "description": "pending: the texted code was not typed in yet, and the lead doesn't count"},
+        "phone_flag": {"enum": ["landline", "invalid", null], "description": "The carriers told us this number can't take texts"},
+        "lead_id": {"type": ["string", "null"], "description": "The lead for sale it became"},
+        "created_at": {"type": "integer"}
     }});
     let paths = doc["paths"].as_object_mut().expect("paths");
     paths.insert("/forms".into(), json!({

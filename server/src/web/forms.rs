@@ -1,6 +1,7 @@
 //! The public lead capture pages: `/f/{slug}` (the form, server-rendered, usable without
 //! JavaScript, embeddable in an iframe), `/f/{slug}/submit` (a browser form or JSON from any
-//! site, CORS for the form's allowed origins), `/f/{slug}/thanks` and `/f/{slug}/privacy`.
+//! site, CORS for the form's allowed origins), `/f/{slug}/confirm` (the code texted to the
+//! number, for forms that ask for it), `/f/{slug}/thanks` and `/f/{slug}/privacy`.
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -118,6 +119,24 @@ fn form_page(form: &Form, business: &str, values: &BTreeMap<String, String>, err
     )
 }
 
+/// "Type the code we texted you": posts the code with the submission's token.
+fn code_page(form: &Form, business: &str, token: &str, text: &str, error: Option<&str>) -> String {
+    let error = error.map(|e| format!("<div class=\"error\" role=\"alert\" data-testid=\"form-error\">{}</div>", esc(e))).unwrap_or_default();
+    page(
+        &form.headline,
+        &format!(
+            "<div class=\"card\" data-testid=\"code-page\"><div class=\"biz\">{biz}</div><h1>Check your phone</h1><p>{text}</p>{error}\
+             <form method=\"post\" action=\"/f/{slug}/confirm\"><input type=\"hidden\" name=\"token\" value=\"{token}\">\
+             <label for=\"f-code\">Code</label><input id=\"f-code\" type=\"text\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" pattern=\"[0-9 ]*\" maxlength=\"12\" required autofocus>\
+             <button type=\"submit\">Confirm</button></form></div><p class=\"foot\">{biz} · <a href=\"/f/{slug}\">Start again</a></p>",
+            biz = esc(business),
+            text = esc(text),
+            slug = esc(&form.slug),
+            token = esc(token),
+        ),
+    )
+}
+
 fn error_page(status: StatusCode, text: &str) -> Response {
     (status, Html(page("Form", &format!("<div class=\"card\"><h1>Sorry</h1><p>{}</p></div>", esc(text))))).into_response()
 }
@@ -216,6 +235,15 @@ pub async fn submit(State(state): State<AppState>, Path(slug): Path<String>, Ext
     let from = Sender { ip: ip.0.clone(), user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default().chars().take(400).collect() };
     let result = state.forms.submit(&slug, &fields, &from).await;
     let response = match (result, json) {
+        // The form asks for the texted code first: 202 with the token (JSON), or the code page.
+        (Ok(out), true) if out.confirm_token.is_some() => (StatusCode::ACCEPTED, axum::Json(serde_json::json!({
+            "ok": true, "status": "confirm", "confirm_token": out.confirm_token, "confirm_url": format!("/f/{slug}/confirm"), "message": out.expect_text,
+        })))
+            .into_response(),
+        (Ok(out), false) if out.confirm_token.is_some() => match &form {
+            Some(f) => Html(code_page(f, &business(&state).await, out.confirm_token.as_deref().unwrap_or_default(), &out.expect_text, None)).into_response(),
+            None => error_page(StatusCode::NOT_FOUND, "this form is no longer available"),
+        },
         (Ok(out), true) => (StatusCode::OK, axum::Json(serde_json::json!({
             "ok": true, "submission_id": out.submission_id, "contact_id": out.contact_id, "created": out.created,
             "message": form.as_ref().map(|f| f.thank_you.clone()).unwrap_or_default(), "expect_text": out.expect_text,
@@ -238,6 +266,43 @@ pub async fn submit(State(state): State<AppState>, Path(slug): Path<String>, Ext
                     values.remove("website");
                     (status, Html(form_page(f, &business(&state).await, &values, Some(&text)))).into_response()
                 }
+                _ => (status, axum::Json(serde_json::json!({"error": text}))).into_response(),
+            }
+        }
+    };
+    with_cors(response, cors)
+}
+
+/// `POST /f/{slug}/confirm`: the code texted for a submission (`token`, `code`; a browser
+/// form or JSON). 200 or the thank-you page when it matches; 422 with the reason when not.
+#[tracing::instrument(skip_all, fields(slug = %slug))]
+pub async fn confirm(State(state): State<AppState>, Path(slug): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    let form = state.forms.public(&slug).await.ok();
+    let cors = allowed_origin(form.as_ref(), &headers);
+    let (fields, json) = match fields_of(&headers, &body) {
+        Ok(f) => f,
+        Err(m) => return with_cors((StatusCode::UNPROCESSABLE_ENTITY, axum::Json(serde_json::json!({"error": m}))).into_response(), cors),
+    };
+    let token = fields.get("token").or_else(|| fields.get("confirm_token")).cloned().unwrap_or_default();
+    let code = fields.get("code").cloned().unwrap_or_default();
+    let response = match (state.forms.confirm(&slug, &token, &code).await, json) {
+        (Ok(out), true) => (StatusCode::OK, axum::Json(serde_json::json!({
+            "ok": true, "submission_id": out.submission_id, "contact_id": out.contact_id,
+            "message": form.as_ref().map(|f| f.thank_you.clone()).unwrap_or_default(), "expect_text": out.expect_text,
+        })))
+            .into_response(),
+        (Ok(out), false) => Redirect::to(&format!("/f/{}/thanks?when={}", urlencode(&slug), urlencode(&out.expect_text))).into_response(),
+        (Err(e), json) => {
+            let (status, text) = match e {
+                Error::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, m),
+                Error::NotFound(m) => (StatusCode::NOT_FOUND, m),
+                other => {
+                    tracing::error!(error = %other, "form confirmation failed");
+                    (StatusCode::INTERNAL_SERVER_ERROR, "something went wrong; please try again".to_string())
+                }
+            };
+            match (json, &form) {
+                (false, Some(f)) => (status, Html(code_page(f, &business(&state).await, &token, "Type the code we texted you.", Some(&text)))).into_response(),
                 _ => (status, axum::Json(serde_json::json!({"error": text}))).into_response(),
             }
         }

@@ -13,6 +13,8 @@ both!(
     a_submission_records_consent_and_source_and_the_drip_texts_the_lead,
     refused_submissions_create_nothing,
     a_browser_form_works_without_javascript_and_keeps_an_opt_out,
+    a_texted_code_confirms_the_lead_and_a_known_landline_is_flagged,
+    a_form_that_sells_its_leads_offers_each_to_the_providers_serving_it,
 );
 
 async fn scalar(app: &TestApp, sql: &str) -> i64 {
@@ -126,6 +128,10 @@ async fn a_submission_records_consent_and_source_and_the_drip_texts_the_lead(app
     assert_eq!(subs[0]["attribution"]["gclid"], "abc123");
     assert_eq!(subs[0]["consent_text"], consent);
     assert_eq!(subs[0]["answers"]["name"], "Rosa Diaz");
+    // Analytics counts the period's form leads by source.
+    let today = app.state.analytics.filter(&warmline::analytics::FilterInput { last_days: Some(1), ..Default::default() }).unwrap();
+    let by_source = app.state.analytics.report(&today).await.unwrap().by_source;
+    assert_eq!(by_source.iter().map(|r| (r.source.as_str(), r.leads, r.submissions)).collect::<Vec<_>>(), [("google", 1, 1)]);
 
     // Speed to lead: enrolled at once; the runner's next pass texts them through Twilio.
     runner(&app).run_once().await.unwrap();
@@ -231,4 +237,154 @@ async fn a_browser_form_works_without_javascript_and_keeps_an_opt_out(app: TestA
     assert_eq!(r.headers()["access-control-allow-origin"], "https://acme.example");
     assert_eq!(pre("https://evil.example").await.unwrap().status(), StatusCode::FORBIDDEN);
     assert_eq!(form["allowed_origins"][0], "https://acme.example");
+}
+
+/// A form that asks for a texted code: the code goes through the pipeline to Twilio, nothing
+/// counts until it is typed in (no drip, no score, not in the form's count), a wrong code is
+/// refused and counted, the right one makes the lead count once. A number the carriers said is
+/// a landline is flagged and not texted.
+async fn a_texted_code_confirms_the_lead_and_a_known_landline_is_flagged(app: TestApp) {
+    let backend = app.backend;
+    drop(app);
+    let fake = FakeTwilio::start().await;
+    let mut env = twilio_env(&fake);
+    env.push(("TRUST_PROXY", "true".to_string()));
+    let extra: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = common::spawn_with(backend, &extra).await.unwrap();
+    let key = app.api_key().await;
+    let (s, c) = api(&app, &key, Method::POST, "/api/v1/campaigns", Some(json!({"name": "Verified leads", "steps": [{"delay_minutes": 0, "template": "Hi {{ first_name }}, thanks! Reply STOP to opt out."}]}))).await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let campaign = c["id"].as_i64().unwrap();
+    assert_eq!(api(&app, &key, Method::POST, &format!("/api/v1/campaigns/{campaign}/activate"), None).await.0, StatusCode::OK);
+    let form = make_form(&app, &key, json!({"name": "Verified quote", "slug": "verified", "drip_campaign_id": campaign, "confirm_sms": true})).await;
+    assert_eq!(form["confirm_sms"], true);
+    let form_id = form["id"].as_i64().unwrap();
+
+    let phone = "+14155550161";
+    let contact = app.sendable_contact(phone).await;
+    let (s, v) = post_json(&app, "verified", json!({"name": "Vera Code", "phone": phone, "consent": "yes"}), "203.0.113.20").await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    assert_eq!(v["status"], "confirm");
+    let token = v["confirm_token"].as_str().unwrap().to_string();
+    // The code reached Twilio (a verification text, never held for quiet hours).
+    eventually("the code reached Twilio", || async { fake.accepted().iter().any(|a| a.to == phone) }).await;
+    let sms = fake.accepted().into_iter().find(|a| a.to == phone).unwrap().body;
+    let code: String = sms.split_whitespace().find(|w| w.trim_end_matches('.').len() == 6 && w.trim_end_matches('.').chars().all(|c| c.is_ascii_digit())).unwrap().trim_end_matches('.').to_string();
+    let kinds = scalar(&app, &format!("SELECT COUNT(*) FROM messages WHERE contact_id = {} AND kind = 'verification'", contact.0)).await;
+    assert_eq!(kinds, 1);
+    // Nothing counts yet.
+    assert!(warmline::store::enrollments::for_contact(&app.state.db, contact).await.unwrap().is_empty());
+    assert_eq!(app.state.scoring.of(contact).await.unwrap().value, 0);
+    let (_, subs) = api(&app, &key, Method::GET, &format!("/api/v1/forms/{form_id}/submissions"), None).await;
+    assert_eq!(subs[0]["status"], "pending");
+    let (_, f) = api(&app, &key, Method::GET, &format!("/api/v1/forms/{form_id}"), None).await;
+    assert_eq!(f["submissions"], 0, "a pending submission doesn't count");
+
+    // A wrong code is refused (and counted); the right one confirms, once.
+    let confirm = |token: String, code: String| {
+        let app = &app;
+        async move {
+            let r = app.client().post(app.url("/f/verified/confirm")).json(&json!({"token": token, "code": code})).send().await.unwrap();
+            let s = r.status();
+            (s, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let (s, v) = confirm(token.clone(), wrong.into()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["error"].as_str().unwrap().contains("not the one we texted"), "{v}");
+    let (s, v) = confirm(token.clone(), format!(" {code} ")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v["expect_text"].as_str().unwrap().contains("in a minute"), "{v}");
+    let (s, _) = confirm(token.clone(), code.clone()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "a code works once");
+    // Now it counts: enrolled, scored, in the count.
+    assert_eq!(warmline::store::enrollments::for_contact(&app.state.db, contact).await.unwrap().len(), 1);
+    assert!(app.state.scoring.of(contact).await.unwrap().value > 0);
+    let (_, subs) = api(&app, &key, Method::GET, &format!("/api/v1/forms/{form_id}/submissions"), None).await;
+    assert_eq!(subs[0]["status"], "accepted");
+
+    // Five wrong codes end a code.
+    let other = "+14155550162";
+    app.sendable_contact(other).await;
+    let (s, v) = post_json(&app, "verified", json!({"name": "Guess Work", "phone": other, "consent": "yes"}), "203.0.113.21").await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let token2 = v["confirm_token"].as_str().unwrap().to_string();
+    eventually("the second code reached Twilio", || async { fake.accepted().iter().any(|a| a.to == other) }).await;
+    let sms2 = fake.accepted().into_iter().find(|a| a.to == other).unwrap().body;
+    let code2: String = sms2.split_whitespace().find(|w| w.trim_end_matches('.').len() == 6 && w.trim_end_matches('.').chars().all(|c| c.is_ascii_digit())).unwrap().trim_end_matches('.').to_string();
+    let wrong2 = if code2 == "999999" { "888888" } else { "999999" };
+    for _ in 0..5 {
+        assert_eq!(confirm(token2.clone(), wrong2.into()).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let (s, v) = confirm(token2.clone(), code2).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(v["error"].as_str().unwrap().contains("expired or was already used"), "{v}");
+
+    // A browser without JavaScript gets the code page, and the code form posts back to it.
+    let third = "+14155550163";
+    app.sendable_contact(third).await;
+    let r = app.client().post(app.url("/f/verified/submit")).header("x-forwarded-for", "203.0.113.22").form(&[("name", "Bo Browser"), ("phone", third), ("consent", "yes")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("data-testid=\"code-page\"") && html.contains("action=\"/f/verified/confirm\""), "{html}");
+    let r = app.client().post(app.url("/f/verified/confirm")).form(&[("token", "nope"), ("code", "123456")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("expired or was already used"));
+
+    // A number the carriers said is a landline: kept, flagged, not texted, no code asked.
+    let landline = "+14155550164";
+    let home = app.sendable_contact(landline).await;
+    warmline::store::consent::set_number_status(&app.state.db, home, warmline::message::NumberStatus::Landline).await.unwrap();
+    let before = fake.accepted().len();
+    let (s, v) = post_json(&app, "verified", json!({"name": "Lana Line", "phone": landline, "consent": "yes"}), "203.0.113.23").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(v["expect_text"].as_str().unwrap().contains("landline"), "{v}");
+    let (_, subs) = api(&app, &key, Method::GET, &format!("/api/v1/forms/{form_id}/submissions"), None).await;
+    assert_eq!(subs[0]["phone_flag"], "landline");
+    assert!(warmline::store::enrollments::for_contact(&app.state.db, home).await.unwrap().is_empty());
+    assert_eq!(fake.accepted().len(), before, "nothing texted to the landline");
+}
+
+/// A form that sells its leads: each submission becomes a lead for lead unlock, offered to the
+/// active providers who serve its city and service type, and to nobody else.
+async fn a_form_that_sells_its_leads_offers_each_to_the_providers_serving_it(app: TestApp) {
+    use warmline::forms::{FieldKind, FormField, NewForm};
+    use warmline::unlock::ProviderInput;
+    let region = app.state.config.default_region;
+    let provider = |name: &str, phone: &str, cities: &[&str], services: &[&str]| ProviderInput {
+        name: Some(name.into()),
+        phone: Some(phone.into()),
+        cities: Some(cities.iter().map(|c| c.to_string()).collect()),
+        service_types: Some(services.iter().map(|c| c.to_string()).collect()),
+        ..ProviderInput::default()
+    };
+    let roofer = app.state.unlock.add_provider(&provider("Oak Roofing", "+14155550171", &["Oakland", "Berkeley"], &["roofing"]), region).await.unwrap();
+    let anywhere = app.state.unlock.add_provider(&provider("Any Roof", "+14155550172", &[], &["Roofing"]), region).await.unwrap();
+    app.state.unlock.add_provider(&provider("SF Roofs", "+14155550173", &["San Francisco"], &["roofing"]), region).await.unwrap();
+    app.state.unlock.add_provider(&provider("Oak Plumbing", "+14155550174", &["Oakland"], &["plumbing"]), region).await.unwrap();
+
+    let required = |kind| FormField::standard(kind, true);
+    let fields = vec![required(FieldKind::Name), required(FieldKind::Phone), required(FieldKind::City), required(FieldKind::ServiceType), FormField::standard(FieldKind::Budget, false)];
+    // Without the fields a teaser names, a selling form is refused with the reason.
+    let bad = app.state.forms.create(&NewForm { name: "Sell".into(), sell_leads: true, ..NewForm::default() }).await.unwrap_err();
+    assert!(bad.to_string().contains("needs a required"), "{bad}");
+    let form = app.state.forms.create(&NewForm { name: "Roof leads for sale".into(), slug: Some("roof-sale".into()), fields: Some(fields), sell_leads: true, ..NewForm::default() }).await.unwrap();
+    assert!(form.sell_leads);
+
+    let (s, v) = post_json(&app, "roof-sale", json!({"name": "Cal Client", "phone": "+14155550175", "city": "oakland", "service_type": "Roofing", "budget": "$2,000", "consent": "yes"}), "203.0.113.30").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let subs = app.state.forms.submissions(form.id, 10).await.unwrap();
+    let lead_id = subs[0].lead_id.clone().expect("the submission became a lead");
+    let lead = warmline::unlock::LeadId::parse(&lead_id).unwrap();
+    let view = app.state.unlock.view(&lead).await.unwrap();
+    assert_eq!((view.lead.public.city.as_str(), view.lead.public.service_type.as_str(), view.lead.public.budget_range.as_str()), ("oakland", "Roofing", "$2,000"));
+    let mut offered: Vec<_> = view.offers.iter().map(|o| o.provider_id).collect();
+    offered.sort();
+    let mut want = vec![roofer.id, anywhere.id];
+    want.sort();
+    assert_eq!(offered, want, "only the roofers serving Oakland");
+    // The client's details are sealed until a provider pays: the seller's view has them.
+    let details = app.state.unlock.details(&lead, "test").await.unwrap();
+    assert_eq!((details.client_name.as_str(), details.client_phone.as_str()), ("Cal Client", "+14155550175"));
 }

@@ -19,5 +19,6 @@ mod lead_unlock;
 mod messaging;
 mod pipeline;
 mod processes;
+mod routing;
 mod scoring;
 mod startup;
