@@ -195,6 +195,40 @@ pub struct ContactQuery {
     pub page: Option<i64>,
     #[serde(default)]
     pub per_page: Option<i64>,
+    /// Keyset pagination: the page after this contact (a cursor from [`Page::next`]), read
+    /// through the index instead of skipping rows with `OFFSET`. `page` then only numbers it.
+    #[serde(default)]
+    pub after: Option<String>,
+    /// The page before this contact (a cursor from [`Page::prev`]).
+    #[serde(default)]
+    pub before: Option<String>,
+}
+
+/// Where a list of contacts continues: the newest-first order is by id, the score order by
+/// score then id (`"72:1234"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    pub score: Option<i64>,
+    pub id: i64,
+}
+
+impl Cursor {
+    pub fn parse(s: &str, by_score: bool) -> Result<Cursor, String> {
+        let bad = || format!("'{}' is not a page cursor", crate::limits::ellipsize(s, 40));
+        if by_score {
+            let (score, id) = s.split_once(':').ok_or_else(bad)?;
+            Ok(Cursor { score: Some(score.parse().map_err(|_| bad())?), id: id.parse().map_err(|_| bad())? })
+        } else {
+            Ok(Cursor { score: None, id: s.parse().map_err(|_| bad())? })
+        }
+    }
+
+    pub fn encode(&self) -> String {
+        match self.score {
+            Some(s) => format!("{s}:{}", self.id),
+            None => self.id.to_string(),
+        }
+    }
 }
 
 impl ContactQuery {
@@ -281,6 +315,9 @@ mod tests {
 
     #[test]
     fn query_paging_is_bounded() {
+        assert_eq!(Cursor::parse("72:1234", true), Ok(Cursor { score: Some(72), id: 1234 }));
+        assert_eq!(Cursor::parse("1234", false).map(|c| c.encode()), Ok("1234".into()));
+        assert!(Cursor::parse("1234", true).is_err() && Cursor::parse("x", false).is_err());
         let q = ContactQuery { page: Some(0), per_page: Some(10_000), ..Default::default() };
         assert_eq!(q.page(), 1);
         assert_eq!(q.per_page(), ContactQuery::MAX_PER_PAGE);

@@ -64,6 +64,11 @@ pub struct Page<T> {
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
+    /// Keyset cursors of the pages after and before this one, where the list supports them.
+    #[serde(default)]
+    pub next: Option<String>,
+    #[serde(default)]
+    pub prev: Option<String>,
 }
 
 impl<T> Page<T> {

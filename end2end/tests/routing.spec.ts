@@ -89,7 +89,7 @@ test('routing: a form lead is texted, scored and assigned; the assignee is notif
   const visitor = await phone.newPage();
   await visitor.goto(`${baseURL}/f/storm-roof-check?utm_source=facebook&utm_campaign=storm`);
   await visitor.getByLabel('Your name').fill('Rita Rain');
-  await visitor.getByLabel('Mobile number').fill('(415) 555-0177');
+  await visitor.getByLabel('Mobile number').fill('(415) 555-0193');
   await visitor.getByRole('checkbox').check();
   await visitor.getByRole('button', { name: 'Send' }).click();
   await expect(visitor.getByTestId('thank-you')).toContainText('Thanks!');

@@ -77,9 +77,9 @@ pub async fn search(db: &Db, q: &ContactQuery, region: Region) -> Result<Page<Co
         crate::limits::check("the source filter", source, 200).map_err(StoreError::Invalid)?;
         wheres.push(format!("c.source = {}", args.push(Arg::Text(source.into()))));
     }
-    let order = match q.sort.as_deref() {
-        Some("score") => "c.score DESC, c.id DESC",
-        None | Some("") | Some("newest") => "c.id DESC",
+    let by_score = match q.sort.as_deref() {
+        Some("score") => true,
+        None | Some("") | Some("newest") => false,
         Some(other) => return Err(StoreError::Invalid(format!("'{}' is not a sort order (score or newest)", crate::limits::ellipsize(other, 30)))),
     };
     let where_sql = if wheres.is_empty() { String::new() } else { format!(" WHERE {}", wheres.join(" AND ")) };
@@ -87,17 +87,50 @@ pub async fn search(db: &Db, q: &ContactQuery, region: Region) -> Result<Page<Co
     let count_sql = format!("SELECT COUNT(*) AS n FROM contacts c{where_sql}");
     let total: i64 = get(&args.bind(sqlx::query(&count_sql)).fetch_one(db.pool()).await?, "n")?;
 
+    // Past a cursor the page is read through the index from there (keyset); otherwise, for the
+    // first pages, by OFFSET.
+    let cursor = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| crate::contact::Cursor::parse(s, by_score).map_err(StoreError::Invalid)).transpose();
+    let (after, before) = (cursor(&q.after)?, cursor(&q.before)?);
+    let mut keyset = wheres.clone();
+    let backwards = before.is_some();
+    if let Some(c) = after.or(before) {
+        let op = if backwards { ">" } else { "<" };
+        let id = args.push(Arg::Int(c.id));
+        keyset.push(match c.score {
+            Some(s) => {
+                let s = args.push(Arg::Int(s));
+                format!("(c.score {op} {s} OR (c.score = {s} AND c.id {op} {id}))")
+            }
+            None => format!("c.id {op} {id}"),
+        });
+    }
+    let keyset_sql = if keyset.is_empty() { String::new() } else { format!(" WHERE {}", keyset.join(" AND ")) };
+    let order = match (by_score, backwards) {
+        (true, false) => "c.score DESC, c.id DESC",
+        (true, true) => "c.score ASC, c.id ASC",
+        (false, false) => "c.id DESC",
+        (false, true) => "c.id ASC",
+    };
     let limit = args.push(Arg::Int(q.per_page()));
-    let offset = args.push(Arg::Int(q.offset()));
-    let page_sql = format!("SELECT {SUMMARY_COLS} FROM contacts c{where_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}");
+    let page_sql = if after.is_some() || before.is_some() {
+        format!("SELECT {SUMMARY_COLS} FROM contacts c{keyset_sql} ORDER BY {order} LIMIT {limit}")
+    } else {
+        let offset = args.push(Arg::Int(q.offset()));
+        format!("SELECT {SUMMARY_COLS} FROM contacts c{where_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}")
+    };
     let rows = args.bind(sqlx::query(&page_sql)).fetch_all(db.pool()).await?;
     let mut items = rows.iter().map(summary).collect::<Result<Vec<_>>>()?;
+    if backwards {
+        items.reverse();
+    }
+    let at = |c: &ContactSummary| crate::contact::Cursor { score: by_score.then_some(i64::from(c.score)), id: c.id.0 }.encode();
     let ids: Vec<ContactId> = items.iter().map(|c| c.id).collect();
     let mut tags = tags_for(db, &ids).await?;
     for c in &mut items {
         c.tags = tags.remove(&c.id).unwrap_or_default();
     }
-    Ok(Page { items, total, page: q.page(), per_page: q.per_page() })
+    let (next, prev) = (items.last().map(at), items.first().map(at));
+    Ok(Page { items, total, page: q.page(), per_page: q.per_page(), next, prev })
 }
 
 async fn tags_for(db: &Db, ids: &[ContactId]) -> Result<HashMap<ContactId, Vec<String>>> {

@@ -21,6 +21,8 @@ fn listen_for_changes(live: RwSignal<u64>, rt: Realtime) {
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     let Ok(source) = web_sys::EventSource::new("/app/events") else { return };
+    // (a burst is under way, more events arrived in it)
+    let burst = StoredValue::new((false, false));
     let on_event = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
         let data = ev.dyn_ref::<web_sys::MessageEvent>().and_then(|m| m.data().as_string()).unwrap_or_default();
         let refetch = match serde_json::from_str::<warmline::live::LiveEvent>(&data) {
@@ -28,9 +30,28 @@ fn listen_for_changes(live: RwSignal<u64>, rt: Realtime) {
             // A resync (or an event this page doesn't know yet): fetch everything again.
             Err(_) => true,
         };
-        if refetch {
-            live.update(|v| *v += 1);
+        // The first event refetches at once; the rest of a burst (a payment, its reveal, their
+        // delivery ticks) is one more refetch at its end, instead of one overlapping refetch
+        // each.
+        if !refetch {
+            return;
         }
+        if burst.get_value().0 {
+            burst.update_value(|b| b.1 = true);
+            return;
+        }
+        burst.set_value((true, false));
+        live.update(|v| *v += 1);
+        set_timeout(
+            move || {
+                let (_, more) = burst.get_value();
+                burst.set_value((false, false));
+                if more {
+                    live.update(|v| *v += 1);
+                }
+            },
+            std::time::Duration::from_millis(150),
+        );
     });
     for event in ["change", "resync"] {
         let _ = source.add_event_listener_with_callback(event, on_event.as_ref().unchecked_ref());

@@ -360,7 +360,7 @@ fn SourcesCard(rows: Vec<warmline::analytics::SourceRow>) -> impl IntoView {
                             <tbody class="divide-y divide-slate-100">
                                 {rows.into_iter().map(|r| {
                                     let rate = |n: i64| if r.leads > 0 { format!(" ({:.0}%)", n as f64 * 100.0 / r.leads as f64) } else { String::new() };
-                                    let href = format!("/contacts?source={}", js_encode(&r.source));
+                                    let href = format!("/contacts?source={}", warmline::url::encode_component(&r.source));
                                     view! {
                                         <tr>
                                             <td class=format!("{TD} max-w-56 truncate font-medium")><a class="text-slate-900 hover:text-orange-700" href=href title=r.source.clone()>{r.source.clone()}</a></td>
@@ -380,16 +380,6 @@ fn SourcesCard(rows: Vec<warmline::analytics::SourceRow>) -> impl IntoView {
             }}
         </Card>
     }
-}
-
-/// Percent-encodes a query value.
-fn js_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            b => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]

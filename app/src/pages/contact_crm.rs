@@ -159,17 +159,31 @@ fn DeleteContact(contact_id: ContactId) -> impl IntoView {
 }
 
 /// Notes: newest first, with a box to add one.
+/// The note being written and its actions, owned by the contact page: a live update rebuilds
+/// the card, and the half-written note must survive it.
+#[derive(Clone, Copy)]
+pub struct NoteDraft {
+    pub body: RwSignal<String>,
+    pub add: ServerAction<AddNote>,
+    pub remove: ServerAction<DeleteNote>,
+}
+
+impl NoteDraft {
+    pub fn new() -> NoteDraft {
+        let d = NoteDraft { body: RwSignal::new(String::new()), add: ServerAction::new(), remove: ServerAction::new() };
+        Effect::new(move |_| {
+            if let Some(Ok(_)) = d.add.value().get() {
+                d.body.set(String::new());
+            }
+        });
+        d
+    }
+}
+
 #[component]
-pub fn NotesCard(contact_id: ContactId) -> impl IntoView {
-    let add = ServerAction::<AddNote>::new();
-    let remove = ServerAction::<DeleteNote>::new();
+pub fn NotesCard(contact_id: ContactId, draft: NoteDraft) -> impl IntoView {
+    let NoteDraft { body, add, remove } = draft;
     let notes = Resource::new(move || (contact_id, add.version().get(), remove.version().get()), |(id, ..)| contact_notes(id));
-    let body = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = add.value().get() {
-            body.set(String::new());
-        }
-    });
     view! {
         <Card class="p-6">
             <h3 class="text-sm font-semibold text-slate-900">"Notes"</h3>

@@ -17,6 +17,15 @@ pub fn ContactDetailPage() -> impl IntoView {
     let id = move || params.read().get("id").and_then(|s| s.parse::<ContactId>().ok());
     let live = expect_context::<crate::components::layout::Live>().0;
     let editing = RwSignal::new(false);
+    let note_draft = crate::pages::contact_crm::NoteDraft::new();
+    // Another contact's page starts with an empty note.
+    Effect::new(move |prev: Option<Option<ContactId>>| {
+        let now = id();
+        if prev.is_some_and(|p| p != now) {
+            note_draft.body.set(String::new());
+        }
+        now
+    });
     // Refetched after an edit (and on live changes) so the page shows what was saved.
     // (Not while the form is open: a live event would reset what is being typed.)
     let contact = Resource::new(move || { let e = editing.get(); (id(), e, (!e).then(|| live.get())) }, |(id, ..)| async move {
@@ -79,7 +88,7 @@ pub fn ContactDetailPage() -> impl IntoView {
                                 <ScoreCard contact_id />
                                 <ConsentCard consent />
                                 <StageCard contact_id />
-                                <NotesCard contact_id />
+                                <NotesCard contact_id draft=note_draft />
                                 <CampaignsCard contact_id />
                                 <Card class="p-6">
                                     <h3 class="text-sm font-semibold text-slate-900">"Lists"</h3>

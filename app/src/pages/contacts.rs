@@ -24,6 +24,21 @@ fn query_from(map: &leptos_router::params::ParamsMap) -> ContactQuery {
         sort: map.get("sort").filter(|s| s == "score"),
         page: map.get("page").and_then(|s| s.parse().ok()),
         per_page: None,
+        after: map.get("after").filter(|s| !s.is_empty()),
+        before: map.get("before").filter(|s| !s.is_empty()),
+    }
+}
+
+/// Pages up to this one are reached by number (OFFSET); deeper ones by keyset cursor.
+const OFFSET_PAGES: i64 = 5;
+
+/// The link to `page`, continuing from `cursor` (`after` for the next page, `before` for the
+/// previous one) once past the first pages.
+fn page_link(q: &ContactQuery, page: i64, cursor: Option<(&str, &str)>) -> String {
+    let base = page_href(q, page);
+    match cursor {
+        Some((dir, c)) if page > OFFSET_PAGES => format!("{base}&{dir}={}", encode_component(c)),
+        _ => base,
     }
 }
 
@@ -95,8 +110,8 @@ pub fn ContactsPage() -> impl IntoView {
         </Show>
 
         <Card class="mb-4 p-4">
-            <form method="get" action="/contacts" class="grid gap-3 sm:grid-cols-2 lg:grid-cols-[minmax(0,1fr)_10rem_9rem_9rem_9rem_9rem_auto] lg:items-end" role="search">
-                <div>
+            <form method="get" action="/contacts" class="grid gap-3 sm:grid-cols-2 lg:grid-cols-6 lg:items-end" role="search">
+                <div class="sm:col-span-2 lg:col-span-6">
                     <label class=LABEL for="q">"Search"</label>
                     <input class=INPUT id="q" name="q" type="search" placeholder="Name, email or phone" maxlength=warmline::limits::SEARCH
                         prop:value=move || query.read().q.clone().unwrap_or_default() />
@@ -181,8 +196,8 @@ pub fn ContactsPage() -> impl IntoView {
                         Ok(page) => {
                             let pages = page.pages();
                             let current = page.page;
-                            let prev = (current > 1).then(|| page_href(&q, current - 1));
-                            let next = (current < pages).then(|| page_href(&q, current + 1));
+                            let prev = (current > 1).then(|| page_link(&q, current - 1, page.prev.as_deref().map(|c| ("before", c))));
+                            let next = (current < pages).then(|| page_link(&q, current + 1, page.next.as_deref().map(|c| ("after", c))));
                             let first_n = (current - 1) * page.per_page + 1;
                             let last_n = first_n + page.items.len() as i64 - 1;
                             view! {
@@ -250,5 +265,8 @@ mod tests {
         let q = ContactQuery { band: Some("hot".into()), source: Some("google".into()), sort: Some("score".into()), ..Default::default() };
         assert_eq!(page_href(&q, 3), "/contacts?band=hot&source=google&sort=score&page=3");
         assert_eq!(page_href(&ContactQuery::default(), 1), "/contacts?page=1");
+        // Past the first pages, the cursor goes along.
+        assert_eq!(page_link(&ContactQuery::default(), 2, Some(("after", "120"))), "/contacts?page=2");
+        assert_eq!(page_link(&ContactQuery::default(), 9, Some(("after", "72:120"))), "/contacts?page=9&after=72%3A120");
     }
 }

@@ -28,9 +28,14 @@ pub struct ListParams {
     pub sort: Option<String>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
+    /// Keyset pagination: the page after (or before) the cursor of `X-Next-Cursor`
+    /// (`X-Prev-Cursor`), read through the index however deep.
+    pub after: Option<String>,
+    pub before: Option<String>,
 }
 
-/// `GET /api/v1/contacts`: a JSON array, newest first; `X-Total-Count` carries the total.
+/// `GET /api/v1/contacts`: a JSON array, newest first; `X-Total-Count` carries the total, and
+/// `X-Next-Cursor` / `X-Prev-Cursor` the cursors for `?after=` / `?before=`.
 #[tracing::instrument(skip(state))]
 pub async fn list(State(state): State<AppState>, Query(p): Query<ListParams>) -> Result<impl IntoResponse, ApiError> {
     let list_id = match p.list.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -44,10 +49,15 @@ pub async fn list(State(state): State<AppState>, Query(p): Query<ListParams>) ->
         },
     };
     let by_phone = p.phone.is_some();
-    let query = ContactQuery { q: p.q, phone: p.phone, list_id, tag: p.tag, band: p.band, source: p.source, sort: p.sort, page: p.page, per_page: p.per_page };
+    let query = ContactQuery { q: p.q, phone: p.phone, list_id, tag: p.tag, band: p.band, source: p.source, sort: p.sort, page: p.page, per_page: p.per_page, after: p.after, before: p.before };
     let page = contacts::search(&state.db, &query, state.config.default_region).await?;
     let mut headers = HeaderMap::new();
     headers.insert("x-total-count", page.total.into());
+    for (name, cursor) in [("x-next-cursor", &page.next), ("x-prev-cursor", &page.prev)] {
+        if let Some(v) = cursor.as_deref().and_then(|c| axum::http::HeaderValue::from_str(c).ok()) {
+            headers.insert(name, v);
+        }
+    }
     if by_phone {
         // An exact phone lookup answers with the full contact and its consent history.
         let mut details = Vec::with_capacity(page.items.len());

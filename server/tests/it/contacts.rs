@@ -21,6 +21,8 @@ both!(
     contact_pages_render_for_signed_in_users,
     the_browser_search_works_with_no_filters,
     overlong_values_are_refused_with_a_clear_error,
+    deep_pages_are_read_by_cursor_and_match_the_numbered_pages,
+    search_finds_any_fragment_of_a_name_email_or_phone_and_follows_edits,
 );
 
 /// The contacts page calls the search server function when it is reached by client-side
@@ -283,4 +285,81 @@ async fn contact_pages_render_for_signed_in_users(app: TestApp) {
     assert!(html.contains("+14155552671") && html.contains("roof_age"));
     let html = c.get(app.url("/lists")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Spring"));
+}
+
+/// Keyset pagination: following `X-Next-Cursor` gives exactly the pages `?page=` gives (newest
+/// first, and by score), and `X-Prev-Cursor` walks back.
+async fn deep_pages_are_read_by_cursor_and_match_the_numbered_pages(app: TestApp) {
+    let key = app.api_key().await;
+    for i in 0..23 {
+        let c = app.sendable_contact(&format!("+1415555{:04}", 3000 + i)).await;
+        sqlx::query("UPDATE contacts SET score = $1 WHERE id = $2").bind((i * 7) % 5 * 10).bind(c.0).execute(app.state.db.pool()).await.unwrap();
+    }
+    let c = app.client();
+    let get = |url: String| {
+        let c = c.clone();
+        let key = key.clone();
+        async move {
+            let r = c.get(url).bearer_auth(&key).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            let header = |n: &str| r.headers().get(n).map(|v| v.to_str().unwrap().to_string());
+            let (next, prev) = (header("x-next-cursor"), header("x-prev-cursor"));
+            let ids: Vec<i64> = r.json::<Vec<Value>>().await.unwrap().iter().map(|v| v["id"].as_i64().unwrap()).collect();
+            (ids, next, prev)
+        }
+    };
+    for sort in ["newest", "score"] {
+        let mut numbered = Vec::new();
+        for page in 1..=5 {
+            numbered.push(get(app.url(&format!("/api/v1/contacts?sort={sort}&per_page=5&page={page}"))).await.0);
+        }
+        assert_eq!(numbered.iter().map(Vec::len).sum::<usize>(), 23);
+        let (first, mut next, _) = get(app.url(&format!("/api/v1/contacts?sort={sort}&per_page=5"))).await;
+        let mut walked = vec![first];
+        let mut prevs = Vec::new();
+        while walked.len() < 5 {
+            let (ids, n, p) = get(app.url(&format!("/api/v1/contacts?sort={sort}&per_page=5&after={}", next.clone().unwrap()))).await;
+            walked.push(ids);
+            prevs.push(p);
+            next = n;
+        }
+        assert_eq!(walked, numbered, "{sort}: cursors and page numbers agree");
+        // Back from page 5 to page 4.
+        let (back, _, _) = get(app.url(&format!("/api/v1/contacts?sort={sort}&per_page=5&before={}", prevs.last().cloned().flatten().unwrap()))).await;
+        assert_eq!(back, numbered[3], "{sort}: the page before");
+    }
+    let bad = c.get(app.url("/api/v1/contacts?sort=score&after=12")).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// The trigram index finds a fragment of a name, an email or the phone's digits (in any format),
+/// case aside, and follows edits and deletions.
+async fn search_finds_any_fragment_of_a_name_email_or_phone_and_follows_edits(app: TestApp) {
+    let key = app.api_key().await;
+    let c = app.client();
+    let post = |body: Value| c.post(app.url("/api/v1/contacts")).bearer_auth(&key).json(&body).send();
+    assert!(post(json!({"phone": "+14155550187", "first_name": "Rosalind", "last_name": "Franklin", "email": "rosa.f@example.org"})).await.unwrap().status().is_success());
+    assert!(post(json!({"phone": "+14155550188", "first_name": "Ro", "last_name": "Li"})).await.unwrap().status().is_success());
+    let names = |q: &str| {
+        let url = app.url(&format!("/api/v1/contacts?q={}", warmline::url::encode_component(q)));
+        let c = c.clone();
+        let key = key.clone();
+        async move { c.get(url).bearer_auth(&key).send().await.unwrap().json::<Vec<Value>>().await.unwrap().iter().map(|v| v["first_name"].as_str().unwrap_or_default().to_string()).collect::<Vec<_>>() }
+    };
+    assert_eq!(names("ALIND fra").await, ["Rosalind"]);
+    assert_eq!(names("f@example").await, ["Rosalind"]);
+    assert_eq!(names("(415) 555-0187").await, ["Rosalind"]);
+    assert_eq!(names("50187").await, ["Rosalind"]);
+    // Two letters: read without the index, still found.
+    assert_eq!(names("li").await, ["Ro", "Rosalind"]);
+    assert!(names("nobody").await.is_empty());
+    // Edits and deletions are followed.
+    let id = sqlx::query("SELECT id FROM contacts WHERE phone = '+14155550187'").fetch_one(app.state.db.pool()).await.unwrap();
+    let id: i64 = sqlx::Row::get(&id, "id");
+    let r = c.patch(app.url(&format!("/api/v1/contacts/{id}"))).bearer_auth(&key).json(&json!({"first_name": "Rosie"})).send().await.unwrap();
+    assert!(r.status().is_success(), "{:?}", r.text().await);
+    assert!(names("rosalind").await.is_empty());
+    assert_eq!(names("rosie").await, ["Rosie"]);
+    assert_eq!(c.delete(app.url(&format!("/api/v1/contacts/{id}"))).bearer_auth(&key).send().await.unwrap().status(), StatusCode::OK);
+    assert!(names("rosie").await.is_empty());
 }

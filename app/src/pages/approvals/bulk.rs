@@ -17,18 +17,22 @@ fn items(n: usize) -> String {
 pub struct Bulk {
     pub decide: ServerAction<DecideSuggestions>,
     pub last: RwSignal<&'static str>,
+    /// The open confirmations and the reason being typed (a live update rebuilds the bar).
+    pub approve_open: RwSignal<bool>,
+    pub reject_open: RwSignal<bool>,
+    pub reason: RwSignal<String>,
 }
 
 impl Bulk {
     pub fn new() -> Bulk {
-        Bulk { decide: ServerAction::new(), last: RwSignal::new("approved") }
+        Bulk { decide: ServerAction::new(), last: RwSignal::new("approved"), approve_open: RwSignal::new(false), reject_open: RwSignal::new(false), reason: RwSignal::new(String::new()) }
     }
 }
 
 /// What the last bulk decision did.
 #[component]
 pub fn BulkResult(bulk: Bulk) -> impl IntoView {
-    let Bulk { decide, last } = bulk;
+    let Bulk { decide, last, .. } = bulk;
     view! {
         {move || decide.value().get().map(|r| match r {
             Err(e) => view! { <div class="px-4 py-2"><ErrorNote error=e /></div> }.into_any(),
@@ -44,10 +48,7 @@ pub fn BulkResult(bulk: Bulk) -> impl IntoView {
 
 #[component]
 pub fn BulkBar(bulk: Bulk, waiting: Vec<SuggestionId>, selected: RwSignal<Vec<SuggestionId>>, on_done: Callback<()>) -> impl IntoView {
-    let Bulk { decide, last } = bulk;
-    let approve_open = RwSignal::new(false);
-    let reject_open = RwSignal::new(false);
-    let reason = RwSignal::new(String::new());
+    let Bulk { decide, last, approve_open, reject_open, reason } = bulk;
     let total = waiting.len();
     let all = StoredValue::new(waiting);
     let n = move || selected.with(|s| s.len());

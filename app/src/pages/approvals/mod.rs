@@ -34,6 +34,7 @@ pub fn ApprovalsPage() -> impl IntoView {
     let bulk = Bulk::new();
     // Items whose history is open.
     let open_history = RwSignal::new(Vec::<SuggestionId>::new());
+    let row_states = row::RowStates::new();
     let kind = RwSignal::new(String::new());
     let queue = Resource::new(move || (status.get(), batch.get(), kind.get(), refresh.get(), live.get()), |(s, b, k, _, _)| load_queue(Some(s), b, Some(k)));
     let bump = move || refresh.update(|n| *n += 1);
@@ -152,7 +153,7 @@ pub fn ApprovalsPage() -> impl IntoView {
                                         "Keys: " <kbd class=KBD>"j"</kbd>" / "<kbd class=KBD>"k"</kbd>" move · "<kbd class=KBD>"a"</kbd>" approve · "<kbd class=KBD>"e"</kbd>" edit · "<kbd class=KBD>"r"</kbd>" reject · "<kbd class=KBD>"x"</kbd>" select"
                                     </p>
                                     <ul class="divide-y divide-slate-100" data-testid="suggestions">
-                                        {q.items.into_iter().enumerate().map(|(index, s)| view! { <Row item=s index cursor command selected open_history on_change=Callback::new(move |_| bump()) /> }).collect_view()}
+                                        {q.items.into_iter().enumerate().map(|(index, s)| view! { <Row item=s index cursor command selected open_history states=row_states on_change=Callback::new(move |_| bump()) /> }).collect_view()}
                                     </ul>
                                 }.into_any()
                             }

@@ -43,19 +43,59 @@ pub fn typing(ev: &leptos::ev::KeyboardEvent) -> bool {
     false
 }
 
+/// What a person has open on a row: the editor and its draft, the rejection and its reason.
+#[derive(Clone, Copy)]
+pub struct RowState {
+    pub editing: RwSignal<bool>,
+    pub rejecting: RwSignal<bool>,
+    pub draft: RwSignal<String>,
+    pub reason: RwSignal<String>,
+}
+
+/// Every row's [`RowState`], kept by the page: a live update rebuilds the rows, and a reason
+/// half typed (or an edit) must survive it.
+#[derive(Clone, Copy)]
+pub struct RowStates {
+    map: StoredValue<std::collections::HashMap<SuggestionId, RowState>>,
+    owner: StoredValue<Option<Owner>>,
+}
+
+impl RowStates {
+    pub fn new() -> RowStates {
+        RowStates { map: StoredValue::new(Default::default()), owner: StoredValue::new(Owner::current()) }
+    }
+
+    /// The state of the row of `id`, made (owned by the page) the first time.
+    pub fn of(&self, id: SuggestionId, text: &str) -> RowState {
+        if let Some(s) = self.map.with_value(|m| m.get(&id).copied()) {
+            return s;
+        }
+        let make = || RowState { editing: RwSignal::new(false), rejecting: RwSignal::new(false), draft: RwSignal::new(text.to_string()), reason: RwSignal::new(String::new()) };
+        let s = match self.owner.get_value() {
+            Some(o) => o.with(make),
+            None => make(),
+        };
+        self.map.update_value(|m| {
+            m.insert(id, s);
+        });
+        s
+    }
+}
+
 /// One suggestion: who, the text (with segments), why, and what a person can do with it.
 #[component]
-pub fn Row(item: Suggestion, index: usize, cursor: RwSignal<usize>, command: RwSignal<Option<Command>>, selected: RwSignal<Vec<SuggestionId>>, open_history: RwSignal<Vec<SuggestionId>>, on_change: Callback<()>) -> impl IntoView {
+pub fn Row(item: Suggestion, index: usize, cursor: RwSignal<usize>, command: RwSignal<Option<Command>>, selected: RwSignal<Vec<SuggestionId>>, open_history: RwSignal<Vec<SuggestionId>>, states: RowStates, on_change: Callback<()>) -> impl IntoView {
     let id = item.id;
     let approve = ServerAction::<ApproveSuggestion>::new();
     let reject = ServerAction::<RejectSuggestion>::new();
     let cancel = ServerAction::<CancelSuggestion>::new();
-    let editing = RwSignal::new(false);
-    let rejecting = RwSignal::new(false);
-    let draft = RwSignal::new(item.text.clone());
-    let reason = RwSignal::new(String::new());
+    let RowState { editing, rejecting, draft, reason } = states.of(id, &item.text);
     Effect::new(move |_| {
         if matches!(approve.value().get(), Some(Ok(_))) || matches!(reject.value().get(), Some(Ok(_))) || matches!(cancel.value().get(), Some(Ok(_))) {
+            // Decided: nothing stays open on it.
+            editing.set(false);
+            rejecting.set(false);
+            reason.set(String::new());
             on_change.run(());
         }
     });
@@ -115,7 +155,7 @@ pub fn Row(item: Suggestion, index: usize, cursor: RwSignal<usize>, command: RwS
                 </p>
                 <span class=format!("rounded-full px-2 py-0.5 text-xs font-medium {}", status_pill(item.status)) data-testid="suggestion-status">{item.status.as_str()}</span>
             </div>
-            <Show when=move || editing.get() fallback={
+            <Show when=move || waiting && editing.get() fallback={
                 let text = item.text.clone();
                 move || view! { <p class="whitespace-pre-wrap break-words rounded-lg bg-slate-50 px-3 py-2 text-sm text-slate-800" data-testid="suggestion-text">{text.clone()}</p> }
             }>
@@ -131,7 +171,7 @@ pub fn Row(item: Suggestion, index: usize, cursor: RwSignal<usize>, command: RwS
                     {context.into_iter().map(|(k, v)| view! { <span class="rounded bg-violet-50 px-2 py-0.5 text-xs text-violet-800">{format!("{k}: {v}")}</span> }).collect_view()}
                 </div>
             })}
-            <Show when=move || rejecting.get()>
+            <Show when=move || waiting && rejecting.get()>
                 <div class="flex flex-wrap gap-2">
                     <input class=format!("{INPUT} min-w-0 flex-1") aria-label="Why reject it?" placeholder="Why reject it?" data-testid="reject-reason" bind:value=reason />
                     <button type="button" class=BTN_DANGER data-testid="reject-confirm" disabled=move || busy() || reason.with(|r| r.trim().is_empty())
@@ -144,7 +184,16 @@ pub fn Row(item: Suggestion, index: usize, cursor: RwSignal<usize>, command: RwS
                         on:click=move |_| { approve.dispatch(ApproveSuggestion { id, text: editing.get_untracked().then(|| draft.get_untracked()) }); }>
                         {move || if editing.get() { "Save and approve" } else { "Approve" }}
                     </button>
-                    <button type="button" class=BTN_SECONDARY data-testid="edit" on:click=move |_| editing.update(|e| *e = !*e)>{move || if editing.get() { "Stop editing" } else { "Edit" }}</button>
+                    <button type="button" class=BTN_SECONDARY data-testid="edit" on:click={
+                        let text = item.text.clone();
+                        move |_| {
+                            // The editor opens on the text as it is now.
+                            if !editing.get_untracked() {
+                                draft.set(text.clone());
+                            }
+                            editing.update(|e| *e = !*e)
+                        }
+                    }>{move || if editing.get() { "Stop editing" } else { "Edit" }}</button>
                     <button type="button" class=BTN_SECONDARY data-testid="reject" on:click=move |_| rejecting.update(|r| *r = !*r)>"Reject…"</button>
                 })}
                 <button type="button" class="text-sm font-medium text-slate-500 hover:text-slate-800" data-testid="history" aria-expanded=move || show_history().to_string()
