@@ -77,7 +77,7 @@ async fn speed_to_lead(db: &Db, leads: usize) -> Result<(f64, f64, f64), Box<dyn
         .create_campaign(&CampaignDraft { name: "Speed to lead".into(), steps: vec![Step { delay: warmline::campaign::delay::Delay::After { minutes: 0 }, template: "Hi {{ first_name }}, thanks for asking! When suits you? Reply STOP to opt out.".into() }], ..CampaignDraft::default() }, None)
         .await?;
     drip.activate(campaign.id).await?;
-    tokio::spawn(drip.clone().run());
+    let runner = tokio::spawn(drip.clone().run());
     let forms = Forms::new(drip.clone(), warmline::phone::Region::US);
     forms.create(&NewForm { name: "Quote".into(), slug: Some("quote".into()), drip_campaign_id: Some(campaign.id), ..NewForm::default() }).await?;
     let mut times = Vec::with_capacity(leads);
@@ -100,6 +100,9 @@ async fn speed_to_lead(db: &Db, leads: usize) -> Result<(f64, f64, f64), Box<dyn
         };
         times.push(arrived.duration_since(start).as_secs_f64() * 1000.0);
     }
+    // The recompute is measured alone.
+    runner.abort();
+    let _ = runner.await;
     times.sort_by(f64::total_cmp);
     Ok((percentile(&times, 0.50), percentile(&times, 0.99), *times.last().unwrap_or(&0.0)))
 }
@@ -132,7 +135,7 @@ async fn fill(db: &Db, n: i64) -> Result<(), Box<dyn std::error::Error>> {
     .await?;
     sqlx::query(
         "INSERT INTO form_submissions (form_id, contact_id, phone, answers, consent_text, ip, user_agent, page_url, referrer, created_at) \
-         SELECT 1, id, phone, '{}', 'I agree', '10.0.0.1', 'bench', '', '', $1 FROM contacts WHERE id % 10 = 0",
+         SELECT (SELECT id FROM forms WHERE slug = 'bench'), id, phone, '{}', 'I agree', '10.0.0.1', 'bench', '', '', $1 FROM contacts WHERE id % 10 = 0",
     )
     .bind(now - 3 * 86_400_000)
     .execute(db.pool())

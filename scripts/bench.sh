@@ -27,10 +27,12 @@ echo "## Analytics page over a large history ($(date -u +%Y-%m-%d), $(nproc) cor
 cargo run --quiet --release --features ssr --example analytics_bench -- "${BENCH_HISTORY:-10000000}" "$contacts"
 cargo run --quiet --release --features ssr --example analytics_bench -- "${BENCH_HISTORY:-10000000}" "$contacts" "$pg" | tail -n 1
 echo
-echo "## Speed to lead and the lead-score recompute ($(date -u +%Y-%m-%d), $(nproc) cores)"
-cargo run --quiet --release --features ssr --example lead_bench -- "${BENCH_LEADS:-200}" "$contacts"
-cargo run --quiet --release --features ssr --example lead_bench -- "${BENCH_LEADS:-200}" "$contacts" "$pg" | tail -n 1
-echo
 echo "## Contact search ($(date -u +%Y-%m-%d), $(nproc) cores)"
 cargo run --quiet --release --features ssr --example search_bench -- "$contacts"
 cargo run --quiet --release --features ssr --example search_bench -- "$contacts" "$pg" | tail -n +3
+echo
+echo "## Speed to lead and the lead-score recompute ($(date -u +%Y-%m-%d), $(nproc) cores)"
+# SQLite at 1,000,000 contacts hits SQLITE_BUSY in this benchmark (docs/benchmarks.md); until
+# that is fixed it runs at BENCH_LEAD_SQLITE_CONTACTS (default 300000).
+cargo run --quiet --release --features ssr --example lead_bench -- "${BENCH_LEADS:-200}" "${BENCH_LEAD_SQLITE_CONTACTS:-300000}"
+cargo run --quiet --release --features ssr --example lead_bench -- "${BENCH_LEADS:-200}" "$contacts" "$pg" | tail -n 1

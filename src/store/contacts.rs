@@ -46,18 +46,25 @@ pub async fn search(db: &Db, q: &ContactQuery, region: Region) -> Result<Page<Co
         let backend = db.backend();
         let digits = search_digits(text);
         let mut alts = Vec::new();
-        if text.chars().count() >= 3 {
-            // Three characters or more: the trigram index (name, email and phone digits).
-            alts.push(backend.contact_contains(&args.push(Arg::Text(backend.contains_arg(text)))));
-        } else {
-            // Shorter than a trigram: read the names and emails.
-            let like = args.push(Arg::Text(like_pattern(text)));
-            alts.push(format!("LOWER(COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, '')) LIKE {like} ESCAPE '\\'"));
-            alts.push(format!("LOWER(COALESCE(c.email, '')) LIKE {like} ESCAPE '\\'"));
-        }
-        // "(415) 555-01" finds the phone by its digits.
-        if digits.len() >= 3 && digits != text {
+        // "(415) 555-01" is a phone number: its digits say it all (and its punctuation would
+        // only match more).
+        let phone_like = digits.len() >= 3 && text.chars().all(|c| c.is_ascii_digit() || " ()+-.".contains(c));
+        if phone_like {
             alts.push(backend.contact_contains(&args.push(Arg::Text(backend.contains_arg(&digits)))));
+        } else {
+            if text.chars().count() >= 3 {
+                // Three characters or more: the trigram index (name, email and phone digits).
+                alts.push(backend.contact_contains(&args.push(Arg::Text(backend.contains_arg(text)))));
+            } else {
+                // Shorter than a trigram: read the names and emails.
+                let like = args.push(Arg::Text(like_pattern(text)));
+                alts.push(format!("LOWER(COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, '')) LIKE {like} ESCAPE '\\'"));
+                alts.push(format!("LOWER(COALESCE(c.email, '')) LIKE {like} ESCAPE '\\'"));
+            }
+            // "call 415 555" also looks for the digits together.
+            if digits.len() >= 3 {
+                alts.push(backend.contact_contains(&args.push(Arg::Text(backend.contains_arg(&digits)))));
+            }
         }
         wheres.push(format!("({})", alts.join(" OR ")));
     }

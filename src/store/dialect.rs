@@ -136,7 +136,9 @@ impl Backend {
     pub(crate) fn connection_setup(self) -> Option<&'static str> {
         match self {
             Backend::Sqlite => Some(
-                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000;",
+                // The busy timeout first: the journal-mode pragma of a connection opened while
+                // another one writes must wait for the lock, not fail at once.
+                "PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
             ),
             Backend::Postgres => None,
         }
