@@ -87,7 +87,7 @@ async fn speed_to_lead(db: &Db, leads: usize) -> Result<(f64, f64, f64), Box<dyn
         // Distinct addresses: the per-IP limit is for people, not for the bench.
         let from = Sender { ip: format!("10.{}.{}.{}", i / 65536, (i / 256) % 256, i % 256), user_agent: "bench".into() };
         let start = Instant::now();
-        forms.submit("quote", &fields, &from).await?;
+        forms.submit("quote", &fields, &from).await.map_err(|e| format!("lead {i}: {e}"))?;
         let deadline = start + Duration::from_secs(30);
         let arrived = loop {
             if let Some(at) = seen.lock().unwrap().get(&phone).copied() {
@@ -125,28 +125,32 @@ async fn fill(db: &Db, n: i64) -> Result<(), Box<dyn std::error::Error>> {
     .bind(n)
     .bind(now - 40 * 86_400_000)
     .execute(db.pool())
-    .await?;
+    .await
+    .map_err(|e| format!("fill contacts: {e}"))?;
     sqlx::query(
         "INSERT INTO forms (name, slug, headline, benefits, fields, consent_text, thank_you, tags, allowed_origins, active, created_at, updated_at) \
          VALUES ('Bench', 'bench', 'Bench', '', '[]', 'I agree', 'Thanks', '', '', 1, $1, $1)",
     )
     .bind(now)
     .execute(db.pool())
-    .await?;
+    .await
+    .map_err(|e| format!("fill form: {e}"))?;
     sqlx::query(
         "INSERT INTO form_submissions (form_id, contact_id, phone, answers, consent_text, ip, user_agent, page_url, referrer, created_at) \
          SELECT (SELECT id FROM forms WHERE slug = 'bench'), id, phone, '{}', 'I agree', '10.0.0.1', 'bench', '', '', $1 FROM contacts WHERE id % 10 = 0",
     )
     .bind(now - 3 * 86_400_000)
     .execute(db.pool())
-    .await?;
+    .await
+    .map_err(|e| format!("fill submissions: {e}"))?;
     sqlx::query(
         "INSERT INTO messages (contact_id, direction, body, status, status_rank, kind, created_at, updated_at) \
          SELECT id, 'in', 'Sounds good', 'received', 0, 'inbound', $1, $1 FROM contacts WHERE id % 20 = 0",
     )
     .bind(now - 86_400_000)
     .execute(db.pool())
-    .await?;
+    .await
+    .map_err(|e| format!("fill replies: {e}"))?;
     if db.backend() == Backend::Postgres {
         sqlx::query("ANALYZE").execute(db.pool()).await?;
     }
@@ -161,8 +165,8 @@ async fn recompute(db: &Db) -> Result<(f64, i64), Box<dyn std::error::Error>> {
     let scoring = Scoring::new(Drip::new(messenger, DripOptions::default()));
     let t = Instant::now();
     // Saving the rules queues the recompute; the runner's job does the work.
-    scoring.save(&warmline::scoring::ScoringSettings::default()).await?;
-    let job = scoring.run_next_job().await?.ok_or("no recompute was queued")?;
+    scoring.save(&warmline::scoring::ScoringSettings::default()).await.map_err(|e| format!("save the rules: {e}"))?;
+    let job = scoring.run_next_job().await.map_err(|e| format!("recompute: {e}"))?.ok_or("no recompute was queued")?;
     Ok((t.elapsed().as_secs_f64(), job.changed))
 }
 
@@ -172,8 +176,8 @@ async fn run(url: &str, leads: usize, contacts: i64) -> Result<(), Box<dyn std::
     let db = Db::connect(url).await?;
     db.migrate().await?;
     let (p50, p99, max) = speed_to_lead(&db, leads).await?;
-    sqlx::query("DELETE FROM form_submissions").execute(db.pool()).await?;
-    sqlx::query("DELETE FROM forms").execute(db.pool()).await?;
+    sqlx::query("DELETE FROM form_submissions").execute(db.pool()).await.map_err(|e| format!("clear submissions: {e}"))?;
+    sqlx::query("DELETE FROM forms").execute(db.pool()).await.map_err(|e| format!("clear forms: {e}"))?;
     let t = Instant::now();
     fill(&db, contacts).await?;
     let fill_s = t.elapsed().as_secs_f64();
@@ -184,6 +188,8 @@ async fn run(url: &str, leads: usize, contacts: i64) -> Result<(), Box<dyn std::
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Quiet unless RUST_LOG asks.
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "off".into())).with_writer(std::io::stderr).init();
     let mut args = std::env::args().skip(1);
     let leads: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(200);
     let contacts: i64 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(1_000_000);

@@ -32,7 +32,5 @@ cargo run --quiet --release --features ssr --example search_bench -- "$contacts"
 cargo run --quiet --release --features ssr --example search_bench -- "$contacts" "$pg" | tail -n +3
 echo
 echo "## Speed to lead and the lead-score recompute ($(date -u +%Y-%m-%d), $(nproc) cores)"
-# SQLite at 1,000,000 contacts hits SQLITE_BUSY in this benchmark (docs/benchmarks.md); until
-# that is fixed it runs at BENCH_LEAD_SQLITE_CONTACTS (default 300000).
-cargo run --quiet --release --features ssr --example lead_bench -- "${BENCH_LEADS:-200}" "${BENCH_LEAD_SQLITE_CONTACTS:-300000}"
+cargo run --quiet --release --features ssr --example lead_bench -- "${BENCH_LEADS:-200}" "$contacts"
 cargo run --quiet --release --features ssr --example lead_bench -- "${BENCH_LEADS:-200}" "$contacts" "$pg" | tail -n 1

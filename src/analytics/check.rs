@@ -40,7 +40,7 @@ impl Messenger {
         if active.iter().any(|a| a.level >= finding.level) {
             return Ok(());
         }
-        let mut tx = self.db.pool().begin().await?;
+        let mut tx = self.db.begin().await?;
         let raised = alarms::raise(
             &mut tx,
             &Alarm {

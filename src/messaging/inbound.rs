@@ -41,7 +41,7 @@ impl Messenger {
     #[tracing::instrument(skip(self, sms), fields(sid = %sms.sid))]
     pub async fn receive(&self, sms: &InboundSms) -> Result<InboundOutcome, MessagingError> {
         let intent = replies::keywords(&self.db).await?.classify(&sms.body);
-        let mut tx = self.db.pool().begin().await?;
+        let mut tx = self.db.begin().await?;
         let now = now_millis();
         let contact = crate::store::contacts::ensure_for_inbound(&mut tx, &sms.from, now).await?;
         if messages::sid_seen(&mut tx, &sms.sid).await? {

@@ -333,7 +333,7 @@ impl Messenger {
     async fn write(&self, req: &OutboundRequest, policy: KindPolicy, token: &str) -> Result<Written, MessagingError> {
         let now = self.now();
         let target = consent::recipient(&self.db, req.contact).await?;
-        let mut tx = self.db.pool().begin().await?;
+        let mut tx = self.db.begin().await?;
         if !messages::lock_contact(&mut tx, req.contact).await? {
             return Err(StoreError::NotFound.into());
         }
@@ -431,7 +431,7 @@ impl Messenger {
         }
         // Not sent. Time has passed since it was written, so the gate decides again.
         let decision = if policy.gated {
-            let mut tx = self.db.pool().begin().await?;
+            let mut tx = self.db.begin().await?;
             messages::lock_contact(&mut tx, m.contact_id).await?;
             let now = self.now();
             let recent = if m.marketing { messages::marketing_sent_since_in(&mut tx, m.contact_id, now.timestamp_millis() - CAP_PERIOD_MS, Some(m.id)).await? } else { Vec::new() };
@@ -658,7 +658,7 @@ impl Messenger {
     async fn regate_claimed(&self, m: Message, req: &OutboundRequest, policy: KindPolicy, token: String) -> Result<Submitted, MessagingError> {
         let target = consent::recipient(&self.db, m.contact_id).await?;
         let now = self.now();
-        let mut tx = self.db.pool().begin().await?;
+        let mut tx = self.db.begin().await?;
         messages::lock_contact(&mut tx, m.contact_id).await?;
         let recent = if m.marketing { messages::marketing_sent_since_in(&mut tx, m.contact_id, now.timestamp_millis() - CAP_PERIOD_MS, Some(m.id)).await? } else { Vec::new() };
         drop(tx);

@@ -58,7 +58,7 @@ fn window_cols(d: &CampaignDraft) -> (Option<i64>, Option<i64>) {
 
 /// Stores a new draft campaign with its steps (the caller validated it).
 pub async fn create(db: &Db, d: &CampaignDraft, by: Option<UserId>) -> Result<Campaign> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let now = now_millis();
     let (ws, we) = window_cols(d);
     let row = sqlx::query(
@@ -84,7 +84,7 @@ pub async fn create(db: &Db, d: &CampaignDraft, by: Option<UserId>) -> Result<Ca
 
 /// Replaces a campaign's settings and steps; only while it is a draft or paused.
 pub async fn update(db: &Db, id: CampaignId, d: &CampaignDraft) -> Result<Campaign> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let (ws, we) = window_cols(d);
     let r = sqlx::query(
         "UPDATE campaigns SET name = $1, stop_on_reply = $2, stop_on_failure = $3, window_start = $4, window_end = $5, daily_cap = $6, sender = $7, updated_at = $8 \

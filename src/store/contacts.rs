@@ -241,7 +241,7 @@ pub async fn create(db: &Db, new: &NewContact, region: Region) -> Result<Contact
         return Err(StoreError::Invalid("invalid email".into()));
     }
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let row = sqlx::query(
         "INSERT INTO contacts (phone, first_name, last_name, email, timezone, consent_source, consent_at, attributes, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (phone) DO NOTHING RETURNING id",
@@ -295,7 +295,7 @@ pub(crate) async fn add_to_list(conn: &mut sqlx::AnyConnection, backend: super::
 /// The contact with this phone, created (with no name) when new.
 pub async fn get_or_create_by_phone(db: &Db, phone: &E164) -> Result<ContactId> {
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let created = sqlx::query("INSERT INTO contacts (phone, created_at, updated_at) VALUES ($1, $2, $2) ON CONFLICT (phone) DO NOTHING RETURNING id")
         .bind(phone.as_str())
         .bind(now)
@@ -342,7 +342,7 @@ pub async fn update(db: &Db, id: ContactId, patch: &crate::crm::ContactPatch) ->
             return Err(StoreError::Invalid(format!("unknown time zone '{}'", crate::limits::ellipsize(tz, 60))));
         }
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let exists = sqlx::query("SELECT id FROM contacts WHERE id = $1").bind(id.0).fetch_optional(&mut *tx).await?;
     if exists.is_none() {
         return Err(StoreError::NotFound);
@@ -408,7 +408,7 @@ pub async fn delete_impact(db: &Db, id: ContactId) -> Result<crate::crm::DeleteI
 /// opted out. Returns what was removed.
 pub async fn delete(db: &Db, id: ContactId) -> Result<crate::crm::DeleteImpact> {
     let mut impact = delete_impact(db, id).await?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     // Decided inside the transaction, so a STOP that lands meanwhile is not lost; a flagged
     // "please don't text me" counts as an opt-out here.
     let kept = sqlx::query(

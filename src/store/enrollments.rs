@@ -73,7 +73,7 @@ pub async fn enroll(db: &Db, campaign: CampaignId, audience: &Audience, reenroll
     let count_filter = audience_sql(audience, &mut count_args)?;
     // The transaction's first statement writes: on SQLite a transaction that reads first and
     // writes later fails at once (SQLITE_BUSY) if another connection wrote in between.
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let counts_sql = format!(
         "SELECT COUNT(*) AS total, \
          SUM(CASE WHEN c.opted_out <> 0 THEN 1 ELSE 0 END) AS opted_out, \
@@ -119,7 +119,7 @@ pub async fn enroll(db: &Db, campaign: CampaignId, audience: &Audience, reenroll
 
 /// Stops active enrollments in a campaign (one contact, or everyone). Returns how many.
 pub async fn unenroll(db: &Db, campaign: CampaignId, contact: Option<ContactId>) -> Result<u64> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let now = now_millis();
     let who = if contact.is_some() { " AND contact_id = $3" } else { "" };
     let ev = format!(
@@ -205,7 +205,7 @@ pub async fn claim_due(db: &Db, owner: &str, now: Millis, lease_until: Millis, l
 /// After step `step` went out: moves to the next step (due at `next_at`) or completes, and
 /// gives up the lease. A no-op if the row moved on already (idempotent after a crash).
 pub async fn advance(db: &Db, c: &Claimed, step: i64, sent_at: Millis, next_at: Option<Millis>) -> Result<bool> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let status = if next_at.is_some() { "active" } else { "completed" };
     let r = sqlx::query(
         "UPDATE enrollments SET next_step = $1, next_at = $2, last_sent_at = $3, status = CASE WHEN status = 'active' THEN $4 ELSE status END, \
@@ -235,7 +235,7 @@ pub async fn advance(db: &Db, c: &Claimed, step: i64, sent_at: Millis, next_at: 
 /// Gives the row back to be claimed again at `next_at` (a deferral or a retry), optionally
 /// logging why.
 pub async fn release(db: &Db, c: &Claimed, owner: &str, next_at: Millis, retry: bool, event: Option<(&str, &str)>) -> Result<()> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query(
         "UPDATE enrollments SET next_at = $1, attempts = attempts + $2, lease_owner = NULL, lease_until = NULL, updated_at = $3 \
          WHERE id = $4 AND lease_owner = $5 AND generation = $6",
@@ -257,7 +257,7 @@ pub async fn release(db: &Db, c: &Claimed, owner: &str, next_at: Millis, retry: 
 
 /// Ends an enrollment (`failed` or `stopped`) with a reason and an event.
 pub async fn finish(db: &Db, c: &Claimed, status: EnrollmentStatus, reason: &str) -> Result<()> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let r = sqlx::query("UPDATE enrollments SET status = $1, stop_reason = $2, lease_owner = NULL, lease_until = NULL, updated_at = $3 WHERE id = $4 AND status = 'active' AND generation = $5")
         .bind(status.as_str())
         .bind(reason)

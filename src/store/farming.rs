@@ -222,7 +222,7 @@ pub struct NewBatch<'a> {
 /// count towards the cool-off from this moment), and moves the cursor. Returns the batch id
 /// and how many were picked.
 pub async fn start_batch(db: &Db, b: &NewBatch<'_>) -> Result<(FarmingBatchId, i64)> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     if let Some(lock) = db.backend().farming_batch_lock() {
         sqlx::query(lock).execute(&mut *tx).await?;
     }

@@ -58,7 +58,7 @@ pub struct FormRow<'a> {
 
 pub async fn create(db: &Db, f: &FormRow<'_>) -> Result<Form> {
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let list = match f.list {
         Some(name) => Some(lists::get_or_create(&mut tx, name, ListKind::Manual).await?),
         None => None,
@@ -151,7 +151,7 @@ pub async fn submit(db: &Db, s: &NewSubmission<'_>) -> Result<Stored> {
     let now = now_millis();
     let touch = serde_json::to_string(&(s.attribution, &s.form.slug, now)).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let source = s.attribution.source();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let created = sqlx::query(
         "INSERT INTO contacts (phone, first_name, last_name, email, attributes, first_touch, last_touch, source, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $8) ON CONFLICT (phone) DO NOTHING RETURNING id",

@@ -22,7 +22,7 @@ pub struct ImportBatch<'a> {
 /// Writes the batch in one transaction; `progress(rows_done)` is called after each chunk.
 pub async fn import(db: &Db, batch: ImportBatch<'_>, progress: &(dyn Fn(usize) + Send + Sync)) -> Result<ImportReport> {
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let import_row = sqlx::query("INSERT INTO imports (filename, total_rows, skipped, errors, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
         .bind(batch.filename)
         .bind(batch.total_rows as i64)

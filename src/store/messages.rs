@@ -202,7 +202,7 @@ pub async fn for_contact(db: &Db, contact: ContactId, limit: i64) -> Result<Vec<
 
 /// Records the provider's id and status after it accepted the message.
 pub async fn mark_accepted(db: &Db, id: MessageId, sid: &str, status: MessageStatus) -> Result<Message> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let before = stats::lock(&mut tx, "id = $1", Arg::Int(id.0)).await?;
     let row = sqlx::query(&format!(
         "UPDATE messages SET provider_sid = $1, status = CASE WHEN status_rank < $3 THEN $2 ELSE status END, \
@@ -224,7 +224,7 @@ pub async fn mark_accepted(db: &Db, id: MessageId, sid: &str, status: MessageSta
 
 /// Marks a message failed (or canceled) with the provider's error.
 pub async fn mark_failed(db: &Db, id: MessageId, status: MessageStatus, code: Option<i64>, error: &str) -> Result<Message> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let before = stats::lock(&mut tx, "id = $1", Arg::Int(id.0)).await?;
     let row = sqlx::query(&format!(
         "UPDATE messages SET status = $1, status_rank = $2, error_code = COALESCE(error_code, $3), \
@@ -248,7 +248,7 @@ pub async fn mark_failed(db: &Db, id: MessageId, status: MessageStatus, code: Op
 /// set is kept. Returns the message when it changed, `Ok(None)` when the update was stale, and
 /// `NotFound` when no message has this SID yet.
 pub async fn apply_status(db: &Db, sid: &str, status: MessageStatus, code: Option<i64>, error: Option<&str>) -> Result<Option<Message>> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let before = stats::lock(&mut tx, "provider_sid = $1", Arg::Text(sid.to_string())).await?;
     if before.is_empty() {
         return Err(StoreError::NotFound);
@@ -409,7 +409,7 @@ pub async fn renew_lease(db: &Db, id: MessageId, token: &str, until: Millis) -> 
 /// Extends many claims at once (messages waiting in a server's send queue); returns how many
 /// were still held.
 pub async fn renew_leases(db: &Db, claims: &[(MessageId, String)], until: Millis) -> Result<u64> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let mut renewed = 0;
     for (id, token) in claims {
         let r = sqlx::query("UPDATE messages SET lease_until = $1 WHERE id = $2 AND lease_owner = $3 AND status = 'queued' AND provider_sid IS NULL")

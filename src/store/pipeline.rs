@@ -37,7 +37,7 @@ pub async fn rename(db: &Db, id: i64, name: &str) -> Result<()> {
 
 /// Deletes a stage; its contacts move to the first remaining stage.
 pub async fn delete(db: &Db, id: i64) -> Result<()> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let first = sqlx::query("SELECT id FROM pipeline_stages WHERE id <> $1 ORDER BY position, id LIMIT 1").bind(id).fetch_optional(&mut *tx).await?;
     let Some(first) = first else {
         return Err(StoreError::Conflict("the pipeline needs at least one stage".into()));

@@ -82,7 +82,7 @@ pub async fn write(db: &Db, scores: &[(ContactId, Score)]) -> Result<()> {
     if scores.is_empty() {
         return Ok(());
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     for chunk in scores.chunks(WRITE_ROWS) {
         // `UPDATE … FROM (VALUES …)`: the same statement on SQLite (3.33+) and PostgreSQL,
         // whose VALUES columns are both named column1, column2, …
@@ -169,7 +169,7 @@ fn job(r: &sqlx::any::AnyRow) -> Result<ScoreJob> {
 /// Queues a recompute judged at `as_of`; one still queued or running is cancelled (the new
 /// one covers it).
 pub async fn queue_job(db: &Db, as_of: Millis, now: Millis) -> Result<ScoreJob> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("UPDATE score_jobs SET state = 'cancelled', finished_at = $1 WHERE state IN ('queued', 'running')").bind(now).execute(&mut *tx).await?;
     let total: i64 = get(&sqlx::query("SELECT COUNT(*) AS n FROM contacts").fetch_one(&mut *tx).await?, "n")?;
     let row = sqlx::query(&format!("INSERT INTO score_jobs (state, total, as_of, created_at) VALUES ('queued', $1, $2, $3) RETURNING {JOB_COLS}"))

@@ -281,7 +281,7 @@ pub(crate) async fn shift_all(conn: &mut AnyConnection, before: &HashMap<i64, St
 /// PostgreSQL writers to `messages` wait meanwhile, so no change falls between the count and
 /// the swap; SQLite's single writer does the same by itself.
 pub async fn rebuild(db: &Db) -> Result<u64> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     if db.backend() == super::Backend::Postgres {
         sqlx::query("LOCK TABLE messages IN SHARE MODE").execute(&mut *tx).await?;
     }
@@ -356,7 +356,7 @@ pub async fn first_hour(db: &Db) -> Result<Option<i64>> {
 /// another server did it meanwhile (`want` is checked again under the lock). Returns the range
 /// now in force.
 pub async fn set_days(db: &Db, range: &DayRange, days: &[(i64, i64, i64)], want: (i64, i64)) -> Result<DayRange> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     if db.backend() == super::Backend::Postgres {
         sqlx::query("LOCK TABLE message_stats IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
     } else {

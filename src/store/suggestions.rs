@@ -53,7 +53,7 @@ pub struct Item<'a> {
 
 /// Stores a batch and its items, each `suggested`, with a `suggested` event: all or nothing.
 pub async fn create_batch(db: &Db, name: &str, campaign_type: &str, by: &str, items: &[Item<'_>], now: Millis) -> Result<SuggestionBatchId> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let row = sqlx::query("INSERT INTO suggestion_batches (name, campaign_type, suggested_by, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(name)
         .bind(campaign_type)
@@ -180,7 +180,7 @@ pub struct Change<'a> {
 }
 
 pub async fn apply(db: &Db, id: SuggestionId, c: &Change<'_>) -> Result<Suggestion> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let cur = sqlx::query("SELECT status, body FROM suggestions WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
     let (from, old_text): (SuggestionStatus, String) = (status(&cur)?, get(&cur, "body")?);
     let to = crate::approvals::next(from, c.action).map_err(StoreError::Conflict)?;
@@ -265,7 +265,7 @@ pub async fn plannable(db: &Db, batch: SuggestionBatchId) -> Result<Vec<(Suggest
 /// time (approved by `actor` if it was only suggested). Items that changed meanwhile are left
 /// out. Returns the entries of the plan that were scheduled.
 pub async fn schedule_plan(db: &Db, plan: &[(SuggestionId, Millis)], actor: &str, now: Millis) -> Result<Vec<(SuggestionId, Millis)>> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let mut scheduled = Vec::with_capacity(plan.len());
     for (id, at) in plan {
         let r = sqlx::query(
@@ -313,7 +313,7 @@ pub async fn claim_due(db: &Db, token: &str, now: Millis, until: Millis, limit: 
 /// Records what the pipeline did with a claimed item: `sent` (with its message) or `failed`
 /// (with why). Only the holder of the claim records; `false` when the claim was lost.
 pub async fn finish(db: &Db, id: SuggestionId, token: &str, outcome: Result<MessageId, &str>, now: Millis) -> Result<bool> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let (to, message, reason) = match outcome {
         Ok(m) => (SuggestionStatus::Sent, Some(m), None),
         Err(why) => (SuggestionStatus::Failed, None, Some(why)),
@@ -482,7 +482,7 @@ pub async fn report_by_type(db: &Db, from: Millis, to: Millis) -> Result<Vec<cra
 
 /// Records a test send on each item (its state unchanged): who, when and where it went.
 pub async fn record_test(db: &Db, ids: &[SuggestionId], actor: &str, note: &str, now: Millis) -> Result<()> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     for id in ids {
         event(&mut tx, *id, "test_sent", actor, None, None, Some(note), now).await?;
     }

@@ -24,7 +24,7 @@ pub async fn count(db: &Db) -> Result<i64> {
 
 /// Creates the first admin, once per installation. Returns `Conflict` when setup already ran.
 pub async fn create_first_admin(db: &Db, email: &str, password_hash: &str) -> Result<User> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let now = now_millis();
     sqlx::query("INSERT INTO instance_setup (id, done_at) VALUES (1, $1)")
         .bind(now)
@@ -91,7 +91,7 @@ pub async fn get_by_id(db: &Db, id: UserId) -> Result<User> {
 
 /// Deletes a user and their sessions; the last admin can't be removed.
 pub async fn delete(db: &Db, id: UserId) -> Result<()> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     if let Some(lock) = db.backend().team_change_lock() {
         sqlx::query(lock).execute(&mut *tx).await?;
     }
@@ -117,7 +117,7 @@ pub async fn password_hash(db: &Db, id: UserId) -> Result<String> {
 /// Replaces a user's password and ends their sessions, except the one whose token hash is
 /// `keep` (the person changing their own password stays signed in here).
 pub async fn set_password(db: &Db, id: UserId, password_hash: &str, keep: Option<&str>) -> Result<()> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let r = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(password_hash).bind(id.0).execute(&mut *tx).await?;
     if r.rows_affected() == 0 {
         return Err(StoreError::NotFound);

@@ -55,7 +55,7 @@ impl Unlock {
         let phone = normalize(input.phone.as_deref().unwrap_or_default(), region).map_err(|e| Error::Invalid(format!("phone: {e}")))?;
         let cities = names(input.cities.as_deref().unwrap_or_default(), "city")?;
         let types = names(input.service_types.as_deref().unwrap_or_default(), "service type")?;
-        let mut tx = self.db().pool().begin().await?;
+        let mut tx = self.db().begin().await?;
         let contact = crate::store::contacts::ensure_for_inbound(&mut tx, &phone, crate::now_millis()).await?;
         let row = ProviderRow { name: &name, phone: phone.as_str(), cities: &cities, service_types: &types, active: input.active.unwrap_or(true), offers_opted_out: input.offers_opted_out.unwrap_or(false) };
         let p = store::insert_provider(&mut tx, contact, &row).await?;
@@ -129,7 +129,7 @@ impl Unlock {
         }
         // One transaction: a duplicate number in the file (or one already a provider) rolls
         // the whole file back.
-        let mut tx = self.db().pool().begin().await?;
+        let mut tx = self.db().begin().await?;
         let mut added = Vec::new();
         for (i, input) in inputs.iter().enumerate() {
             let phone = normalize(input.phone.as_deref().unwrap_or_default(), region).map_err(|e| Error::Invalid(e.to_string()))?;

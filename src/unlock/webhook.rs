@@ -130,7 +130,7 @@ impl Unlock {
         let pi = s.payment_intent.as_ref().map(|p| p.id().to_string()).unwrap_or_default();
         let amount = s.amount_total.unwrap_or_default();
         let lead = self.lead(&offer.lead_id).await?;
-        let mut tx = self.db().pool().begin().await?;
+        let mut tx = self.db().begin().await?;
         store::lock_lead(&mut tx, &lead.id).await?;
         let bought = store::paid_count(&mut tx, &lead.id).await?;
         let room = lead.max_buyers.is_none_or(|max| bought < max);
