@@ -137,6 +137,19 @@ fn code_page(form: &Form, business: &str, token: &str, text: &str, error: Option
     )
 }
 
+/// The status and the words a visitor gets for a refused submission or code (an unexpected
+/// error is logged and not shown).
+fn public_error(e: Error, what: &'static str) -> (StatusCode, String) {
+    match e {
+        Error::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, m),
+        Error::NotFound(m) => (StatusCode::NOT_FOUND, m),
+        other => {
+            tracing::error!(error = %other, "{what}");
+            (StatusCode::INTERNAL_SERVER_ERROR, "something went wrong; please try again".to_string())
+        }
+    }
+}
+
 fn error_page(status: StatusCode, text: &str) -> Response {
     (status, Html(page("Form", &format!("<div class=\"card\"><h1>Sorry</h1><p>{}</p></div>", esc(text))))).into_response()
 }
@@ -251,14 +264,7 @@ pub async fn submit(State(state): State<AppState>, Path(slug): Path<String>, Ext
             .into_response(),
         (Ok(out), false) => Redirect::to(&format!("/f/{}/thanks?when={}", urlencode(&slug), urlencode(&out.expect_text))).into_response(),
         (Err(e), json) => {
-            let (status, text) = match e {
-                Error::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, m),
-                Error::NotFound(m) => (StatusCode::NOT_FOUND, m),
-                other => {
-                    tracing::error!(error = %other, "form submission failed");
-                    (StatusCode::INTERNAL_SERVER_ERROR, "something went wrong; please try again".to_string())
-                }
-            };
+            let (status, text) = public_error(e, "form submission failed");
             match (json, &form) {
                 (false, Some(f)) => {
                     // Back to the form with what was typed and the reason (the honeypot's value is not echoed).
@@ -293,14 +299,7 @@ pub async fn confirm(State(state): State<AppState>, Path(slug): Path<String>, he
             .into_response(),
         (Ok(out), false) => Redirect::to(&format!("/f/{}/thanks?when={}", urlencode(&slug), urlencode(&out.expect_text))).into_response(),
         (Err(e), json) => {
-            let (status, text) = match e {
-                Error::Invalid(m) => (StatusCode::UNPROCESSABLE_ENTITY, m),
-                Error::NotFound(m) => (StatusCode::NOT_FOUND, m),
-                other => {
-                    tracing::error!(error = %other, "form confirmation failed");
-                    (StatusCode::INTERNAL_SERVER_ERROR, "something went wrong; please try again".to_string())
-                }
-            };
+            let (status, text) = public_error(e, "form confirmation failed");
             match (json, &form) {
                 (false, Some(f)) => (status, Html(code_page(f, &business(&state).await, &token, "Type the code we texted you.", Some(&text)))).into_response(),
                 _ => (status, axum::Json(serde_json::json!({"error": text}))).into_response(),
