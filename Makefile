@@ -33,8 +33,8 @@ test: ## All tests: Rust (core + server, SQLite and PostgreSQL), then Playwright
 bench: ## Benchmarks (scripts/bench.sh, when present)
 	@if [[ -f scripts/bench.sh ]]; then bash scripts/bench.sh; else echo "bench: no benchmarks yet (scripts/bench.sh does not exist)"; fi
 
-release: setup ## Optimised build: target/release/warmline and target/site
-	cargo leptos build --release
+release: setup ## Optimised build: target/release/warmline and target/site (with .br and .gz copies)
+	cargo leptos build --release --precompress
 
 fmt: ## Format the Rust code
 	cargo fmt --all

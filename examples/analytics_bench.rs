@@ -18,6 +18,7 @@ use warmline::analytics::{CostRates, FilterInput};
 use warmline::gate::decision::GateRules;
 use warmline::messaging::{EventBus, SharedRules};
 use warmline::store::{Backend, Db};
+use warmline::store::scratch::Scratch;
 
 const DAY: i64 = 86_400_000;
 
@@ -154,24 +155,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let urls: Vec<String> = args.collect();
     println!("| database | messages | contacts | fill | rebuild | the page's queries (30 runs each) |");
     println!("|---|---|---|---|---|---|");
-    let dir = std::env::temp_dir().join(format!("warmline-analytics-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    if urls.is_empty() {
-        run(&format!("sqlite:{}", dir.join("bench.db").display()), messages, contacts).await?;
+    let servers: Vec<Option<&str>> = if urls.is_empty() { vec![None] } else { urls.iter().map(|u| Some(u.as_str())).collect() };
+    for server in servers {
+        let scratch = Scratch::create("analytics_bench", server).await?;
+        let result = run(&scratch.url, messages, contacts).await;
+        scratch.drop_now().await?;
+        result?;
     }
-    for url in &urls {
-        if url.starts_with("postgres") {
-            let name = format!("warmline_analytics_bench_{}", std::process::id());
-            let admin = Db::connect(url).await?;
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await?;
-            let bench_url = format!("{}/{name}", url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url));
-            let result = run(&bench_url, messages, contacts).await;
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(admin.pool()).await?;
-            result?;
-        } else {
-            run(url, messages, contacts).await?;
-        }
-    }
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

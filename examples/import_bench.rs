@@ -8,6 +8,7 @@
 use std::time::Instant;
 use warmline::csv_import::{validate, ImportOptions};
 use warmline::store::{imports, Db};
+use warmline::store::scratch::Scratch;
 
 fn csv(rows: usize) -> String {
     let mut s = String::with_capacity(rows * 64);
@@ -54,24 +55,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("CSV: {rows} rows, {:.1} MB", text.len() as f64 / 1e6);
     println!("| database | rows | validate | write | total | throughput |");
     println!("|---|---|---|---|---|---|");
-    let dir = std::env::temp_dir().join(format!("warmline-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    if urls.is_empty() {
-        run(&format!("sqlite:{}", dir.join("bench.db").display()), rows, text.as_bytes()).await?;
+    let servers: Vec<Option<&str>> = if urls.is_empty() { vec![None] } else { urls.iter().map(|u| Some(u.as_str())).collect() };
+    for server in servers {
+        let scratch = Scratch::create("import_bench", server).await?;
+        let result = run(&scratch.url, rows, text.as_bytes()).await;
+        scratch.drop_now().await?;
+        result?;
     }
-    for url in &urls {
-        if url.starts_with("postgres") {
-            let name = format!("warmline_bench_{}", std::process::id());
-            let admin = Db::connect(url).await?;
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await?;
-            let bench_url = format!("{}/{name}", url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url));
-            let result = run(&bench_url, rows, text.as_bytes()).await;
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(admin.pool()).await?;
-            result?;
-        } else {
-            run(url, rows, text.as_bytes()).await?;
-        }
-    }
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

@@ -31,6 +31,7 @@ use warmline::messaging::{EventBus, Messenger, RateLimiter};
 use warmline::providers::twilio::TwilioClient;
 use warmline::scoring::service::Scoring;
 use warmline::store::{Backend, Db};
+use warmline::store::scratch::Scratch;
 
 /// When the fake Twilio saw the first message to each number.
 type Seen = Arc<Mutex<HashMap<String, Instant>>>;
@@ -196,24 +197,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let urls: Vec<String> = args.collect();
     println!("| database | leads | speed to lead p50 | p99 | max | contacts | fill | recompute every score | changed | rate |");
     println!("|---|---|---|---|---|---|---|---|---|---|");
-    let dir = std::env::temp_dir().join(format!("warmline-lead-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    if urls.is_empty() {
-        run(&format!("sqlite:{}", dir.join("bench.db").display()), leads, contacts).await?;
+    let servers: Vec<Option<&str>> = if urls.is_empty() { vec![None] } else { urls.iter().map(|u| Some(u.as_str())).collect() };
+    for server in servers {
+        let scratch = Scratch::create("lead_bench", server).await?;
+        let result = run(&scratch.url, leads, contacts).await;
+        scratch.drop_now().await?;
+        result?;
     }
-    for url in &urls {
-        if url.starts_with("postgres") {
-            let name = format!("warmline_lead_bench_{}", std::process::id());
-            let admin = Db::connect(url).await?;
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await?;
-            let bench_url = format!("{}/{name}", url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url));
-            let result = run(&bench_url, leads, contacts).await;
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(admin.pool()).await?;
-            result?;
-        } else {
-            run(url, leads, contacts).await?;
-        }
-    }
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

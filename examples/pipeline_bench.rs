@@ -9,30 +9,47 @@
 //! Twilio, the answer recorded. *Waited* submits with 16 callers at once, each waiting for the
 //! provider's answer (how drips and farming send); *queued* submits without waiting and times
 //! until the background senders have recorded every answer (manual, REST, broadcasts).
+//! The fake Twilio counts what it receives: a second request for the same number and text is
+//! a duplicate. *Peak RSS* is this process's high-water mark (the pipeline, its database pool
+//! and the fake Twilio together).
 //! With no URL it uses a temporary SQLite file; for PostgreSQL a fresh database is created on
 //! the given server and dropped afterwards.
 
+use axum::extract::Form;
 use axum::routing::post;
 use axum::{Json, Router};
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use futures_util::StreamExt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use warmline::gate::decision::GateRules;
 use warmline::message::MessageKind;
 use warmline::messaging::pipeline::{OutboundRequest, Submitted};
 use warmline::messaging::{EventBus, Messenger, RateLimiter};
 use warmline::providers::twilio::{Sender, TwilioClient};
+use warmline::store::scratch::Scratch;
 use warmline::store::Db;
 use warmline::ContactId;
 
+/// What the fake Twilio received: every request, and the distinct (To, Body) pairs (kept as
+/// hashes, so the count costs this process little memory).
+#[derive(Default)]
+struct Received {
+    requests: AtomicU64,
+    distinct: Mutex<HashSet<u64>>,
+}
+
 /// Twilio's `POST Messages.json`, answered at once with a new SID.
-async fn fake_twilio() -> String {
-    let counter = Arc::new(AtomicU64::new(0));
+async fn fake_twilio(received: Arc<Received>) -> String {
     let app = Router::new().route(
         "/2010-04-01/Accounts/{account}/Messages.json",
-        post(move || {
-            let n = counter.fetch_add(1, Ordering::Relaxed);
+        post(move |Form(form): Form<HashMap<String, String>>| {
+            let n = received.requests.fetch_add(1, Ordering::Relaxed);
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            (form.get("To"), form.get("Body")).hash(&mut hasher);
+            received.distinct.lock().expect("lock").insert(hasher.finish());
             async move { (axum::http::StatusCode::CREATED, Json(serde_json::json!({"sid": format!("SMbench{n:026}"), "status": "queued", "error_code": null}))) }
         }),
     );
@@ -42,20 +59,33 @@ async fn fake_twilio() -> String {
     base
 }
 
+/// This process's peak resident memory (`VmHWM`), in MB.
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok());
+    kb.unwrap_or(0.0) / 1024.0
+}
+
 /// An IANA zone where it is about midday now, so quiet hours never defer a bench message.
 fn midday_zone() -> String {
     let offset = 12 - chrono::Timelike::hour(&chrono::Utc::now()) as i32;
     if offset >= 0 { format!("Etc/GMT-{offset}") } else { format!("Etc/GMT+{}", -offset) }
 }
 
+/// `n` contacts in one list, imported as a CSV would be, all in a zone where it is midday.
 async fn contacts(db: &Db, n: usize) -> Result<Vec<ContactId>, Box<dyn std::error::Error>> {
-    let zone = midday_zone();
-    let mut ids = Vec::with_capacity(n);
+    let mut csv = String::from("phone,first_name\n");
     for i in 0..n {
-        let new = warmline::contact::NewContact { phone: format!("+1415{:07}", 2_000_000 + i), first_name: Some(format!("Pat{i}")), timezone: Some(zone.clone()), ..Default::default() };
-        ids.push(warmline::store::contacts::create(db, &new, warmline::phone::Region::US).await?.id);
+        // (415) 2xx-xxxx: valid US numbers, unique per row.
+        csv.push_str(&format!("(415) {}-{:04},Pat{i}\n", 200 + i / 10_000, i % 10_000));
     }
-    Ok(ids)
+    let v = warmline::csv_import::validate(csv.as_bytes(), &warmline::csv_import::ImportOptions::default())?;
+    assert!(v.errors.is_empty(), "bench rows must be valid");
+    let batch = warmline::store::imports::ImportBatch { list_name: "bench", filename: None, rows: &v.rows, skipped: &[], total_rows: v.total, created_by: None };
+    warmline::store::imports::import(db, batch, &|_| {}).await?;
+    sqlx::query(&format!("UPDATE contacts SET timezone = '{}'", midday_zone())).execute(db.pool()).await?;
+    let rows = sqlx::query("SELECT id FROM contacts ORDER BY id").fetch_all(db.pool()).await?;
+    Ok(rows.iter().map(|r| ContactId(sqlx::Row::get::<i64, _>(r, 0))).collect())
 }
 
 async fn messenger(db: &Db, twilio: &str) -> Messenger {
@@ -68,11 +98,15 @@ async fn recorded(db: &Db) -> Result<i64, Box<dyn std::error::Error>> {
     Ok(sqlx::Row::get::<i64, _>(&row, 0))
 }
 
-async fn run(url: &str, n: usize, twilio: &str) -> Result<(), Box<dyn std::error::Error>> {
+async fn run(url: &str, n: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let received = Arc::new(Received::default());
+    let twilio = fake_twilio(received.clone()).await;
     let db = Db::connect(url).await?;
     db.migrate().await?;
+    let t = Instant::now();
     let ids = contacts(&db, n).await?;
-    let m = messenger(&db, twilio).await;
+    let fill = t.elapsed().as_secs_f64();
+    let m = messenger(&db, &twilio).await;
 
     let t = Instant::now();
     let results: Vec<_> = futures_util::stream::iter(ids.iter().copied())
@@ -86,6 +120,7 @@ async fn run(url: &str, n: usize, twilio: &str) -> Result<(), Box<dyn std::error
     let waited = t.elapsed().as_secs_f64();
     let accepted = results.iter().filter(|r| matches!(r, Ok(Submitted::Accepted(_)))).count();
     assert_eq!(accepted, n, "every waited send accepted");
+    drop(results);
 
     let t = Instant::now();
     for c in &ids {
@@ -96,7 +131,17 @@ async fn run(url: &str, n: usize, twilio: &str) -> Result<(), Box<dyn std::error
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let queued = t.elapsed().as_secs_f64();
-    println!("| {} | {n} | {:.2} s | {:.0} /s | {:.2} s | {:.0} /s |", db.backend().name(), waited, n as f64 / waited, queued, n as f64 / queued);
+    let requests = received.requests.load(Ordering::Relaxed);
+    let duplicates = requests - received.distinct.lock().expect("lock").len() as u64;
+    println!(
+        "| {} | {n} | {fill:.0} s | {:.1} s | {:.0} /s | {:.1} s | {:.0} /s | {requests} | {duplicates} | {:.0} MB |",
+        db.backend().name(),
+        waited,
+        n as f64 / waited,
+        queued,
+        n as f64 / queued,
+        peak_rss_mb()
+    );
     db.close().await;
     Ok(())
 }
@@ -104,29 +149,16 @@ async fn run(url: &str, n: usize, twilio: &str) -> Result<(), Box<dyn std::error
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let n: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(2000);
+    let n: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(100_000);
     let urls: Vec<String> = args.collect();
-    let twilio = fake_twilio().await;
-    println!("| database | messages | waited (16 at once) | waited rate | queued | queued rate |");
-    println!("|---|---|---|---|---|---|");
-    let dir = std::env::temp_dir().join(format!("warmline-pipeline-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    if urls.is_empty() {
-        run(&format!("sqlite:{}", dir.join("bench.db").display()), n, &twilio).await?;
+    println!("| database | messages | fill | waited (16 at once) | waited rate | queued | queued rate | requests at Twilio | duplicates | peak RSS |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    let servers: Vec<Option<&str>> = if urls.is_empty() { vec![None] } else { urls.iter().map(|u| Some(u.as_str())).collect() };
+    for server in servers {
+        let scratch = Scratch::create("pipeline_bench", server).await?;
+        let result = run(&scratch.url, n).await;
+        scratch.drop_now().await?;
+        result?;
     }
-    for url in &urls {
-        if url.starts_with("postgres") {
-            let name = format!("warmline_pipeline_bench_{}", std::process::id());
-            let admin = Db::connect(url).await?;
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await?;
-            let bench_url = format!("{}/{name}", url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url));
-            let result = run(&bench_url, n, &twilio).await;
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(admin.pool()).await?;
-            result?;
-        } else {
-            run(url, n, &twilio).await?;
-        }
-    }
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

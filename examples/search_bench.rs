@@ -15,6 +15,7 @@ use std::time::Instant;
 use warmline::contact::ContactQuery;
 use warmline::phone::Region;
 use warmline::store::{contacts, Db};
+use warmline::store::scratch::Scratch;
 
 const FIRST: [&str; 60] = [
     "Ana", "Ben", "Cara", "Dan", "Eva", "Finn", "Gus", "Hana", "Ivan", "Jade", "Kai", "Lena", "Milo", "Nora", "Omar", "Pia", "Quin", "Rosa", "Sam", "Tara", "Uma", "Vic",
@@ -110,24 +111,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let urls: Vec<String> = args.collect();
     println!("| database | contacts | fill | query | found | indexed median | indexed p95 | LIKE scan median | ratio |");
     println!("|---|---|---|---|---|---|---|---|---|");
-    let dir = std::env::temp_dir().join(format!("warmline-search-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    if urls.is_empty() {
-        run(&format!("sqlite:{}", dir.join("bench.db").display()), n).await?;
+    let servers: Vec<Option<&str>> = if urls.is_empty() { vec![None] } else { urls.iter().map(|u| Some(u.as_str())).collect() };
+    for server in servers {
+        let scratch = Scratch::create("search_bench", server).await?;
+        let result = run(&scratch.url, n).await;
+        scratch.drop_now().await?;
+        result?;
     }
-    for url in &urls {
-        if url.starts_with("postgres") {
-            let name = format!("warmline_search_bench_{}", std::process::id());
-            let admin = Db::connect(url).await?;
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(admin.pool()).await?;
-            let bench_url = format!("{}/{name}", url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url));
-            let result = run(&bench_url, n).await;
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(admin.pool()).await?;
-            result?;
-        } else {
-            run(url, n).await?;
-        }
-    }
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(())
 }

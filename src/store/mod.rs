@@ -23,6 +23,7 @@ pub mod notes;
 pub mod pipeline;
 pub mod routing;
 pub mod saved_replies;
+pub mod scratch;
 pub mod recipients;
 pub mod scoring;
 pub mod segments;
