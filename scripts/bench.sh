@@ -2,7 +2,8 @@
 # Benchmarks (release build). Prints Markdown tables for docs/benchmarks.md.
 #   BENCH_ROWS          rows to import (default 100000)
 #   BENCH_CONTACTS      contacts in the farming selection benchmark (default 1000000)
-#   BENCH_MESSAGES      messages sent through the pipeline benchmark (default 100000)
+#   BENCH_MESSAGES      messages sent through the pipeline benchmark on SQLite (default 100000)
+#   BENCH_PG_MESSAGES   the same on PostgreSQL (default 20000: it sends at about 350/s)
 #   BENCH_WEBHOOKS      inbound webhooks in the ingest benchmark (default 20000)
 #   BENCH_STREAMS       open live-event streams in the memory benchmark (default 10000)
 #   BENCH_HISTORY       messages in the analytics benchmark's history (default 10000000)
@@ -33,7 +34,7 @@ cargo run --quiet --release --features ssr --example farming_bench -- "$contacts
 echo
 echo "## Outbound pipeline against a fake Twilio on loopback ($(date -u +%Y-%m-%d), $(nproc) cores)"
 cargo run --quiet --release --features ssr --example pipeline_bench -- "${BENCH_MESSAGES:-100000}"
-cargo run --quiet --release --features ssr --example pipeline_bench -- "${BENCH_MESSAGES:-100000}" "$pg" | tail -n 1
+cargo run --quiet --release --features ssr --example pipeline_bench -- "${BENCH_PG_MESSAGES:-20000}" "$pg" | tail -n 1
 echo
 echo "## Analytics page over a large history ($(date -u +%Y-%m-%d), $(nproc) cores)"
 cargo run --quiet --release --features ssr --example analytics_bench -- "${BENCH_HISTORY:-10000000}" "$contacts"
