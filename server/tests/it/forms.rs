@@ -328,6 +328,8 @@ async fn a_texted_code_confirms_the_lead_and_a_known_landline_is_flagged(app: Te
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
     assert!(html.contains("data-testid=\"code-page\"") && html.contains("action=\"/f/verified/confirm\""), "{html}");
+    // Its code goes out in the background: let it arrive before counting what Twilio got.
+    eventually("the third code reached Twilio", || async { fake.accepted().iter().any(|a| a.to == third) }).await;
     let r = app.client().post(app.url("/f/verified/confirm")).form(&[("token", "nope"), ("code", "123456")]).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().await.unwrap().contains("expired or was already used"));
@@ -344,6 +346,7 @@ async fn a_texted_code_confirms_the_lead_and_a_known_landline_is_flagged(app: Te
     assert_eq!(subs[0]["phone_flag"], "landline");
     assert!(warmline::store::enrollments::for_contact(&app.state.db, home).await.unwrap().is_empty());
     assert_eq!(fake.accepted().len(), before, "nothing texted to the landline");
+    assert!(!fake.accepted().iter().any(|a| a.to == landline), "nothing texted to the landline");
 }
 
 /// A form that sells its leads: each submission becomes a lead for lead unlock, offered to the
