@@ -203,8 +203,9 @@ pub fn check_fields(fields: &[FormField]) -> Result<(), String> {
     Ok(())
 }
 
-/// Keys a submission uses for itself: consent, the honeypot and the source fields.
-pub const RESERVED: &[&str] = &["consent", "website", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "gclid", "fbclid", "referrer", "page_url"];
+/// Keys a submission uses for itself: consent, the honeypot, the visitor's time zone and the
+/// source fields.
+pub const RESERVED: &[&str] = &["consent", "website", "timezone", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "gclid", "fbclid", "referrer", "page_url"];
 
 /// Where a lead came from.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

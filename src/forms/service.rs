@@ -156,6 +156,7 @@ impl Forms {
             }
         }
         let attribution = Attribution::from_fields(fields);
+        let timezone = visitor_zone(fields);
         let stored = store::submit(
             self.db(),
             &NewSubmission {
@@ -164,6 +165,7 @@ impl Forms {
                 first_name: first.as_deref(),
                 last_name: last.as_deref(),
                 email: email.as_deref(),
+                timezone: timezone.as_deref(),
                 attributes: &attributes,
                 answers: &answers.values,
                 proof: Proof { consent_text: &form.consent_text, ip: &from.ip, user_agent: &from.user_agent },
@@ -335,4 +337,13 @@ impl Forms {
 fn code_hash(token: &str, code: &str) -> String {
     use sha2::{Digest, Sha256};
     hex::encode(Sha256::digest(format!("{token}:{code}").as_bytes()))
+}
+
+/// The visitor's time zone as their browser reports it (the `timezone` field, an IANA name such
+/// as `America/Chicago`; the public form page fills it in), when it is one. It says where the
+/// lead is better than the phone's area code, which people keep when they move, and quiet hours
+/// follow it.
+fn visitor_zone(f: &BTreeMap<String, String>) -> Option<String> {
+    let z = f.get("timezone").map(|v| v.trim()).filter(|v| !v.is_empty() && v.len() <= 64)?;
+    z.parse::<chrono_tz::Tz>().is_ok().then(|| z.to_string())
 }

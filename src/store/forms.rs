@@ -126,6 +126,8 @@ pub struct NewSubmission<'a> {
     pub first_name: Option<&'a str>,
     pub last_name: Option<&'a str>,
     pub email: Option<&'a str>,
+    /// The visitor's time zone (a valid IANA name), kept unless the contact has one.
+    pub timezone: Option<&'a str>,
     /// Answers that go into the contact's attributes (city, budget, custom fields…).
     pub attributes: &'a BTreeMap<String, String>,
     pub answers: &'a BTreeMap<String, String>,
@@ -153,8 +155,8 @@ pub async fn submit(db: &Db, s: &NewSubmission<'_>) -> Result<Stored> {
     let source = s.attribution.source();
     let mut tx = db.begin().await?;
     let created = sqlx::query(
-        "INSERT INTO contacts (phone, first_name, last_name, email, attributes, first_touch, last_touch, source, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $8) ON CONFLICT (phone) DO NOTHING RETURNING id",
+        "INSERT INTO contacts (phone, first_name, last_name, email, attributes, first_touch, last_touch, source, created_at, updated_at, timezone) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $8, $9) ON CONFLICT (phone) DO NOTHING RETURNING id",
     )
     .bind(s.phone.as_str())
     .bind(s.first_name)
@@ -164,6 +166,7 @@ pub async fn submit(db: &Db, s: &NewSubmission<'_>) -> Result<Stored> {
     .bind(&touch)
     .bind(&source)
     .bind(now)
+    .bind(s.timezone)
     .fetch_optional(&mut *tx)
     .await?;
     let contact = match &created {
@@ -186,7 +189,7 @@ pub async fn submit(db: &Db, s: &NewSubmission<'_>) -> Result<Stored> {
             }
             sqlx::query(
                 "UPDATE contacts SET first_name = COALESCE(first_name, $1), last_name = COALESCE(last_name, $2), email = COALESCE(email, $3), \
-                 attributes = $4, first_touch = COALESCE(first_touch, $5), last_touch = $5, source = COALESCE(source, $6) WHERE id = $7",
+                 attributes = $4, first_touch = COALESCE(first_touch, $5), last_touch = $5, source = COALESCE(source, $6), timezone = COALESCE(timezone, $8) WHERE id = $7",
             )
             .bind(s.first_name)
             .bind(s.last_name)
@@ -195,6 +198,7 @@ pub async fn submit(db: &Db, s: &NewSubmission<'_>) -> Result<Stored> {
             .bind(&touch)
             .bind(&source)
             .bind(id.0)
+            .bind(s.timezone)
             .execute(&mut *tx)
             .await?;
             id

@@ -47,6 +47,9 @@ pub struct Thread {
     /// The team's internal notes on the contact, shown in the thread among the messages
     /// (never sent).
     pub notes: Vec<warmline::crm::Note>,
+    /// Everyone the conversation can be assigned to (loaded with the thread, so the assignee
+    /// menu always agrees with `assigned_to`).
+    pub team: Vec<Teammate>,
 }
 
 /// A campaign the contact is (or was) enrolled in, for the thread header.
@@ -103,8 +106,10 @@ pub async fn get_thread(contact_id: ContactId) -> Result<Thread, AppError> {
     let provider = warmline::store::unlock::provider_by_contact(&mut conn, contact_id).await.or_fail()?.map(|p| p.name);
     drop(conn);
     let notes = warmline::store::notes::for_contact(db, contact_id).await.or_fail()?;
+    let team = warmline::store::users::list(db).await.or_fail()?.into_iter().map(|u| Teammate { id: u.id, email: u.email }).collect();
     Ok(Thread {
         notes,
+        team,
         contact_id,
         name: contact.display_name(),
         provider,
@@ -175,15 +180,6 @@ pub async fn assign_conversation(contact_id: ContactId, user_id: Option<UserId>)
     use super::ssr::*;
     let me = require_user()?;
     state()?.routing.assign(&me, contact_id, user_id).await.or_fail()
-}
-
-/// Everyone a conversation can be assigned to.
-#[server]
-pub async fn teammates() -> Result<Vec<Teammate>, AppError> {
-    use super::ssr::*;
-    require_user()?;
-    let users = warmline::store::users::list(&state()?.db).await.or_fail()?;
-    Ok(users.into_iter().map(|u| Teammate { id: u.id, email: u.email }).collect())
 }
 
 /// The business name and time zone (Settings → Business).

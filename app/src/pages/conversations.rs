@@ -149,7 +149,6 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
         move || (contact_id, live.get(), send.version().get(), simulate.version().get(), assign.version().get(), unflag.version().get(), set_status.version().get(), add_note.version().get()),
         |(id, ..)| get_thread(id),
     );
-    let team = Resource::new(|| (), |_| teammates());
     let body = RwSignal::new(String::new());
     let reply = RwSignal::new(String::new());
     Effect::new(move |_| {
@@ -243,7 +242,6 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
                         Err(e) => return view! { <div class="p-4"><ErrorNote error=e /></div> }.into_any(),
                         Ok(t) => t,
                     };
-                    let team = team.await.unwrap_or_default();
                     let gate = t.gate.clone();
                     let blocked = !gate.can_send;
                     let consent_badge = if t.consent.opted_out {
@@ -305,7 +303,7 @@ fn ThreadPanel(contact_id: ContactId) -> impl IntoView {
                                         assign.dispatch(AssignConversation { contact_id, user_id: v.parse::<i64>().ok().map(warmline::UserId) });
                                     }>
                                     <option value="" selected=assigned.is_none()>"Nobody"</option>
-                                    {team.into_iter().map(|m| view! { <option value=m.id.to_string() selected=assigned == Some(m.id)>{m.email}</option> }).collect_view()}
+                                    {t.team.iter().map(|m| view! { <option value=m.id.to_string() selected=assigned == Some(m.id)>{m.email.clone()}</option> }).collect_view()}
                                 </select>
                             </label>
                         </div>

@@ -44,9 +44,11 @@ fn page(title: &str, body: &str) -> String {
     )
 }
 
-/// Splits the fields into steps when there are more than four (a script shows one step at a
-/// time with a progress bar; without JavaScript every field shows at once).
-const STEP_SCRIPT: &str = "(function(){var s=[].slice.call(document.querySelectorAll('[data-step]'));if(s.length<2)return;var i=0,b=document.getElementById('bar'),p=document.getElementById('progress');\
+/// The form page's script. It fills in the visitor's time zone (quiet hours follow it), and
+/// when the fields are split into steps (more than four) it shows one step at a time with a
+/// progress bar. Without JavaScript every field shows at once and the area code gives the zone.
+const STEP_SCRIPT: &str = "try{var z=document.getElementById('f-tz');if(z&&!z.value)z.value=Intl.DateTimeFormat().resolvedOptions().timeZone||''}catch(e){}\
+(function(){var s=[].slice.call(document.querySelectorAll('[data-step]'));if(s.length<2)return;var i=0,b=document.getElementById('bar'),p=document.getElementById('progress');\
 function show(){s.forEach(function(e,k){e.hidden=k!==i});p.hidden=false;p.textContent='Step '+(i+1)+' of '+s.length;b.parentNode.hidden=false;b.style.width=((i+1)*100/s.length)+'%';}\
 document.querySelectorAll('[data-next]').forEach(function(n){n.hidden=false;n.onclick=function(){var bad=[].slice.call(s[i].querySelectorAll('input,textarea')).find(function(x){return !x.checkValidity()});if(bad){bad.reportValidity();return}i++;show()}});\
 document.querySelectorAll('[data-back]').forEach(function(n){n.hidden=false;n.onclick=function(){i--;show()}});show();})();";
@@ -100,6 +102,7 @@ fn form_page(form: &Form, business: &str, values: &BTreeMap<String, String>, err
         .iter()
         .filter(|k| values.get(**k).is_some_and(|x| !x.is_empty()))
         .map(|k| format!("<input type=\"hidden\" name=\"{k}\" value=\"{}\">", v(k)))
+        .chain(std::iter::once(format!("<input type=\"hidden\" id=\"f-tz\" name=\"timezone\" value=\"{}\">", v("timezone"))))
         .collect();
     let benefits: String = form.benefits.iter().map(|b| format!("<li>{}</li>", esc(b))).collect();
     let error = error.map(|e| format!("<div class=\"error\" role=\"alert\" data-testid=\"form-error\">{}</div>", esc(e))).unwrap_or_default();

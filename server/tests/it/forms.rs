@@ -15,6 +15,7 @@ both!(
     a_browser_form_works_without_javascript_and_keeps_an_opt_out,
     a_texted_code_confirms_the_lead_and_a_known_landline_is_flagged,
     a_form_that_sells_its_leads_offers_each_to_the_providers_serving_it,
+    the_visitors_time_zone_becomes_the_leads,
 );
 
 async fn scalar(app: &TestApp, sql: &str) -> i64 {
@@ -142,6 +143,33 @@ async fn a_submission_records_consent_and_source_and_the_drip_texts_the_lead(app
     // In the OpenAPI document.
     let doc: Value = app.client().get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert!(doc["paths"]["/forms"]["post"].is_object() && doc["paths"]["/forms/{id}/submissions"]["get"].is_object());
+}
+
+/// The browser's time zone (the page's script sends it as `timezone`) becomes a new lead's zone,
+/// so quiet hours follow where they are; an unknown one is ignored, and a contact's own zone is
+/// kept when they fill in a form again.
+async fn the_visitors_time_zone_becomes_the_leads(app: TestApp) {
+    let app = proxied(app).await;
+    let key = app.api_key().await;
+    make_form(&app, &key, json!({"name": "Skylights", "slug": "skylights"})).await;
+    let zone = common::midday_zone();
+    let zone_of = |phone: &'static str| {
+        let app = &app;
+        async move { warmline::store::contacts::find_by_phone(&app.state.db, &warmline::E164::parse(phone).unwrap()).await.unwrap().unwrap().timezone }
+    };
+    let (s, v) = post_json(&app, "skylights", json!({"name": "Ola", "phone": "+14155550171", "consent": "yes", "timezone": zone}), "192.0.2.1").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(zone_of("+14155550171").await.as_deref(), Some(zone.as_str()));
+    let (s, v) = post_json(&app, "skylights", json!({"name": "Pim", "phone": "+14155550172", "consent": "yes", "timezone": "Mars/Olympus_Mons"}), "192.0.2.2").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(zone_of("+14155550172").await, None, "an unknown zone is not kept");
+    let (s, v) = post_json(&app, "skylights", json!({"name": "Ola", "phone": "+14155550171", "consent": "yes", "timezone": "Asia/Tokyo"}), "192.0.2.3").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(zone_of("+14155550171").await.as_deref(), Some(zone.as_str()), "the contact's zone is kept");
+    // The public page carries the field for its script to fill in.
+    let page = app.client().get(app.url("/f/skylights")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("name=\"timezone\""), "{page}");
+    assert!(page.contains("resolvedOptions().timeZone"));
 }
 
 async fn refused_submissions_create_nothing(app: TestApp) {
