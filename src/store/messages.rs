@@ -1,10 +1,10 @@
 //! Messages and the conversation inbox.
 
 use super::stats::{self, STAT_COLS};
-use super::{get, like_pattern, Arg, Args, Db, Result, StoreError};
-use crate::message::{ConversationStatus, ConversationSummary, Direction, Message, MessageKind, MessageStatus};
+use super::{get, Arg, Db, Result, StoreError};
+use crate::message::{ConversationStatus, Direction, Message, MessageKind, MessageStatus};
 use crate::sms::segments;
-use crate::{now_millis, CampaignId, ContactId, EnrollmentId, MessageId, Millis, UserId, E164};
+use crate::{now_millis, CampaignId, ContactId, EnrollmentId, MessageId, Millis, UserId};
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
@@ -490,73 +490,7 @@ pub async fn marketing_sent_since(db: &Db, contact: ContactId, since: Millis) ->
     rows.iter().map(|r| get(r, "sent")).collect()
 }
 
-/// Which conversations the inbox shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InboxFilter {
-    All,
-    Mine,
-    Unassigned,
-}
-
-/// Conversations, latest first, optionally filtered and searched (name, phone, message text).
-pub async fn inbox(db: &Db, filter: InboxFilter, status: Option<ConversationStatus>, me: UserId, search: Option<&str>, limit: i64) -> Result<Vec<ConversationSummary>> {
-    let mut args = Args::default();
-    let mut wheres: Vec<String> = Vec::new();
-    if let Some(s) = status {
-        let now = args.push(Arg::Int(now_millis()));
-        wheres.push(match s {
-            ConversationStatus::Open => format!("(v.status = 'open' OR (v.status = 'snoozed' AND v.snoozed_until <= {now}))"),
-            ConversationStatus::Snoozed => format!("(v.status = 'snoozed' AND v.snoozed_until > {now})"),
-            ConversationStatus::Closed => "v.status = 'closed'".into(),
-        });
-    }
-    match filter {
-        InboxFilter::All => {}
-        InboxFilter::Mine => wheres.push(format!("v.assigned_to = {}", args.push(Arg::Int(me.0)))),
-        InboxFilter::Unassigned => wheres.push("v.assigned_to IS NULL".into()),
-    }
-    if let Some(q) = search.map(str::trim).filter(|q| !q.is_empty()) {
-        let like = args.push(Arg::Text(like_pattern(q)));
-        let mut alts = vec![
-            format!("LOWER(COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, '')) LIKE {like} ESCAPE '\\'"),
-            format!("EXISTS (SELECT 1 FROM messages s WHERE s.contact_id = c.id AND LOWER(s.body) LIKE {like} ESCAPE '\\')"),
-        ];
-        let digits = crate::phone::search_digits(q);
-        if digits.len() >= 3 {
-            alts.push(format!("c.phone LIKE {}", args.push(Arg::Text(format!("%{digits}%")))));
-        }
-        wheres.push(format!("({})", alts.join(" OR ")));
-    }
-    let where_sql = if wheres.is_empty() { String::new() } else { format!(" WHERE {}", wheres.join(" AND ")) };
-    let lim = args.push(Arg::Int(limit));
-    let sql = format!(
-        "SELECT c.id AS contact_id, c.phone, c.first_name, c.last_name, c.opted_out, v.unread, v.assigned_to, v.last_message_at, v.status, v.snoozed_until, \
-         m.body AS last_body, m.direction AS last_direction \
-         FROM conversations v JOIN contacts c ON c.id = v.contact_id LEFT JOIN messages m ON m.id = v.last_message_id\
-         {where_sql} ORDER BY v.last_message_at DESC, v.contact_id DESC LIMIT {lim}"
-    );
-    let rows = args.bind(sqlx::query(&sql)).fetch_all(db.pool()).await?;
-    rows.iter()
-        .map(|r| {
-            let phone: String = get(r, "phone")?;
-            let name = super::contact_name(r)?;
-            Ok(ConversationSummary {
-                contact_id: ContactId(get(r, "contact_id")?),
-                phone: E164::parse(&phone).map_err(|e| StoreError::Invalid(e.to_string()))?,
-                name,
-                last_body: get::<Option<String>>(r, "last_body")?.unwrap_or_default(),
-                last_direction: Direction::parse(&get::<Option<String>>(r, "last_direction")?.unwrap_or_default()),
-                last_message_at: get(r, "last_message_at")?,
-                unread: get(r, "unread")?,
-                assigned_to: get::<Option<i64>>(r, "assigned_to")?.map(UserId),
-                opted_out: get::<i64>(r, "opted_out")? != 0,
-                status: ConversationStatus::parse(&get::<String>(r, "status")?).unwrap_or_default().at(get(r, "snoozed_until")?, now_millis()),
-                snoozed_until: get(r, "snoozed_until")?,
-            })
-        })
-        .collect()
-}
+pub use super::inbox::{inbox, inbox_tuned, InboxFilter, SearchTuning};
 
 /// Opens, closes or snoozes a conversation (`until` is required for a snooze, in the future).
 pub async fn set_status(db: &Db, contact: ContactId, status: ConversationStatus, until: Option<Millis>) -> Result<()> {

@@ -16,6 +16,7 @@ pub mod enrollments;
 pub mod farming;
 pub mod forms;
 pub mod imports;
+pub mod inbox;
 pub mod lists;
 pub mod messages;
 pub mod notify;

@@ -15,6 +15,7 @@ mod contacts;
 mod crm;
 mod farming;
 mod forms;
+mod inbox_search;
 mod lead_unlock;
 mod messaging;
 mod pipeline;

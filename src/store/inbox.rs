@@ -1,0 +1,274 @@
+//! The conversation inbox: conversations newest first, filtered, and searched by contact (name,
+//! email, phone digits) and by the text of every message.
+//!
+//! A search of three characters or more goes through the trigram indexes (`contact_search`
+//! and `message_search` on SQLite, `pg_trgm` on PostgreSQL), so its cost follows what it finds,
+//! not how many messages there are:
+//! - **Contacts.** When few contacts match , their conversations are looked
+//!   up by id. When many do (more than [`SearchTuning::gather`]), the term is common, and reading conversations newest first finds
+//!   enough of them quickly.
+//! - **Messages.** Matching messages are read newest first from the index, a page at a time,
+//!   until enough conversations are found or the rest are older than the ones found already.
+//!
+//! A conversation found by its contact ranks by its latest message; one found by a message,
+//! by the newest message that matched (as in a mail search).
+
+use super::{get, like_pattern, Arg, Args, Backend, Db, Result, StoreError};
+use crate::message::{ConversationStatus, ConversationSummary, Direction};
+use crate::{now_millis, ContactId, Millis, UserId, E164};
+use std::collections::HashMap;
+
+/// Which conversations the inbox shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxFilter {
+    All,
+    Mine,
+    Unassigned,
+}
+
+/// Where a search switches from one way of reading to another. The defaults suit a large
+/// inbox; tests shrink them to take every path with a few rows.
+#[derive(Clone, Copy, Debug)]
+pub struct SearchTuning {
+    /// Up to this many matching contacts are looked up by id; more, and conversations are
+    /// read newest first instead.
+    pub gather: i64,
+    /// Matching messages read from the index per round trip.
+    pub page: i64,
+    /// Matching messages read at most before the search looks in each conversation instead
+    /// (a term this common, under a filter this narrow).
+    pub max_messages: usize,
+}
+
+impl Default for SearchTuning {
+    fn default() -> Self {
+        SearchTuning { gather: 20_000, page: 1_000, max_messages: 50_000 }
+    }
+}
+
+/// Conversations, latest first (or, searched, best match first), optionally filtered.
+pub async fn inbox(db: &Db, filter: InboxFilter, status: Option<ConversationStatus>, me: UserId, search: Option<&str>, limit: i64) -> Result<Vec<ConversationSummary>> {
+    inbox_tuned(db, filter, status, me, search, limit, SearchTuning::default()).await
+}
+
+/// [`inbox`] with its search's switch points given.
+#[tracing::instrument(skip(db, me), fields(search = search.is_some()))]
+pub async fn inbox_tuned(db: &Db, filter: InboxFilter, status: Option<ConversationStatus>, me: UserId, search: Option<&str>, limit: i64, tuning: SearchTuning) -> Result<Vec<ConversationSummary>> {
+    let search = search.map(str::trim).filter(|q| !q.is_empty());
+    if let Some(q) = search {
+        crate::limits::check("the search", q, crate::limits::SEARCH).map_err(StoreError::Invalid)?;
+    }
+    let Some(q) = search.filter(|q| q.chars().count() >= 3) else {
+        // No search, or one shorter than a trigram: read names, newest first.
+        let mut scope = Scope::new(filter, status, me);
+        if let Some(q) = search {
+            let like = scope.args.push(Arg::Text(like_pattern(q)));
+            scope.wheres.push(format!("LOWER(COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, '')) LIKE {like} ESCAPE '\\'"));
+        }
+        return summaries(db, scope, limit).await;
+    };
+    let mut found: HashMap<i64, Millis> = HashMap::new();
+    let scope = || Scope::new(filter, status, me);
+    by_contact(db, &scope, q, limit, tuning, &mut found).await?;
+    if !by_message(db, &scope, q, limit, tuning, &mut found).await? {
+        // Too common under this filter to read match by match: look in each conversation.
+        let mut scope = Scope::new(filter, status, me);
+        let like = scope.args.push(Arg::Text(like_pattern(q)));
+        scope.wheres.push(format!("EXISTS (SELECT 1 FROM messages s WHERE s.contact_id = v.contact_id AND LOWER(s.body) LIKE {like} ESCAPE '\\')"));
+        let sql = scope.ranked_sql("FROM conversations v", limit);
+        collect(scope.args.bind(sqlx::query(&sql)).fetch_all(db.pool()).await?, &mut found)?;
+    }
+    let mut ranked: Vec<(i64, Millis)> = found.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+    ranked.truncate(usize::try_from(limit).unwrap_or(0));
+    if ranked.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = ranked.iter().map(|(id, _)| id.to_string()).collect();
+    let mut scope = Scope::new(filter, status, me);
+    scope.wheres.push(format!("v.contact_id IN ({})", ids.join(", ")));
+    let mut rows = summaries(db, scope, limit).await?;
+    let rank: HashMap<i64, usize> = ranked.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
+    rows.sort_by_key(|r| rank.get(&r.contact_id.0).copied().unwrap_or(usize::MAX));
+    Ok(rows)
+}
+
+/// The inbox's filter as SQL conditions on `v` (conversations) and its arguments.
+struct Scope {
+    args: Args,
+    wheres: Vec<String>,
+}
+
+impl Scope {
+    fn new(filter: InboxFilter, status: Option<ConversationStatus>, me: UserId) -> Scope {
+        let mut args = Args::default();
+        let mut wheres = Vec::new();
+        if let Some(s) = status {
+            let now = args.push(Arg::Int(now_millis()));
+            wheres.push(match s {
+                ConversationStatus::Open => format!("(v.status = 'open' OR (v.status = 'snoozed' AND v.snoozed_until <= {now}))"),
+                ConversationStatus::Snoozed => format!("(v.status = 'snoozed' AND v.snoozed_until > {now})"),
+                ConversationStatus::Closed => "v.status = 'closed'".into(),
+            });
+        }
+        match filter {
+            InboxFilter::All => {}
+            InboxFilter::Mine => wheres.push(format!("v.assigned_to = {}", args.push(Arg::Int(me.0)))),
+            InboxFilter::Unassigned => wheres.push("v.assigned_to IS NULL".into()),
+        }
+        Scope { args, wheres }
+    }
+
+    fn where_sql(&self) -> String {
+        if self.wheres.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.wheres.join(" AND "))
+        }
+    }
+
+    /// `contact_id` and `at` (the latest message) of the conversations `from` reaches, newest
+    /// first.
+    fn ranked_sql(&mut self, from: &str, limit: i64) -> String {
+        let lim = self.args.push(Arg::Int(limit));
+        format!("SELECT v.contact_id, v.last_message_at AS at {from}{} ORDER BY v.last_message_at DESC, v.contact_id DESC LIMIT {lim}", self.where_sql())
+    }
+}
+
+/// Adds `(contact_id, at)` rows to what was found, keeping the later time of each.
+fn collect(rows: Vec<sqlx::any::AnyRow>, found: &mut HashMap<i64, Millis>) -> Result<()> {
+    for r in rows {
+        let (id, at): (i64, Millis) = (get(&r, "contact_id")?, get(&r, "at")?);
+        let e = found.entry(id).or_insert(at);
+        *e = (*e).max(at);
+    }
+    Ok(())
+}
+
+/// Conversations whose contact's name, email or phone digits hold the search.
+async fn by_contact(db: &Db, scope: impl Fn() -> Scope, q: &str, limit: i64, tuning: SearchTuning, found: &mut HashMap<i64, Millis>) -> Result<()> {
+    let backend = db.backend();
+    let digits = crate::phone::search_digits(q);
+    // "(415) 555-01" is a phone number: its digits say it all; "call 415 555" looks for both.
+    let phone_like = digits.len() >= 3 && q.chars().all(|c| c.is_ascii_digit() || " ()+-.".contains(c));
+    let mut terms = Vec::new();
+    if !phone_like {
+        terms.push(q.to_string());
+    }
+    if digits.len() >= 3 {
+        terms.push(digits);
+    }
+    let mut common = false;
+    for t in &terms {
+        let sql = format!("SELECT COUNT(*) AS n FROM ({} LIMIT {}) s", contact_ids(backend, "$1"), tuning.gather + 1);
+        let n: i64 = get(&sqlx::query(&sql).bind(backend.contains_arg(t)).fetch_one(db.pool()).await?, "n")?;
+        common |= n > tuning.gather;
+    }
+    let mut scope = scope();
+    let sql = if common {
+        // Many match: conversations newest first, each contact tested, find enough soon.
+        let doc = match backend {
+            Backend::Sqlite => "LOWER(COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, '') || ' ' || COALESCE(c.email, '') || ' ' || REPLACE(c.phone, '+', ''))",
+            Backend::Postgres => "c.search_doc",
+        };
+        let likes: Vec<String> = terms.iter().map(|t| format!("{doc} LIKE {} ESCAPE '\\'", scope.args.push(Arg::Text(like_pattern(t))))).collect();
+        scope.wheres.push(format!("({})", likes.join(" OR ")));
+        scope.ranked_sql("FROM conversations v JOIN contacts c ON c.id = v.contact_id", limit)
+    } else {
+        // Few match: look their conversations up (SQLite keeps a CROSS JOIN's order).
+        let ids: Vec<String> = terms.iter().map(|t| contact_ids(backend, &scope.args.push(Arg::Text(backend.contains_arg(t))))).collect();
+        scope.wheres.insert(0, "v.contact_id = s.id".into());
+        scope.ranked_sql(&format!("FROM ({}) s CROSS JOIN conversations v", ids.join(" UNION ")), limit)
+    };
+    collect(scope.args.bind(sqlx::query(&sql)).fetch_all(db.pool()).await?, found)
+}
+
+/// The ids of contacts whose search document holds the argument bound at `param`.
+fn contact_ids(backend: Backend, param: &str) -> String {
+    match backend {
+        Backend::Sqlite => format!("SELECT rowid AS id FROM contact_search WHERE contact_search MATCH {param}"),
+        Backend::Postgres => format!("SELECT id FROM contacts WHERE search_doc LIKE {param} ESCAPE '\\'"),
+    }
+}
+
+/// Conversations with a message that holds the search, read newest match first. `false` when
+/// the term is too common under this filter to read match by match.
+async fn by_message(db: &Db, scope: impl Fn() -> Scope, q: &str, limit: i64, tuning: SearchTuning, found: &mut HashMap<i64, Millis>) -> Result<bool> {
+    let backend = db.backend();
+    let (from, id, matches) = match backend {
+        Backend::Sqlite => ("FROM message_search f JOIN messages m ON m.id = f.rowid JOIN conversations v ON v.contact_id = m.contact_id", "f.rowid", "message_search MATCH"),
+        Backend::Postgres => ("FROM messages m JOIN conversations v ON v.contact_id = m.contact_id", "m.id", "LOWER(m.body) LIKE"),
+    };
+    let escape = if backend == Backend::Postgres { " ESCAPE '\\'" } else { "" };
+    let limit = usize::try_from(limit).unwrap_or(0);
+    let mut mine: HashMap<i64, Millis> = HashMap::new();
+    let mut before = i64::MAX;
+    let mut read = 0;
+    loop {
+        let mut scope = scope();
+        let p = scope.args.push(Arg::Text(backend.contains_arg(q)));
+        let b = scope.args.push(Arg::Int(before));
+        scope.wheres.insert(0, format!("{matches} {p}{escape} AND {id} < {b}"));
+        let lim = scope.args.push(Arg::Int(tuning.page));
+        let sql = format!("SELECT {id} AS id, m.contact_id, m.created_at AS at {from}{} ORDER BY {id} DESC LIMIT {lim}", scope.where_sql());
+        let rows = scope.args.bind(sqlx::query(&sql)).fetch_all(db.pool()).await?;
+        let mut oldest = Millis::MAX;
+        for r in &rows {
+            let (message, contact, at): (i64, i64, Millis) = (get(r, "id")?, get(r, "contact_id")?, get(r, "at")?);
+            before = message;
+            oldest = oldest.min(at);
+            mine.entry(contact).or_insert(at);
+        }
+        read += rows.len();
+        if (rows.len() as i64) < tuning.page {
+            break;
+        }
+        // Whatever matches further down is older than `oldest`: done once `limit` conversations
+        // rank above it.
+        let above = mine.len() + found.iter().filter(|(k, t)| **t >= oldest && !mine.contains_key(k)).count();
+        if above >= limit {
+            break;
+        }
+        if read >= tuning.max_messages {
+            return Ok(false);
+        }
+    }
+    for (contact, at) in mine {
+        let e = found.entry(contact).or_insert(at);
+        *e = (*e).max(at);
+    }
+    Ok(true)
+}
+
+/// The inbox rows for a scope, latest first.
+async fn summaries(db: &Db, mut scope: Scope, limit: i64) -> Result<Vec<ConversationSummary>> {
+    let lim = scope.args.push(Arg::Int(limit));
+    let sql = format!(
+        "SELECT c.id AS contact_id, c.phone, c.first_name, c.last_name, c.opted_out, v.unread, v.assigned_to, v.last_message_at, v.status, v.snoozed_until, \
+         m.body AS last_body, m.direction AS last_direction \
+         FROM conversations v JOIN contacts c ON c.id = v.contact_id LEFT JOIN messages m ON m.id = v.last_message_id\
+         {} ORDER BY v.last_message_at DESC, v.contact_id DESC LIMIT {lim}",
+        scope.where_sql()
+    );
+    let rows = scope.args.bind(sqlx::query(&sql)).fetch_all(db.pool()).await?;
+    rows.iter()
+        .map(|r| {
+            let phone: String = get(r, "phone")?;
+            let name = super::contact_name(r)?;
+            Ok(ConversationSummary {
+                contact_id: ContactId(get(r, "contact_id")?),
+                phone: E164::parse(&phone).map_err(|e| StoreError::Invalid(e.to_string()))?,
+                name,
+                last_body: get::<Option<String>>(r, "last_body")?.unwrap_or_default(),
+                last_direction: Direction::parse(&get::<Option<String>>(r, "last_direction")?.unwrap_or_default()),
+                last_message_at: get(r, "last_message_at")?,
+                unread: get(r, "unread")?,
+                assigned_to: get::<Option<i64>>(r, "assigned_to")?.map(UserId),
+                opted_out: get::<i64>(r, "opted_out")? != 0,
+                status: ConversationStatus::parse(&get::<String>(r, "status")?).unwrap_or_default().at(get(r, "snoozed_until")?, now_millis()),
+                snoozed_until: get(r, "snoozed_until")?,
+            })
+        })
+        .collect()
+}
