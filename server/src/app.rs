@@ -108,7 +108,7 @@ pub fn build_router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .nest("/api/v1", api::router(state.clone()))
         .route("/app/imports", post(web::imports::upload))
-        .route("/app/events", get(web::events::stream))
+        .route("/app/events", get(web::events::stream).layer(axum::Extension(web::events::SessionWatch::new(state.db.clone()))))
         .route("/app/exports/approvals-audit.csv", get(web::exports::approvals_audit))
         .route("/app/exports/approvals-report.csv", get(web::exports::approvals_report))
         .route("/app/exports/analytics.csv", get(web::exports::analytics))

@@ -24,21 +24,37 @@ both!(
     the_live_stream_ends_when_its_session_does,
 );
 
-/// An open live-event stream stops once its session is gone (here: the user signs out).
+/// Open live-event streams stop once their session is gone (here: the user signs out), all of
+/// that session's streams (two tabs) and none of another session's.
 async fn the_live_stream_ends_when_its_session_does(app: TestApp) {
     let c = app.setup_admin(ADMIN, PASSWORD).await;
-    let mut stream = c.get(app.url("/app/events")).send().await.unwrap();
-    assert_eq!(stream.status(), StatusCode::OK);
-    let first = stream.chunk().await.unwrap().expect("the resync event");
-    assert!(String::from_utf8_lossy(&first).contains("resync"));
+    let other = app.client();
+    let r = app.login(&other, ADMIN, PASSWORD).await;
+    assert!(r.status().is_success() || r.status().is_redirection());
+    let mut streams = Vec::new();
+    for client in [&c, &c, &other] {
+        let mut stream = client.get(app.url("/app/events")).send().await.unwrap();
+        assert_eq!(stream.status(), StatusCode::OK);
+        let first = stream.chunk().await.unwrap().expect("the resync event");
+        assert!(String::from_utf8_lossy(&first).contains("resync"));
+        streams.push(stream);
+    }
+    let mut kept = streams.pop().unwrap();
     let r = app.server_fn::<auth::Logout>(&c, &[]).await;
     assert!(r.status().is_success() || r.status().is_redirection());
-    // Bounded: the stream checks every 5 s; keep-alives may arrive before it ends.
-    let ended = tokio::time::timeout(std::time::Duration::from_secs(30), async {
-        while let Some(_chunk) = stream.chunk().await.unwrap_or(None) {}
-    })
-    .await;
-    assert!(ended.is_ok(), "the stream outlived the session");
+    // Bounded: sessions are checked every 5 s; keep-alives may arrive before a stream ends.
+    for mut stream in streams {
+        let ended = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+            while let Some(_chunk) = stream.chunk().await.unwrap_or(None) {}
+        })
+        .await;
+        assert!(ended.is_ok(), "a stream outlived its session");
+    }
+    // The other session's stream is still open: no end of stream is waiting to be read.
+    match tokio::time::timeout(std::time::Duration::from_millis(300), kept.chunk()).await {
+        Err(_) | Ok(Ok(Some(_))) => {}
+        Ok(end) => panic!("the other session's stream ended with it: {end:?}"),
+    }
 }
 
 /// Two admins removing each other at the same moment: one removal wins, the other is refused
