@@ -15,20 +15,7 @@ use std::time::Instant;
 use warmline::contact::ContactQuery;
 use warmline::phone::Region;
 use warmline::store::{contacts, Db};
-use warmline::store::scratch::Scratch;
-
-const FIRST: [&str; 60] = [
-    "Ana", "Ben", "Cara", "Dan", "Eva", "Finn", "Gus", "Hana", "Ivan", "Jade", "Kai", "Lena", "Milo", "Nora", "Omar", "Pia", "Quin", "Rosa", "Sam", "Tara", "Uma", "Vic",
-    "Wes", "Xena", "Yara", "Zane", "Alma", "Bo", "Cy", "Dora", "Eli", "Faye", "Gil", "Hugo", "Iris", "Joel", "Kira", "Liam", "Maya", "Ned", "Olga", "Paul", "Rita", "Saul",
-    "Tess", "Ugo", "Vera", "Walt", "Yuki", "Zoe", "Abe", "Bea", "Cole", "Dee", "Emil", "Flo", "Gwen", "Hal", "Ines", "Jon",
-];
-const LAST: [&str; 80] = [
-    "Garcia", "Martinez", "Lee", "Nguyen", "Smith", "Johnson", "Brown", "Davis", "Miller", "Wilson", "Moore", "Taylor", "Anderson", "Thomas", "Jackson", "White", "Harris",
-    "Martin", "Thompson", "Young", "Allen", "King", "Wright", "Scott", "Torres", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker", "Hall", "Rivera", "Campbell",
-    "Mitchell", "Carter", "Roberts", "Gomez", "Phillips", "Evans", "Turner", "Diaz", "Parker", "Cruz", "Edwards", "Collins", "Reyes", "Stewart", "Morris", "Morales",
-    "Murphy", "Cook", "Rogers", "Gutierrez", "Ortiz", "Morgan", "Cooper", "Peterson", "Bailey", "Reed", "Kelly", "Howard", "Ramos", "Kim", "Cox", "Ward", "Richardson",
-    "Watson", "Brooks", "Chavez", "Wood", "James", "Bennett", "Gray", "Mendoza", "Ruiz", "Hughes", "Price", "Alvarez", "Castillo",
-];
+use warmline::store::scratch::{Scratch, FIRST_NAMES as FIRST, LAST_NAMES as LAST};
 
 async fn fill(db: &Db, n: usize) -> Result<(), Box<dyn std::error::Error>> {
     let now = warmline::now_millis();

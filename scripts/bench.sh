@@ -8,6 +8,8 @@
 #   BENCH_STREAMS       open live-event streams in the memory benchmark (default 10000)
 #   BENCH_HISTORY       messages in the analytics benchmark's history (default 10000000)
 #   BENCH_LEADS         form submissions timed to their first text (default 200)
+#   BENCH_INBOX         messages behind the inbox search and page-speed benchmark on SQLite (default 10000000)
+#   BENCH_PG_INBOX      the same on PostgreSQL (default 10000000)
 #   TEST_DATABASE_URL   PostgreSQL server to benchmark on (default postgres://postgres@127.0.0.1:5432/postgres)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -43,6 +45,11 @@ echo
 echo "## Contact search ($(date -u +%Y-%m-%d), $(nproc) cores)"
 cargo run --quiet --release --features ssr --example search_bench -- "$contacts"
 cargo run --quiet --release --features ssr --example search_bench -- "$contacts" "$pg" | tail -n +3
+echo
+echo "## Inbox search, page speed and time to interactive at scale, against target/release/warmline ($(date -u +%Y-%m-%d), $(nproc) cores)"
+cargo build --quiet --release -p warmline-server --bin warmline --example scale_bench
+target/release/examples/scale_bench "$contacts" "${BENCH_INBOX:-10000000}"
+target/release/examples/scale_bench "$contacts" "${BENCH_PG_INBOX:-10000000}" "$pg" | tail -n +3
 echo
 echo "## Speed to lead and the lead-score recompute ($(date -u +%Y-%m-%d), $(nproc) cores)"
 cargo run --quiet --release --features ssr --example lead_bench -- "${BENCH_LEADS:-200}" "$contacts"

@@ -18,8 +18,7 @@
 //! the ingest count (default 20000); `BENCH_STREAMS` the open streams (default 10000).
 
 use futures_util::StreamExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -27,87 +26,11 @@ use tokio::sync::mpsc;
 use warmline::store::scratch::Scratch;
 use warmline::store::Db;
 
-const TOKEN: &str = "bench-twilio-auth-token";
-const PUBLIC_URL: &str = "https://warmline.bench.invalid";
+mod support;
+use support::{client, mb, pct, server_bin, sign_in, BoxError, Server, PUBLIC_URL, TOKEN};
+
 const INBOUND: &str = "/webhooks/twilio/sms";
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// A `warmline serve` child process; killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    async fn start(bin: &Path, db_url: &str, dir: &Path) -> Result<Server, BoxError> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let child = Command::new(bin)
-            .arg("serve")
-            .current_dir(dir)
-            .env("DATABASE_URL", db_url)
-            .env("WARMLINE_ADDR", format!("127.0.0.1:{port}"))
-            .env("PUBLIC_URL", PUBLIC_URL)
-            .env("SMS_PROVIDER", "simulator")
-            .env("TWILIO_AUTH_TOKEN", TOKEN)
-            .env("LEAD_SECRET_KEY", "7".repeat(64))
-            .env("LEPTOS_OUTPUT_NAME", "warmline")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("{}: {e} (build it: cargo build --release -p warmline-server --bin warmline)", bin.display()))?;
-        let server = Server { child, base: format!("http://127.0.0.1:{port}") };
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if client.get(server.url("/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
-                return Ok(server);
-            }
-            if Instant::now() > deadline {
-                return Err("the server did not answer /healthz within 60 s".into());
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// Resident memory in bytes (`VmRSS` in `/proc/<pid>/status`).
-    fn rss(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            .unwrap_or(0)
-            * 1024
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A client that keeps the session cookie (it applies to every server on 127.0.0.1).
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).pool_max_idle_per_host(64).build().expect("client")
-}
-
-/// Creates the first admin through the setup server function, which signs `client` in.
-async fn sign_in(server: &Server, client: &reqwest::Client) -> Result<(), BoxError> {
-    use leptos::server_fn::ServerFn;
-    let form = [("email", "bench@warmline.test"), ("password", "bench-password-1"), ("confirm", "bench-password-1"), ("business_name", "Bench"), ("timezone", "America/New_York")];
-    let resp = client.post(server.url(warmline_app::api::auth::SetupAdmin::PATH)).form(&form).send().await?;
-    if !(resp.status().is_success() || resp.status().is_redirection()) {
-        return Err(format!("setup failed: {}", resp.status()).into());
-    }
-    Ok(())
-}
 
 /// An inbound SMS as Twilio posts it: the form body and its `X-Twilio-Signature`.
 fn inbound(n: usize, from: usize) -> (String, String) {
@@ -171,11 +94,6 @@ async fn subscribe(client: &reqwest::Client, url: &str) -> Result<mpsc::Unbounde
         }
     });
     Ok(rx)
-}
-
-fn pct(sorted: &[Duration], p: f64) -> f64 {
-    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
-    sorted[i].as_secs_f64() * 1000.0
 }
 
 /// Webhooks to `to`, one at a time from new senders, timed until `from`'s stream carries the
@@ -279,10 +197,6 @@ async fn open_streams(server: &Server, client: &reqwest::Client, n: usize) -> Re
     Ok(open)
 }
 
-fn mb(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / 1_048_576.0)
-}
-
 async fn run(bin: &Path, server_url: Option<&str>) -> Result<(), BoxError> {
     let webhooks: usize = std::env::var("BENCH_WEBHOOKS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
     let streams: usize = std::env::var("BENCH_STREAMS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
@@ -347,8 +261,7 @@ async fn run(bin: &Path, server_url: Option<&str>) -> Result<(), BoxError> {
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
-    let bin = PathBuf::from(std::env::var("BENCH_SERVER_BIN").unwrap_or_else(|_| "target/release/warmline".into()));
-    let bin = std::fs::canonicalize(&bin).map_err(|e| format!("{}: {e} (build it: cargo build --release -p warmline-server --bin warmline)", bin.display()))?;
+    let bin = server_bin()?;
     let urls: Vec<String> = std::env::args().skip(1).collect();
     println!("| database | what | load | measured | target |");
     println!("|---|---|---|---|---|");

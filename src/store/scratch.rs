@@ -54,3 +54,18 @@ impl Scratch {
         Ok(())
     }
 }
+
+/// First names for made-up contacts (60 of them).
+pub const FIRST_NAMES: [&str; 60] = [
+    "Ana", "Ben", "Cara", "Dan", "Eva", "Finn", "Gus", "Hana", "Ivan", "Jade", "Kai", "Lena", "Milo", "Nora", "Omar", "Pia", "Quin", "Rosa", "Sam", "Tara", "Uma", "Vic",
+    "Wes", "Xena", "Yara", "Zane", "Alma", "Bo", "Cy", "Dora", "Eli", "Faye", "Gil", "Hugo", "Iris", "Joel", "Kira", "Liam", "Maya", "Ned", "Olga", "Paul", "Rita", "Saul",
+    "Tess", "Ugo", "Vera", "Walt", "Yuki", "Zoe", "Abe", "Bea", "Cole", "Dee", "Emil", "Flo", "Gwen", "Hal", "Ines", "Jon",
+];
+/// Last names for made-up contacts (80: with the first names, 4,800 combinations).
+pub const LAST_NAMES: [&str; 80] = [
+    "Garcia", "Martinez", "Lee", "Nguyen", "Smith", "Johnson", "Brown", "Davis", "Miller", "Wilson", "Moore", "Taylor", "Anderson", "Thomas", "Jackson", "White", "Harris",
+    "Martin", "Thompson", "Young", "Allen", "King", "Wright", "Scott", "Torres", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker", "Hall", "Rivera", "Campbell",
+    "Mitchell", "Carter", "Roberts", "Gomez", "Phillips", "Evans", "Turner", "Diaz", "Parker", "Cruz", "Edwards", "Collins", "Reyes", "Stewart", "Morris", "Morales",
+    "Murphy", "Cook", "Rogers", "Gutierrez", "Ortiz", "Morgan", "Cooper", "Peterson", "Bailey", "Reed", "Kelly", "Howard", "Ramos", "Kim", "Cox", "Ward", "Richardson",
+    "Watson", "Brooks", "Chavez", "Wood", "James", "Bennett", "Gray", "Mendoza", "Ruiz", "Hughes", "Price", "Alvarez", "Castillo",
+];
