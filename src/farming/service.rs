@@ -309,22 +309,27 @@ impl Farm {
         let end = now.timestamp_millis() + 1;
         let today = self.day_start(now, 0);
         let week = self.day_start(now, 6);
-        let mut per_day = Vec::with_capacity(7);
-        for d in (0..7).rev() {
-            let from = self.day_start(now, d);
-            let to = if d == 0 { end } else { self.day_start(now, d - 1) };
-            let label = (now.with_timezone(&self.zone()).date_naive() - Duration::days(d)).format("%a %-d").to_string();
-            per_day.push((label, farming::warm_lead_count(db, from, to).await?));
-        }
-        let last_7_days = farming::warm_lead_count(db, week, end).await?;
-        let sends_7_days = farming::farming_sends_count(db, week, end).await?;
+        // Seven days' boundaries, oldest first, then now: one read for the warm leads of every
+        // day, one for the sends of the week and of today.
+        let mut bounds: Vec<i64> = (0..7).rev().map(|d| self.day_start(now, d)).collect();
+        bounds.push(end);
+        let daily = farming::warm_lead_counts(db, &bounds).await?;
+        let sends = farming::farming_sends_counts(db, &[week, today, end]).await?;
+        let per_day: Vec<(String, i64)> = (0..7)
+            .rev()
+            .zip(&daily)
+            .map(|(d, n)| ((now.with_timezone(&self.zone()).date_naive() - Duration::days(d)).format("%a %-d").to_string(), *n))
+            .collect();
+        let last_7_days: i64 = daily.iter().sum();
+        let warm_today = daily.last().copied().unwrap_or(0);
+        let (sends_today, sends_7_days) = (sends.get(1).copied().unwrap_or(0), sends.iter().sum::<i64>());
         let opt_in_rate = (sends_7_days > 0).then(|| last_7_days as f64 / sends_7_days as f64);
         Ok(WarmLeadStats {
-            today: farming::warm_lead_count(db, today, end).await?,
+            today: warm_today,
             last_7_days,
             target_low: TARGET_LOW,
             target_high: TARGET_HIGH,
-            sends_today: farming::farming_sends_count(db, today, end).await?,
+            sends_today,
             sends_7_days,
             opt_in_rate,
             suggested_batch: suggested_batch(opt_in_rate, TARGET_LOW, TARGET_HIGH),

@@ -460,18 +460,29 @@ pub async fn inbound_log(db: &Db, limit: i64) -> Result<Vec<InboundLogEntry>> {
         .collect()
 }
 
-/// Warm leads with `replied_at` in `[from, to)`.
-pub async fn warm_lead_count(db: &Db, from: Millis, to: Millis) -> Result<i64> {
-    let r = sqlx::query("SELECT COUNT(*) AS n FROM warm_leads WHERE replied_at >= $1 AND replied_at < $2").bind(from).bind(to).fetch_one(db.pool()).await?;
-    get(&r, "n")
+/// Warm leads made in each of the spans `[bounds[i], bounds[i + 1])`, in one read.
+pub async fn warm_lead_counts(db: &Db, bounds: &[Millis]) -> Result<Vec<i64>> {
+    span_counts(db, "warm_leads", "replied_at", "", bounds).await
 }
 
-/// Farming messages the provider accepted with `created_at` in `[from, to)`.
-pub async fn farming_sends_count(db: &Db, from: Millis, to: Millis) -> Result<i64> {
-    let r = sqlx::query("SELECT COUNT(*) AS n FROM messages WHERE kind = 'farming' AND provider_sid IS NOT NULL AND created_at >= $1 AND created_at < $2")
-        .bind(from)
-        .bind(to)
-        .fetch_one(db.pool())
-        .await?;
-    get(&r, "n")
+/// Farming messages the provider accepted, by `created_at`, in each of the spans
+/// `[bounds[i], bounds[i + 1])`, in one read.
+pub async fn farming_sends_counts(db: &Db, bounds: &[Millis]) -> Result<Vec<i64>> {
+    span_counts(db, "messages", "created_at", " AND kind = 'farming' AND provider_sid IS NOT NULL", bounds).await
+}
+
+/// Rows of `table` whose `column` falls in each span between consecutive `bounds` (ascending).
+async fn span_counts(db: &Db, table: &str, column: &str, and: &str, bounds: &[Millis]) -> Result<Vec<i64>> {
+    let spans = bounds.len().saturating_sub(1);
+    if spans == 0 {
+        return Ok(Vec::new());
+    }
+    let cols: Vec<String> = (0..spans).map(|i| format!("COUNT(CASE WHEN {column} >= ${} AND {column} < ${} THEN 1 END) AS c{i}", i + 1, i + 2)).collect();
+    let sql = format!("SELECT {} FROM {table} WHERE {column} >= $1 AND {column} < ${}{and}", cols.join(", "), bounds.len());
+    let mut q = sqlx::query(&sql);
+    for b in bounds {
+        q = q.bind(*b);
+    }
+    let r = q.fetch_one(db.pool()).await?;
+    (0..spans).map(|i| get(&r, &format!("c{i}"))).collect()
 }

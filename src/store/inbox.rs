@@ -34,7 +34,9 @@ pub struct SearchTuning {
     /// Up to this many matching contacts are looked up by id; more, and conversations are
     /// read newest first instead.
     pub gather: i64,
-    /// Matching messages read from the index per round trip.
+    /// Matching messages read from the index per round trip, at most. (The first round trip
+    /// asks for a little more than the conversations wanted; each after it for four times
+    /// as many as the one before.)
     pub page: i64,
     /// Matching messages read at most before the search looks in each conversation instead
     /// (a term this common, under a filter this narrow).
@@ -159,14 +161,24 @@ async fn by_contact(db: &Db, scope: impl Fn() -> Scope, q: &str, limit: i64, tun
     if digits.len() >= 3 {
         terms.push(digits);
     }
+    // How many contacts match, up to the gather limit; on PostgreSQL, also which.
     let mut common = false;
+    let mut ids: Vec<i64> = Vec::new();
     for t in &terms {
-        let sql = format!("SELECT COUNT(*) AS n FROM ({} LIMIT {}) s", contact_ids(backend, "$1"), tuning.gather + 1);
-        let n: i64 = get(&sqlx::query(&sql).bind(backend.contains_arg(t)).fetch_one(db.pool()).await?, "n")?;
+        let (cols, from) = match backend {
+            Backend::Sqlite => ("COUNT(*) AS n", contact_ids(backend, "$1")),
+            Backend::Postgres => ("COUNT(*) AS n, CAST(array_agg(id) AS TEXT) AS ids", contact_ids(backend, "$1")),
+        };
+        let sql = format!("SELECT {cols} FROM ({from} LIMIT {}) s", tuning.gather + 1);
+        let row = sqlx::query(&sql).bind(backend.contains_arg(t)).fetch_one(db.pool()).await?;
+        let n: i64 = get(&row, "n")?;
         common |= n > tuning.gather;
+        if backend == Backend::Postgres && !common {
+            ids.extend(id_array(get::<Option<String>>(&row, "ids")?.as_deref())?);
+        }
     }
     let mut scope = scope();
-    let sql = if common {
+    if common {
         // Many match: conversations newest first, each contact tested, find enough soon.
         let doc = match backend {
             Backend::Sqlite => "LOWER(COALESCE(c.first_name, '') || ' ' || COALESCE(c.last_name, '') || ' ' || COALESCE(c.email, '') || ' ' || REPLACE(c.phone, '+', ''))",
@@ -174,14 +186,57 @@ async fn by_contact(db: &Db, scope: impl Fn() -> Scope, q: &str, limit: i64, tun
         };
         let likes: Vec<String> = terms.iter().map(|t| format!("{doc} LIKE {} ESCAPE '\\'", scope.args.push(Arg::Text(like_pattern(t))))).collect();
         scope.wheres.push(format!("({})", likes.join(" OR ")));
-        scope.ranked_sql("FROM conversations v JOIN contacts c ON c.id = v.contact_id", limit)
-    } else {
+        let sql = scope.ranked_sql("FROM conversations v JOIN contacts c ON c.id = v.contact_id", limit);
+        let rows = match backend {
+            Backend::Sqlite => scope.args.bind(sqlx::query(&sql)).fetch_all(db.pool()).await?,
+            Backend::Postgres => {
+                // The walk stops after `limit` conversations; parallel workers would each read
+                // ahead far past that (five times the rows at 1,000,000 conversations).
+                let mut tx = db.begin().await?;
+                sqlx::query("SET LOCAL max_parallel_workers_per_gather = 0").execute(&mut *tx).await?;
+                let rows = scope.args.bind(sqlx::query(&sql)).fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                rows
+            }
+        };
+        return collect(rows, found);
+    }
+    let sql = match backend {
         // Few match: look their conversations up (SQLite keeps a CROSS JOIN's order).
-        let ids: Vec<String> = terms.iter().map(|t| contact_ids(backend, &scope.args.push(Arg::Text(backend.contains_arg(t))))).collect();
-        scope.wheres.insert(0, "v.contact_id = s.id".into());
-        scope.ranked_sql(&format!("FROM ({}) s CROSS JOIN conversations v", ids.join(" UNION ")), limit)
+        Backend::Sqlite => {
+            let ids: Vec<String> = terms.iter().map(|t| contact_ids(backend, &scope.args.push(Arg::Text(backend.contains_arg(t))))).collect();
+            scope.wheres.insert(0, "v.contact_id = s.id".into());
+            scope.ranked_sql(&format!("FROM ({}) s CROSS JOIN conversations v", ids.join(" UNION ")), limit)
+        }
+        // PostgreSQL estimates a trigram match badly, and by the estimate either probes every
+        // matching contact or walks every conversation testing each contact. With the ids
+        // written out as a constant array it knows how many there are, probes a few, and for
+        // many walks conversations newest first (an index-only scan) testing each against a
+        // hash of the ids.
+        Backend::Postgres => {
+            if ids.is_empty() {
+                return Ok(());
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+            scope.wheres.insert(0, format!("v.contact_id = ANY(CAST('{{{}}}' AS BIGINT[]))", list.join(",")));
+            scope.ranked_sql("FROM conversations v", limit)
+        }
     };
-    collect(scope.args.bind(sqlx::query(&sql)).fetch_all(db.pool()).await?, found)
+    // Not kept as a prepared statement: with the ids written out, no two are alike.
+    collect(scope.args.bind(sqlx::query(&sql)).persistent(backend == Backend::Sqlite).fetch_all(db.pool()).await?, found)
+}
+
+/// The ids in PostgreSQL's text form of an array (`{1,2,3}`); none for `NULL`.
+fn id_array(text: Option<&str>) -> Result<Vec<i64>> {
+    let Some(text) = text else { return Ok(Vec::new()) };
+    let inner = text.trim().trim_start_matches('{').trim_end_matches('}');
+    inner
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.trim().parse::<i64>().map_err(|e| StoreError::Db(sqlx::Error::Decode(format!("contact id '{s}' in an id list: {e}").into()))))
+        .collect()
 }
 
 /// The ids of contacts whose search document holds the argument bound at `param`.
@@ -205,12 +260,16 @@ async fn by_message(db: &Db, scope: impl Fn() -> Scope, q: &str, limit: i64, tun
     let mut mine: HashMap<i64, Millis> = HashMap::new();
     let mut before = i64::MAX;
     let mut read = 0;
+    // The first page asks for little more than the conversations wanted: often it has them
+    // all (a common word under a narrow filter is read match by match, and each costs). Each
+    // page after that is four times larger, up to `tuning.page`.
+    let mut page = tuning.page.min(i64::try_from(limit + limit / 4).unwrap_or(i64::MAX).max(1));
     loop {
         let mut scope = scope();
         let p = scope.args.push(Arg::Text(backend.contains_arg(q)));
         let b = scope.args.push(Arg::Int(before));
         scope.wheres.insert(0, format!("{matches} {p}{escape} AND {id} < {b}"));
-        let lim = scope.args.push(Arg::Int(tuning.page));
+        let lim = scope.args.push(Arg::Int(page));
         let sql = format!("SELECT {id} AS id, m.contact_id, m.created_at AS at {from}{} ORDER BY {id} DESC LIMIT {lim}", scope.where_sql());
         let rows = scope.args.bind(sqlx::query(&sql)).fetch_all(db.pool()).await?;
         let mut oldest = Millis::MAX;
@@ -221,9 +280,10 @@ async fn by_message(db: &Db, scope: impl Fn() -> Scope, q: &str, limit: i64, tun
             mine.entry(contact).or_insert(at);
         }
         read += rows.len();
-        if (rows.len() as i64) < tuning.page {
+        if (rows.len() as i64) < page {
             break;
         }
+        page = tuning.page.min(page.saturating_mul(4));
         // Whatever matches further down is older than `oldest`: done once `limit` conversations
         // rank above it.
         let above = mine.len() + found.iter().filter(|(k, t)| **t >= oldest && !mine.contains_key(k)).count();

@@ -14,12 +14,14 @@ pub fn DashboardPage() -> impl IntoView {
             <a href="/import" class=BTN_PRIMARY>"Import contacts"</a>
         </PageHeader>
         <crate::components::alarms::AlarmBanners />
+        // Outside the overview's Suspense, so its data loads alongside the overview's instead
+        // of after it.
+        <div class="mb-6"><crate::pages::WarmLeadWidget /></div>
         <Suspense fallback=|| view! { <Loading /> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <ErrorNote error=e /> }.into_any(),
                     Ok(o) => view! {
-                        <div class="mb-6"><crate::pages::WarmLeadWidget /></div>
                         <div class="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
                             <Stat label="Contacts" value=fmt_count(o.contacts) href="/contacts" />
                             <Stat label="Lists" value=fmt_count(o.lists) href="/lists" />

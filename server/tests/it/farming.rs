@@ -266,6 +266,7 @@ async fn yes_makes_one_warm_lead_stop_opts_out_and_stats_count_them(app: TestApp
     assert_eq!((v["today"].as_i64(), v["last_7_days"].as_i64(), v["target_low"].as_i64(), v["target_high"].as_i64()), (Some(2), Some(2), Some(10), Some(16)), "{v}");
     assert_eq!(v["sends_today"], 3);
 
+
     // The next dry run leaves all three out, each for its reason.
     let (_, v) = api(&app, &key, Method::POST, &format!("/api/v1/farming-campaigns/{id}/dry-run"), None).await;
     assert_eq!(v["excluded"]["warm_lead"], 2, "{v}");
@@ -274,6 +275,19 @@ async fn yes_makes_one_warm_lead_stop_opts_out_and_stats_count_them(app: TestApp
     for p in ["/farming-campaigns", "/farming-campaigns/{id}/dry-run", "/farming-campaigns/{id}/batches", "/farming-campaigns/{id}/batches/{batch_id}", "/stats/warm-leads"] {
         assert!(spec["paths"][p].is_object(), "{p} in the OpenAPI document");
     }
+
+    // Each day counts its own: the first warm lead three days back, a send two days back,
+    // another past the week.
+    let day = 86_400_000;
+    let now = warmline::now_millis();
+    exec(&app, "UPDATE warm_leads SET replied_at = $1 WHERE contact_id = $2", &[now - 3 * day, c[0]]).await;
+    let sends: Vec<i64> = sqlx::query("SELECT id FROM messages WHERE kind = 'farming' ORDER BY id").fetch_all(app.state.db.pool()).await.unwrap().iter().map(|r| sqlx::Row::get(r, 0)).collect();
+    exec(&app, "UPDATE messages SET created_at = $1 WHERE id = $2", &[now - 2 * day, sends[0]]).await;
+    exec(&app, "UPDATE messages SET created_at = $1 WHERE id = $2", &[now - 10 * day, sends[1]]).await;
+    let (_, v) = api(&app, &key, Method::GET, "/api/v1/stats/warm-leads", None).await;
+    assert_eq!((v["today"].as_i64(), v["last_7_days"].as_i64(), v["sends_today"].as_i64(), v["sends_7_days"].as_i64()), (Some(1), Some(2), Some(1), Some(2)), "{v}");
+    let per_day: Vec<i64> = v["per_day"].as_array().unwrap().iter().map(|d| d[1].as_i64().unwrap()).collect();
+    assert_eq!(per_day, [0, 0, 0, 1, 0, 0, 1], "oldest day first: {v}");
 }
 
 async fn the_daily_schedule_starts_one_batch_after_its_time(app: TestApp) {
