@@ -4,6 +4,7 @@
 //! comes. The binary and the tests start it the same way; tests use the [`Builder`] to swap the
 //! SMS provider, the send rate, the send gate's clock, and whether background tasks run.
 
+use axum::serve::ListenerExt;
 use crate::app::{self, build_router, AppState};
 use crate::tasks::{self, Supervisor};
 use std::future::Future;
@@ -130,6 +131,14 @@ impl Application {
             }
         };
         let router = build_router(state.clone());
+        // TCP_NODELAY on every connection: a page is streamed in several writes, and with
+        // Nagle's algorithm a later small write waits for the client's delayed ACK of the
+        // first (about 40 ms on Linux).
+        let listener = listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
         axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(stopping).await?;
         state.db.close().await;
         tracing::info!("stopped");
