@@ -178,11 +178,11 @@ async fn by_contact(db: &Db, scope: impl Fn() -> Scope, q: &str, limit: i64, tun
     let mut common = false;
     let mut ids: Vec<i64> = Vec::new();
     for t in &terms {
-        let (cols, from) = match backend {
-            Backend::Sqlite => ("COUNT(*) AS n", contact_ids(backend, "$1")),
-            Backend::Postgres => ("COUNT(*) AS n, CAST(array_agg(id) AS TEXT) AS ids", contact_ids(backend, "$1")),
+        let cols = match backend {
+            Backend::Sqlite => "COUNT(*) AS n",
+            Backend::Postgres => "COUNT(*) AS n, CAST(array_agg(id) AS TEXT) AS ids",
         };
-        let sql = format!("SELECT {cols} FROM ({from} LIMIT {}) s", tuning.gather + 1);
+        let sql = format!("SELECT {cols} FROM ({} LIMIT {}) s", contact_ids(backend, "$1"), tuning.gather + 1);
         let row = sqlx::query(&sql).bind(backend.contains_arg(t)).fetch_one(db.pool()).await?;
         let n: i64 = get(&row, "n")?;
         common |= n > tuning.gather;

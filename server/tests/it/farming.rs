@@ -266,7 +266,6 @@ async fn yes_makes_one_warm_lead_stop_opts_out_and_stats_count_them(app: TestApp
     assert_eq!((v["today"].as_i64(), v["last_7_days"].as_i64(), v["target_low"].as_i64(), v["target_high"].as_i64()), (Some(2), Some(2), Some(10), Some(16)), "{v}");
     assert_eq!(v["sends_today"], 3);
 
-
     // The next dry run leaves all three out, each for its reason.
     let (_, v) = api(&app, &key, Method::POST, &format!("/api/v1/farming-campaigns/{id}/dry-run"), None).await;
     assert_eq!(v["excluded"]["warm_lead"], 2, "{v}");
