@@ -152,6 +152,8 @@ fn start_tasks(state: &AppState) -> Supervisor {
     let mut tasks = Supervisor::new();
     let s = state.clone();
     tasks.spawn("session sweeper", move || tasks::purge_sessions(s.db.clone()));
+    let s = state.clone();
+    tasks.spawn("count compactor", move || tasks::compact_counts(s.db.clone()));
     // Settings saved on another server (time zone) apply here too.
     let s = state.clone();
     tasks.spawn("settings follower", move || warmline::org::follow_settings(s.messenger.clone()));

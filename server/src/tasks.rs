@@ -89,6 +89,20 @@ pub async fn purge_sessions(db: Db) {
     }
 }
 
+/// Folds the contact count's recorded changes (PostgreSQL) into one row once a minute, so
+/// reading the count stays a sum of a few rows.
+pub async fn compact_counts(db: Db) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match warmline::store::contacts::compact_count(&db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(folded = n, "contact count compacted"),
+            Err(e) => tracing::warn!(error = %e, "could not compact the contact count"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,6 @@
 //! Contacts: search, detail, and single creation. Bulk import lives in `imports`.
 
-use super::{get, like_pattern, list_placeholders, lists, Arg, Args, Db, Result, StoreError};
+use super::{get, like_pattern, list_placeholders, lists, Arg, Args, Backend, Db, Result, StoreError};
 use crate::contact::{Contact, ContactQuery, ContactSummary, ListKind, ListRef, NewContact};
 use crate::phone::{normalize, search_digits, Region};
 use crate::{now_millis, ContactId, ListId, Page, E164};
@@ -50,11 +50,11 @@ pub async fn search(db: &Db, q: &ContactQuery, region: Region) -> Result<Page<Co
         // only match more).
         let phone_like = digits.len() >= 3 && text.chars().all(|c| c.is_ascii_digit() || " ()+-.".contains(c));
         if phone_like {
-            alts.push(backend.contact_contains(&args.push(Arg::Text(backend.contains_arg(&digits)))));
+            alts.push(backend.contact_contains(&mut args, "c", &digits));
         } else {
             if text.chars().count() >= 3 {
                 // Three characters or more: the trigram index (name, email and phone digits).
-                alts.push(backend.contact_contains(&args.push(Arg::Text(backend.contains_arg(text)))));
+                alts.push(backend.contact_contains(&mut args, "c", text));
             } else {
                 // Shorter than a trigram: read the names and emails.
                 let like = args.push(Arg::Text(like_pattern(text)));
@@ -63,7 +63,7 @@ pub async fn search(db: &Db, q: &ContactQuery, region: Region) -> Result<Page<Co
             }
             // "call 415 555" also looks for the digits together.
             if digits.len() >= 3 {
-                alts.push(backend.contact_contains(&args.push(Arg::Text(backend.contains_arg(&digits)))));
+                alts.push(backend.contact_contains(&mut args, "c", &digits));
             }
         }
         wheres.push(format!("({})", alts.join(" OR ")));
@@ -90,9 +90,7 @@ pub async fn search(db: &Db, q: &ContactQuery, region: Region) -> Result<Page<Co
         Some(other) => return Err(StoreError::Invalid(format!("'{}' is not a sort order (score or newest)", crate::limits::ellipsize(other, 30)))),
     };
     let where_sql = if wheres.is_empty() { String::new() } else { format!(" WHERE {}", wheres.join(" AND ")) };
-
-    let count_sql = format!("SELECT COUNT(*) AS n FROM contacts c{where_sql}");
-    let total: i64 = get(&args.bind(sqlx::query(&count_sql)).fetch_one(db.pool()).await?, "n")?;
+    let count_args = args.clone();
 
     // Past a cursor the page is read through the index from there (keyset); otherwise, for the
     // first pages, by OFFSET.
@@ -127,6 +125,17 @@ pub async fn search(db: &Db, q: &ContactQuery, region: Region) -> Result<Page<Co
     };
     let rows = args.bind(sqlx::query(&page_sql)).fetch_all(db.pool()).await?;
     let mut items = rows.iter().map(summary).collect::<Result<Vec<_>>>()?;
+    // A numbered page that is not full is the last one, so it tells the total without a count
+    // (a second pass over every match: for a phone number, its search again).
+    let numbered = after.is_none() && before.is_none();
+    let total = match i64::try_from(items.len()).unwrap_or(i64::MAX) {
+        n if numbered && n < q.per_page() && (n > 0 || q.offset() == 0) => q.offset() + n,
+        _ if wheres.is_empty() => count(db).await?,
+        _ => {
+            let count_sql = format!("SELECT COUNT(*) AS n FROM contacts c{where_sql}");
+            get(&count_args.bind(sqlx::query(&count_sql)).fetch_one(db.pool()).await?, "n")?
+        }
+    };
     if backwards {
         items.reverse();
     }
@@ -177,8 +186,32 @@ pub async fn all_tags(db: &Db) -> Result<Vec<(String, i64)>> {
     rows.iter().map(|r| Ok((get(r, "tag")?, get(r, "n")?))).collect()
 }
 
+/// How many contacts there are. PostgreSQL sums the changes its triggers recorded
+/// (`migrations/postgres/0019_contact_count.sql`) instead of counting every contact.
 pub async fn count(db: &Db) -> Result<i64> {
-    get(&sqlx::query("SELECT COUNT(*) AS n FROM contacts").fetch_one(db.pool()).await?, "n")
+    let sql = match db.backend() {
+        Backend::Sqlite => "SELECT COUNT(*) AS n FROM contacts",
+        Backend::Postgres => "SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) AS n FROM contact_count",
+    };
+    get(&sqlx::query(sql).fetch_one(db.pool()).await?, "n")
+}
+
+/// Folds PostgreSQL's recorded contact count changes into one row (see [`count`]); how many
+/// rows were folded. Nothing to do on SQLite.
+pub async fn compact_count(db: &Db) -> Result<u64> {
+    if db.backend() == Backend::Sqlite {
+        return Ok(0);
+    }
+    let rows: i64 = get(&sqlx::query("SELECT COUNT(*) AS n FROM contact_count").fetch_one(db.pool()).await?, "n")?;
+    if rows < 2 {
+        return Ok(0);
+    }
+    // One statement: the rows it deletes are the rows it sums, and a change committed
+    // meanwhile is neither deleted nor lost.
+    sqlx::query("WITH gone AS (DELETE FROM contact_count RETURNING delta) INSERT INTO contact_count (delta) SELECT COALESCE(SUM(delta), 0) FROM gone")
+        .execute(db.pool())
+        .await?;
+    Ok(u64::try_from(rows).unwrap_or(0))
 }
 
 pub async fn get_by_id(db: &Db, id: ContactId) -> Result<Contact> {

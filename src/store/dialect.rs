@@ -1,5 +1,9 @@
 //! The few places SQLite and PostgreSQL must be told apart. Everything else is shared SQL.
 
+/// How many trailing digits of a long digit search PostgreSQL looks up in its trigram index
+/// (see [`Backend::contact_contains`]).
+pub(crate) const DIGIT_TAIL: usize = 6;
+
 /// Which database a `Db` talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -36,22 +40,50 @@ impl Backend {
         }
     }
 
-    /// Contacts whose name, email or phone digits contain `param`'s text (three characters or
-    /// more): the trigram index of each database. Bind [`Backend::contains_arg`] of the text.
-    pub(crate) fn contact_contains(self, param: &str) -> String {
+    /// Contacts (`alias`) whose name, email or phone digits contain `text` (three characters
+    /// or more, matched ignoring case): the trigram index of each database. Pushes its
+    /// arguments onto `args`.
+    ///
+    /// On PostgreSQL a run of more than [`DIGIT_TAIL`] digits is looked up in the index by its
+    /// last [`DIGIT_TAIL`] digits, and the whole run is checked on the rows found. The leading
+    /// digits of phone numbers (country code, area code, exchange) are shared by most
+    /// contacts, so their trigrams each list most of the index: `2000550123` read 6 MB of
+    /// posting lists (15–20 ms at 1,000,000 contacts), its last six digits under 1 ms.
+    pub(crate) fn contact_contains(self, args: &mut super::Args, alias: &str, text: &str) -> String {
+        let text = text.trim().to_lowercase();
         match self {
-            Backend::Sqlite => format!("c.id IN (SELECT rowid FROM contact_search WHERE contact_search MATCH {param})"),
-            Backend::Postgres => format!("c.search_doc LIKE {param} ESCAPE '\\'"),
+            Backend::Sqlite => format!("{alias}.id IN ({})", self.contact_ids(args, &text)),
+            Backend::Postgres if text.len() > DIGIT_TAIL && text.bytes().all(|b| b.is_ascii_digit()) => {
+                let tail = args.push(super::Arg::Text(format!("%{}%", &text[text.len() - DIGIT_TAIL..])));
+                let whole = args.push(super::Arg::Text(text));
+                format!("({alias}.search_doc LIKE {tail} AND strpos({alias}.search_doc, {whole}) > 0)")
+            }
+            Backend::Postgres => {
+                let pattern = args.push(super::Arg::Text(super::like_pattern(&text)));
+                format!("{alias}.search_doc LIKE {pattern} ESCAPE '\\'")
+            }
         }
     }
 
-    /// The argument of [`Backend::contact_contains`]: an FTS5 phrase (SQLite) or a `LIKE`
-    /// pattern (PostgreSQL) for `text`, which is lower-cased.
+    /// The argument that finds `text` (lower-cased) anywhere in an indexed text: an FTS5 phrase
+    /// (SQLite) or a `LIKE` pattern (PostgreSQL).
     pub(crate) fn contains_arg(self, text: &str) -> String {
         let text = text.trim().to_lowercase();
         match self {
             Backend::Sqlite => format!("\"{}\"", text.replace('"', "\"\"")),
             Backend::Postgres => super::like_pattern(&text),
+        }
+    }
+
+    /// `SELECT id …` of the contacts whose search document contains `text` (see
+    /// [`Backend::contact_contains`]).
+    pub(crate) fn contact_ids(self, args: &mut super::Args, text: &str) -> String {
+        match self {
+            Backend::Sqlite => {
+                let phrase = args.push(super::Arg::Text(self.contains_arg(text)));
+                format!("SELECT rowid AS id FROM contact_search WHERE contact_search MATCH {phrase}")
+            }
+            Backend::Postgres => format!("SELECT s.id FROM contacts s WHERE {}", self.contact_contains(args, "s", text)),
         }
     }
 

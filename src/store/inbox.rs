@@ -41,11 +41,30 @@ pub struct SearchTuning {
     /// Matching messages read at most before the search looks in each conversation instead
     /// (a term this common, under a filter this narrow).
     pub max_messages: usize,
+    /// PostgreSQL: the newest messages (by id) a search first walks, testing each.
+    pub walk: i64,
+    /// PostgreSQL: when the messages walked say no more than this many matches are left, the
+    /// rest are read from the text index instead.
+    pub index_at: i64,
+}
+
+/// How PostgreSQL reads the next matching messages.
+#[derive(Clone, Copy, Debug)]
+enum PgRead {
+    /// Messages newest first, each tested, within `window` ids below where the last read
+    /// stopped. A common term fills a page quickly this way. A window read to its end without
+    /// filling the page tells how common the term is: if few matches are left below it, they
+    /// are read from the index; if many, the next window is as wide as the conversations still
+    /// wanted need at the rate this one found them (half as much again, at most four times wider).
+    Walk { window: i64 },
+    /// Every match below from the text index, newest first (a rare term: its cost follows the
+    /// matches, one heap read each).
+    Index,
 }
 
 impl Default for SearchTuning {
     fn default() -> Self {
-        SearchTuning { gather: 20_000, page: 1_000, max_messages: 50_000 }
+        SearchTuning { gather: 20_000, page: 1_000, max_messages: 50_000, walk: 5_000, index_at: 50_000 }
     }
 }
 
@@ -182,8 +201,9 @@ async fn by_contact(db: &Db, scope: impl Fn() -> Scope, q: &str, limit: i64, tun
             Backend::Sqlite => "COUNT(*) AS n",
             Backend::Postgres => "COUNT(*) AS n, CAST(array_agg(id) AS TEXT) AS ids",
         };
-        let sql = format!("SELECT {cols} FROM ({} LIMIT {}) s", contact_ids(backend, "$1"), tuning.gather + 1);
-        let row = sqlx::query(&sql).bind(backend.contains_arg(t)).fetch_one(db.pool()).await?;
+        let mut args = Args::default();
+        let sql = format!("SELECT {cols} FROM ({} LIMIT {}) s", backend.contact_ids(&mut args, t), tuning.gather + 1);
+        let row = args.bind(sqlx::query(&sql)).fetch_one(db.pool()).await?;
         let n: i64 = get(&row, "n")?;
         common |= n > tuning.gather;
         if backend == Backend::Postgres && !common {
@@ -217,7 +237,7 @@ async fn by_contact(db: &Db, scope: impl Fn() -> Scope, q: &str, limit: i64, tun
     let sql = match backend {
         // Few match: look their conversations up (SQLite keeps a CROSS JOIN's order).
         Backend::Sqlite => {
-            let ids: Vec<String> = terms.iter().map(|t| contact_ids(backend, &scope.args.push(Arg::Text(backend.contains_arg(t))))).collect();
+            let ids: Vec<String> = terms.iter().map(|t| backend.contact_ids(&mut scope.args, t)).collect();
             scope.wheres.insert(0, "v.contact_id = s.id".into());
             scope.ranked_sql(&format!("FROM ({}) s CROSS JOIN conversations v", ids.join(" UNION ")), limit)
         }
@@ -252,14 +272,6 @@ fn id_array(text: Option<&str>) -> Result<Vec<i64>> {
         .collect()
 }
 
-/// The ids of contacts whose search document holds the argument bound at `param`.
-fn contact_ids(backend: Backend, param: &str) -> String {
-    match backend {
-        Backend::Sqlite => format!("SELECT rowid AS id FROM contact_search WHERE contact_search MATCH {param}"),
-        Backend::Postgres => format!("SELECT id FROM contacts WHERE search_doc LIKE {param} ESCAPE '\\'"),
-    }
-}
-
 /// Conversations with a message that holds the search, read newest match first. `false` when
 /// the term is too common under this filter to read match by match.
 async fn by_message(db: &Db, scope: impl Fn() -> Scope, q: &str, limit: i64, tuning: SearchTuning, found: &mut HashMap<i64, Millis>) -> Result<bool> {
@@ -271,26 +283,38 @@ async fn by_message(db: &Db, scope: impl Fn() -> Scope, q: &str, limit: i64, tun
     let escape = if backend == Backend::Postgres { " ESCAPE '\\'" } else { "" };
     let limit = usize::try_from(limit).unwrap_or(0);
     let mut mine: HashMap<i64, Millis> = HashMap::new();
-    let mut before = i64::MAX;
     let mut read = 0;
     // On SQLite the first page asks for little more than the conversations wanted: often it
     // has them all (a common word under a narrow filter is read match by match, and each
-    // costs). Each page after that is four times larger, up to `tuning.page`. PostgreSQL
-    // reads every page at `tuning.page`: the limit steers its plan, and under a small one it
-    // walks every message testing the text instead of reading the index (a word in 1 of
-    // 1,000 messages: 290 ms instead of 70).
+    // costs). Each page after that is four times larger, up to `tuning.page`.
     let mut page = match backend {
         Backend::Sqlite => tuning.page.min(i64::try_from(limit + limit / 4).unwrap_or(i64::MAX).max(1)),
         Backend::Postgres => tuning.page,
     };
-    loop {
+    // PostgreSQL chooses between walking messages newest first (testing each) and sorting
+    // what the text index finds by how many matches it expects, and it misjudges trigram
+    // matches both ways: a word in 1 of 1,000 messages, walked, took 1.4 s. So the search
+    // chooses, from what it has seen: see `PgRead`.
+    let mut how = PgRead::Walk { window: tuning.walk };
+    let mut before = match backend {
+        Backend::Sqlite => i64::MAX,
+        Backend::Postgres => get::<Option<i64>>(&sqlx::query("SELECT MAX(id) AS id FROM messages").fetch_one(db.pool()).await?, "id")?.map_or(0, |m| m + 1),
+    };
+    while before > 0 {
         let mut scope = scope();
         let p = scope.args.push(Arg::Text(backend.contains_arg(q)));
         let b = scope.args.push(Arg::Int(before));
-        scope.wheres.insert(0, format!("{matches} {p}{escape} AND {id} < {b}"));
+        let (range, order) = match (backend, how) {
+            (Backend::Sqlite, _) => (format!("{id} < {b}"), format!("{id} DESC")),
+            (Backend::Postgres, PgRead::Walk { window }) => (format!("{id} < {b} AND {id} >= {}", scope.args.push(Arg::Int(before.saturating_sub(window)))), format!("{id} DESC")),
+            // `+ 0`: not the primary key's order, so it cannot walk.
+            (Backend::Postgres, PgRead::Index) => (format!("{id} < {b}"), format!("{id} + 0 DESC")),
+        };
+        scope.wheres.insert(0, format!("{matches} {p}{escape} AND {range}"));
         let lim = scope.args.push(Arg::Int(page));
-        let sql = format!("SELECT {id} AS id, m.contact_id, m.created_at AS at {from}{} ORDER BY {id} DESC LIMIT {lim}", scope.where_sql());
+        let sql = format!("SELECT {id} AS id, m.contact_id, m.created_at AS at {from}{} ORDER BY {order} LIMIT {lim}", scope.where_sql());
         let rows = scope.args.bind(sqlx::query(&sql)).fetch_all(db.pool()).await?;
+        let (from_id, known) = (before, mine.len());
         let mut oldest = Millis::MAX;
         for r in &rows {
             let (message, contact, at): (i64, i64, Millis) = (get(r, "id")?, get(r, "contact_id")?, get(r, "at")?);
@@ -299,10 +323,29 @@ async fn by_message(db: &Db, scope: impl Fn() -> Scope, q: &str, limit: i64, tun
             mine.entry(contact).or_insert(at);
         }
         read += rows.len();
-        if (rows.len() as i64) < page {
-            break;
+        let full = rows.len() as i64 >= page;
+        match (backend, how) {
+            (Backend::Postgres, PgRead::Walk { window }) if !full => {
+                // The window is read: go on below it, walking a wider one, or, if the
+                // matches it held say few are left, from the index.
+                let below = from_id.saturating_sub(window);
+                before = below;
+                let held = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+                let expected = held.saturating_mul(below) / window.max(1);
+                // Wide enough for the conversations still wanted, at the rate this one found
+                // them (and half as much again), up to four times as wide.
+                let new = i64::try_from(mine.len() - known).unwrap_or(i64::MAX);
+                let wanted = i64::try_from(limit.saturating_sub(mine.len())).unwrap_or(i64::MAX);
+                let next = if new == 0 { window.saturating_mul(4) } else { (window.saturating_mul(wanted) / new).saturating_mul(3) / 2 };
+                how = if expected <= tuning.index_at { PgRead::Index } else { PgRead::Walk { window: next.clamp(1, window.saturating_mul(4)) } };
+            }
+            (Backend::Postgres, PgRead::Walk { .. }) => {}
+            _ if !full => break,
+            _ => {}
         }
-        page = tuning.page.min(page.saturating_mul(4));
+        if backend == Backend::Sqlite {
+            page = tuning.page.min(page.saturating_mul(4));
+        }
         // Whatever matches further down is older than `oldest`: done once `limit` conversations
         // rank above it.
         let above = mine.len() + found.iter().filter(|(k, t)| **t >= oldest && !mine.contains_key(k)).count();

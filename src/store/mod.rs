@@ -163,9 +163,10 @@ pub fn redact(url: &str) -> String {
 }
 
 /// Bind values for a query assembled at run time: `push` returns the placeholder to splice in.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Args(Vec<Arg>);
 
+#[derive(Clone)]
 pub(crate) enum Arg {
     Int(i64),
     Text(String),

@@ -23,6 +23,7 @@ both!(
     overlong_values_are_refused_with_a_clear_error,
     deep_pages_are_read_by_cursor_and_match_the_numbered_pages,
     search_finds_any_fragment_of_a_name_email_or_phone_and_follows_edits,
+    the_contact_count_follows_imports_edits_deletes_and_compaction,
 );
 
 /// The contacts page calls the search server function when it is reached by client-side
@@ -328,6 +329,18 @@ async fn deep_pages_are_read_by_cursor_and_match_the_numbered_pages(app: TestApp
         let (back, _, _) = get(app.url(&format!("/api/v1/contacts?sort={sort}&per_page=5&before={}", prevs.last().cloned().flatten().unwrap()))).await;
         assert_eq!(back, numbered[3], "{sort}: the page before");
     }
+    // The total, whether counted (a full page, a page past the end, a cursor) or told by a
+    // page that is not full.
+    let total = |url: String| {
+        let c = c.clone();
+        let key = key.clone();
+        async move { c.get(url).bearer_auth(&key).send().await.unwrap().headers()["x-total-count"].to_str().unwrap().parse::<i64>().unwrap() }
+    };
+    for (query, want) in [("per_page=5", 23), ("per_page=5&page=5", 23), ("per_page=5&page=9", 23), ("per_page=50", 23), ("q=555300&per_page=5", 10), ("q=555300&per_page=5&page=2", 10), ("q=5553001", 1), ("q=nobody", 0)] {
+        assert_eq!(total(app.url(&format!("/api/v1/contacts?{query}"))).await, want, "{query}");
+    }
+    let (_, next, _) = get(app.url("/api/v1/contacts?per_page=5")).await;
+    assert_eq!(total(app.url(&format!("/api/v1/contacts?per_page=5&after={}", next.unwrap()))).await, 23);
     let bad = c.get(app.url("/api/v1/contacts?sort=score&after=12")).bearer_auth(&key).send().await.unwrap();
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
@@ -350,6 +363,12 @@ async fn search_finds_any_fragment_of_a_name_email_or_phone_and_follows_edits(ap
     assert_eq!(names("f@example").await, ["Rosalind"]);
     assert_eq!(names("(415) 555-0187").await, ["Rosalind"]);
     assert_eq!(names("50187").await, ["Rosalind"]);
+    // A long run of digits: a number whose last six digits are the same is not found.
+    assert!(post(json!({"phone": "+12125550187", "first_name": "Other"})).await.unwrap().status().is_success());
+    assert_eq!(names("4155550187").await, ["Rosalind"]);
+    assert_eq!(names("+1 415 555 0187").await, ["Rosalind"]);
+    assert_eq!(names("5550187").await, ["Other", "Rosalind"]);
+    assert_eq!(names("14155550").await, ["Ro", "Rosalind"]);
     // Two letters: read without the index, still found.
     assert_eq!(names("li").await, ["Ro", "Rosalind"]);
     assert!(names("nobody").await.is_empty());
@@ -362,4 +381,39 @@ async fn search_finds_any_fragment_of_a_name_email_or_phone_and_follows_edits(ap
     assert_eq!(names("rosie").await, ["Rosie"]);
     assert_eq!(c.delete(app.url(&format!("/api/v1/contacts/{id}"))).bearer_auth(&key).send().await.unwrap().status(), StatusCode::OK);
     assert!(names("rosie").await.is_empty());
+}
+
+/// The contact count (on PostgreSQL a sum of changes recorded by triggers) matches the contacts
+/// through single creates, a multi-row import, a re-import that only updates, deletes, and
+/// compaction, which leaves one row.
+async fn the_contact_count_follows_imports_edits_deletes_and_compaction(app: TestApp) {
+    let db = &app.state.db;
+    let key = app.api_key().await;
+    let counted = || async { sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM contacts").fetch_one(db.pool()).await.unwrap() };
+    assert_eq!(warmline::store::contacts::count(db).await.unwrap(), 0);
+    for i in 0..3 {
+        app.sendable_contact(&format!("+1415555{:04}", 4100 + i)).await;
+    }
+    let good = CSV_ONE_BAD.replace("not-a-number,Bo,Ray,,,\n", "");
+    assert!(import(&app, &key, "", &good).await.status().is_success());
+    // The same rows again: updated, not added.
+    assert!(import(&app, &key, "", &good).await.status().is_success());
+    assert_eq!(counted().await, 5);
+    assert_eq!(warmline::store::contacts::count(db).await.unwrap(), 5);
+    let victim = warmline::store::contacts::find_by_phone(db, &warmline::E164::parse("+14155554101").unwrap()).await.unwrap().unwrap();
+    assert_eq!(app.client().delete(app.url(&format!("/api/v1/contacts/{}", victim.id.0))).bearer_auth(&key).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(warmline::store::contacts::count(db).await.unwrap(), 4);
+    let folded = warmline::store::contacts::compact_count(db).await.unwrap();
+    assert_eq!(warmline::store::contacts::count(db).await.unwrap(), 4);
+    assert_eq!(counted().await, 4);
+    if app.backend == Backend::Postgres {
+        assert!(folded >= 3, "the creates, the import and the delete were folded: {folded}");
+        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM contact_count").fetch_one(db.pool()).await.unwrap();
+        assert_eq!(rows, 1);
+        // Compacting one row changes nothing.
+        assert_eq!(warmline::store::contacts::compact_count(db).await.unwrap(), 0);
+    }
+    // The unfiltered contacts list reports the same total.
+    let r = app.client().get(app.url("/api/v1/contacts?per_page=2")).bearer_auth(&key).send().await.unwrap();
+    assert_eq!(r.headers()["x-total-count"], "4");
 }

@@ -40,6 +40,9 @@ async fn the_inbox_search_finds_contacts_and_message_text_whichever_way_it_reads
     let ana = contact(&app, "+14155550911", "Ana", "Lopez").await;
     let ben = contact(&app, "+14155550912", "Ben", "Ortiz").await;
     let cara = contact(&app, "+14155550913", "Cara", "Diaz").await;
+    // The same last seven digits as Cara's number, in another area code.
+    let dan = contact(&app, "+12125550913", "Dan", "Wu").await;
+    text_at(&app, dan, "+12125550913", "Hello", t - 1_000).await;
     text_at(&app, ana, "+14155550911", "Do you do GUTTERS too?", t).await;
     text_at(&app, ben, "+14155550912", "Is the estimate free?", t + 1_000).await;
     text_at(&app, cara, "+14155550913", "Need gutters cleaned before winter", t + 2_000).await;
@@ -49,8 +52,11 @@ async fn the_inbox_search_finds_contacts_and_message_text_whichever_way_it_reads
 
     let ways = [
         ("the defaults", SearchTuning::default()),
-        ("many matches, read a page at a time", SearchTuning { gather: 0, page: 1, max_messages: 1_000 }),
-        ("too common: conversation by conversation", SearchTuning { gather: 0, page: 1, max_messages: 1 }),
+        // PostgreSQL: a short walk, then the text index.
+        ("many matches, read a page at a time", SearchTuning { gather: 0, page: 1, max_messages: 1_000, walk: 2, index_at: 0 }),
+        // PostgreSQL: walked newest first, window by wider window, to the first message.
+        ("walked window by window", SearchTuning { gather: 0, page: 2, max_messages: 1_000, walk: 1, index_at: -1 }),
+        ("too common: conversation by conversation", SearchTuning { gather: 0, page: 1, max_messages: 1, ..SearchTuning::default() }),
     ];
     for (way, tuning) in ways {
         let search = |q: &'static str, filter: InboxFilter| async move {
@@ -71,6 +77,7 @@ async fn the_inbox_search_finds_contacts_and_message_text_whichever_way_it_reads
         assert_eq!(search("ORTIZ", InboxFilter::All).await, vec![ben], "{way}");
         assert_eq!(search("cara@exa", InboxFilter::All).await, vec![cara], "{way}");
         assert_eq!(search("(415) 555-0913", InboxFilter::All).await, vec![cara], "{way}");
+        assert_eq!(search("555-0913", InboxFilter::All).await, vec![cara, dan], "{way}");
         // Shorter than a trigram: names only.
         assert_eq!(search("Di", InboxFilter::All).await, vec![cara], "{way}");
         // Filters apply to what is found.
