@@ -123,28 +123,37 @@ pub async fn search(db: &Db, q: &ContactQuery, region: Region) -> Result<Page<Co
         let offset = args.push(Arg::Int(q.offset()));
         format!("SELECT {SUMMARY_COLS} FROM contacts c{where_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}")
     };
-    let rows = args.bind(sqlx::query(&page_sql)).fetch_all(db.pool()).await?;
-    let mut items = rows.iter().map(summary).collect::<Result<Vec<_>>>()?;
-    // A numbered page that is not full is the last one, so it tells the total without a count
-    // (a second pass over every match: for a phone number, its search again).
+    let counted = async {
+        if wheres.is_empty() {
+            return count(db).await;
+        }
+        let count_sql = format!("SELECT COUNT(*) AS n FROM contacts c{where_sql}");
+        get(&count_args.bind(sqlx::query(&count_sql)).fetch_one(db.pool()).await?, "n")
+    };
+    let page = async {
+        let rows = args.bind(sqlx::query(&page_sql)).fetch_all(db.pool()).await?;
+        let mut items = rows.iter().map(summary).collect::<Result<Vec<_>>>()?;
+        if backwards {
+            items.reverse();
+        }
+        let ids: Vec<ContactId> = items.iter().map(|c| c.id).collect();
+        let mut tags = tags_for(db, &ids).await?;
+        for c in &mut items {
+            c.tags = tags.remove(&c.id).unwrap_or_default();
+        }
+        Ok(items)
+    };
+    // The count (a pass over every match) and the page at once, on two connections: the
+    // search waits for the slower, not for both in turn.
+    let (counted, items) = tokio::try_join!(counted, page)?;
+    // A numbered page that is not full is the last one: it tells the total itself, in step
+    // with the rows it shows.
     let numbered = after.is_none() && before.is_none();
     let total = match i64::try_from(items.len()).unwrap_or(i64::MAX) {
         n if numbered && n < q.per_page() && (n > 0 || q.offset() == 0) => q.offset() + n,
-        _ if wheres.is_empty() => count(db).await?,
-        _ => {
-            let count_sql = format!("SELECT COUNT(*) AS n FROM contacts c{where_sql}");
-            get(&count_args.bind(sqlx::query(&count_sql)).fetch_one(db.pool()).await?, "n")?
-        }
+        _ => counted,
     };
-    if backwards {
-        items.reverse();
-    }
     let at = |c: &ContactSummary| crate::contact::Cursor { score: by_score.then_some(i64::from(c.score)), id: c.id.0 }.encode();
-    let ids: Vec<ContactId> = items.iter().map(|c| c.id).collect();
-    let mut tags = tags_for(db, &ids).await?;
-    for c in &mut items {
-        c.tags = tags.remove(&c.id).unwrap_or_default();
-    }
     let (next, prev) = (items.last().map(at), items.first().map(at));
     Ok(Page { items, total, page: q.page(), per_page: q.per_page(), next, prev })
 }

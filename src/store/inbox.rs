@@ -278,9 +278,8 @@ async fn by_message(db: &Db, scope: impl Fn() -> Scope, q: &str, limit: i64, tun
     let backend = db.backend();
     let (from, id, matches) = match backend {
         Backend::Sqlite => ("FROM message_search f JOIN messages m ON m.id = f.rowid JOIN conversations v ON v.contact_id = m.contact_id", "f.rowid", "message_search MATCH"),
-        Backend::Postgres => ("FROM messages m JOIN conversations v ON v.contact_id = m.contact_id", "m.id", "LOWER(m.body) LIKE"),
+        Backend::Postgres => ("FROM messages m JOIN conversations v ON v.contact_id = m.contact_id", "m.id", ""),
     };
-    let escape = if backend == Backend::Postgres { " ESCAPE '\\'" } else { "" };
     let limit = usize::try_from(limit).unwrap_or(0);
     let mut mine: HashMap<i64, Millis> = HashMap::new();
     let mut read = 0;
@@ -302,7 +301,10 @@ async fn by_message(db: &Db, scope: impl Fn() -> Scope, q: &str, limit: i64, tun
     };
     while before > 0 {
         let mut scope = scope();
-        let p = scope.args.push(Arg::Text(backend.contains_arg(q)));
+        let found_by = match backend {
+            Backend::Sqlite => format!("{matches} {}", scope.args.push(Arg::Text(backend.contains_arg(q)))),
+            Backend::Postgres => Backend::pg_message_contains(&mut scope.args, q),
+        };
         let b = scope.args.push(Arg::Int(before));
         let (range, order) = match (backend, how) {
             (Backend::Sqlite, _) => (format!("{id} < {b}"), format!("{id} DESC")),
@@ -310,7 +312,7 @@ async fn by_message(db: &Db, scope: impl Fn() -> Scope, q: &str, limit: i64, tun
             // `+ 0`: not the primary key's order, so it cannot walk.
             (Backend::Postgres, PgRead::Index) => (format!("{id} < {b}"), format!("{id} + 0 DESC")),
         };
-        scope.wheres.insert(0, format!("{matches} {p}{escape} AND {range}"));
+        scope.wheres.insert(0, format!("{found_by} AND {range}"));
         let lim = scope.args.push(Arg::Int(page));
         let sql = format!("SELECT {id} AS id, m.contact_id, m.created_at AS at {from}{} ORDER BY {order} LIMIT {lim}", scope.where_sql());
         let rows = scope.args.bind(sqlx::query(&sql)).fetch_all(db.pool()).await?;

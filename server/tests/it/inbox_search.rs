@@ -44,6 +44,9 @@ async fn the_inbox_search_finds_contacts_and_message_text_whichever_way_it_reads
     let dan = contact(&app, "+12125550913", "Dan", "Wu").await;
     text_at(&app, dan, "+12125550913", "Hello", t - 1_000).await;
     text_at(&app, ana, "+14155550911", "Do you do GUTTERS too?", t).await;
+    // Two numbers that end in the same six digits.
+    text_at(&app, ben, "+14155550912", "Invoice #7450918 attached", t + 500).await;
+    text_at(&app, cara, "+14155550913", "Is estimate #4450918 still good?", t + 2_500).await;
     text_at(&app, ben, "+14155550912", "Is the estimate free?", t + 1_000).await;
     text_at(&app, cara, "+14155550913", "Need gutters cleaned before winter", t + 2_000).await;
     text_at(&app, ben, "+14155550912", "Thanks, see you Tuesday", t + 3_000).await;
@@ -72,6 +75,8 @@ async fn the_inbox_search_finds_contacts_and_message_text_whichever_way_it_reads
             assert_eq!(gutters, vec![ana, cara], "{way}");
         }
         assert_eq!(search("estimate fr", InboxFilter::All).await, vec![ben], "{way}");
+        assert_eq!(search("Estimate #4450918", InboxFilter::All).await, vec![cara], "{way}");
+        assert_eq!(search("invoice #7450918", InboxFilter::All).await, vec![ben], "{way}");
         // A name, an email, phone digits in any format.
         assert_eq!(search("lopez", InboxFilter::All).await, vec![ana], "{way}");
         assert_eq!(search("ORTIZ", InboxFilter::All).await, vec![ben], "{way}");
