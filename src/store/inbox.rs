@@ -276,9 +276,9 @@ fn id_array(text: Option<&str>) -> Result<Vec<i64>> {
 /// the term is too common under this filter to read match by match.
 async fn by_message(db: &Db, scope: impl Fn() -> Scope, q: &str, limit: i64, tuning: SearchTuning, found: &mut HashMap<i64, Millis>) -> Result<bool> {
     let backend = db.backend();
-    let (from, id, matches) = match backend {
-        Backend::Sqlite => ("FROM message_search f JOIN messages m ON m.id = f.rowid JOIN conversations v ON v.contact_id = m.contact_id", "f.rowid", "message_search MATCH"),
-        Backend::Postgres => ("FROM messages m JOIN conversations v ON v.contact_id = m.contact_id", "m.id", ""),
+    let (from, id) = match backend {
+        Backend::Sqlite => ("FROM message_search f JOIN messages m ON m.id = f.rowid JOIN conversations v ON v.contact_id = m.contact_id", "f.rowid"),
+        Backend::Postgres => ("FROM messages m JOIN conversations v ON v.contact_id = m.contact_id", "m.id"),
     };
     let limit = usize::try_from(limit).unwrap_or(0);
     let mut mine: HashMap<i64, Millis> = HashMap::new();
@@ -302,7 +302,7 @@ async fn by_message(db: &Db, scope: impl Fn() -> Scope, q: &str, limit: i64, tun
     while before > 0 {
         let mut scope = scope();
         let found_by = match backend {
-            Backend::Sqlite => format!("{matches} {}", scope.args.push(Arg::Text(backend.contains_arg(q)))),
+            Backend::Sqlite => format!("message_search MATCH {}", scope.args.push(Arg::Text(backend.contains_arg(q)))),
             Backend::Postgres => Backend::pg_message_contains(&mut scope.args, q),
         };
         let b = scope.args.push(Arg::Int(before));
