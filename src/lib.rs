@@ -62,6 +62,10 @@ pub fn now_millis() -> Millis {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: i64,
+    /// `total` is a floor: counting stopped there, and more match (see
+    /// `store::contacts::COUNT_CAP`).
+    #[serde(default)]
+    pub total_capped: bool,
     pub page: i64,
     pub per_page: i64,
     /// Keyset cursors of the pages after and before this one, where the list supports them.

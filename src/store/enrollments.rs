@@ -352,7 +352,7 @@ pub async fn list(db: &Db, campaign: CampaignId, status: Option<EnrollmentStatus
         q = q.bind(s.as_str());
     }
     let rows = q.bind(per_page).bind((page - 1) * per_page).fetch_all(db.pool()).await?;
-    Ok(Page { items: rows.iter().map(enrollment).collect::<Result<Vec<_>>>()?, total, page, per_page, next: None, prev: None })
+    Ok(Page { items: rows.iter().map(enrollment).collect::<Result<Vec<_>>>()?, total, total_capped: false, page, per_page, next: None, prev: None })
 }
 
 /// A contact's enrollments in every campaign (for the conversation panel).

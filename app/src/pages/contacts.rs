@@ -197,7 +197,9 @@ pub fn ContactsPage() -> impl IntoView {
                             let pages = page.pages();
                             let current = page.page;
                             let prev = (current > 1).then(|| page_link(&q, current - 1, page.prev.as_deref().map(|c| ("before", c))));
-                            let next = (current < pages).then(|| page_link(&q, current + 1, page.next.as_deref().map(|c| ("after", c))));
+                            // Past a capped count, a full page may have more after it.
+                            let more = current < pages || (page.total_capped && page.items.len() as i64 == page.per_page);
+                            let next = more.then(|| page_link(&q, current + 1, page.next.as_deref().map(|c| ("after", c))));
                             let first_n = (current - 1) * page.per_page + 1;
                             let last_n = first_n + page.items.len() as i64 - 1;
                             view! {
@@ -237,7 +239,7 @@ pub fn ContactsPage() -> impl IntoView {
                                 </div>
                                 <nav class="flex items-center justify-between border-t border-slate-200 px-4 py-3 text-sm" aria-label="Pagination">
                                     <p class="text-slate-500" data-testid="contacts-count">
-                                        {format!("{}–{} of {}", fmt_count(first_n), fmt_count(last_n), fmt_count(page.total))}
+                                        {format!("{}–{} of {}{}", fmt_count(first_n), fmt_count(last_n), fmt_count(page.total), if page.total_capped { "+" } else { "" })}
                                     </p>
                                     <div class="flex gap-2">
                                         {prev.map(|h| view! { <a href=h class=BTN_SECONDARY>"Previous"</a> })}

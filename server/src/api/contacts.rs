@@ -34,7 +34,8 @@ pub struct ListParams {
     pub before: Option<String>,
 }
 
-/// `GET /api/v1/contacts`: a JSON array, newest first; `X-Total-Count` carries the total, and
+/// `GET /api/v1/contacts`: a JSON array, newest first; `X-Total-Count` carries the total (a
+/// floor, with `X-Total-Count-Capped: true`, past `contacts::COUNT_CAP` matches), and
 /// `X-Next-Cursor` / `X-Prev-Cursor` the cursors for `?after=` / `?before=`.
 #[tracing::instrument(skip(state))]
 pub async fn list(State(state): State<AppState>, Query(p): Query<ListParams>) -> Result<impl IntoResponse, ApiError> {
@@ -53,6 +54,10 @@ pub async fn list(State(state): State<AppState>, Query(p): Query<ListParams>) ->
     let page = contacts::search(&state.db, &query, state.config.default_region).await?;
     let mut headers = HeaderMap::new();
     headers.insert("x-total-count", page.total.into());
+    if page.total_capped {
+        // Counting stopped at the cap: X-Total-Count is a floor.
+        headers.insert("x-total-count-capped", axum::http::HeaderValue::from_static("true"));
+    }
     for (name, cursor) in [("x-next-cursor", &page.next), ("x-prev-cursor", &page.prev)] {
         if let Some(v) = cursor.as_deref().and_then(|c| axum::http::HeaderValue::from_str(c).ok()) {
             headers.insert(name, v);

@@ -48,7 +48,8 @@ fn base() -> Value {
                         {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}
                     ],
                     "responses": {
-                        "200": {"description": "Matching contacts", "headers": {"X-Total-Count": {"schema": {"type": "integer"}}},
+                        "200": {"description": "Matching contacts", "headers": {"X-Total-Count": {"schema": {"type": "integer"}, "description": "Matching contacts; a floor when X-Total-Count-Capped is present"},
+                                                                        "X-Total-Count-Capped": {"schema": {"type": "string", "enum": ["true"]}, "description": "Counting stopped at 1,000 matches: there are more than X-Total-Count"}},
                                 "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/ContactSummary"}}}}},
                         "401": {"description": "Missing or invalid API key", "content": {"application/json": {"schema": error}}}
                     }

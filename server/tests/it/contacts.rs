@@ -24,6 +24,7 @@ both!(
     deep_pages_are_read_by_cursor_and_match_the_numbered_pages,
     search_finds_any_fragment_of_a_name_email_or_phone_and_follows_edits,
     the_contact_count_follows_imports_edits_deletes_and_compaction,
+    a_search_counts_to_the_cap_and_pages_on_past_it,
 );
 
 /// The contacts page calls the search server function when it is reached by client-side
@@ -416,4 +417,59 @@ async fn the_contact_count_follows_imports_edits_deletes_and_compaction(app: Tes
     // The unfiltered contacts list reports the same total.
     let r = app.client().get(app.url("/api/v1/contacts?per_page=2")).bearer_auth(&key).send().await.unwrap();
     assert_eq!(r.headers()["x-total-count"], "4");
+}
+
+/// A search counts its matches up to a cap: past it the total is the cap and says so. The
+/// pages still go on, numbered and by cursor, to the last one, which tells the exact total.
+async fn a_search_counts_to_the_cap_and_pages_on_past_it(app: TestApp) {
+    use warmline::contact::ContactQuery;
+    use warmline::store::contacts::search_counting_to;
+    for i in 0..23 {
+        app.sendable_contact(&format!("+1415555{:04}", 3000 + i)).await;
+    }
+    app.sendable_contact("+12125559999").await;
+    let db = &app.state.db;
+    let query = |text: &str, page: i64, after: Option<String>| ContactQuery { q: Some(text.into()), per_page: Some(5), page: Some(page), after, ..Default::default() };
+    let search = |q: ContactQuery, cap: i64| async move { search_counting_to(db, &q, warmline::phone::Region::US, cap).await.unwrap() };
+    let ids = |p: &warmline::Page<warmline::contact::ContactSummary>| p.items.iter().map(|c| c.id.0).collect::<Vec<_>>();
+    // The phone's digits, and a name-and-number search that also looks for the digits.
+    for text in ["(415) 555-30", "call 5553"] {
+        let first = search(query(text, 1, None), 8).await;
+        assert_eq!((first.total, first.total_capped, first.items.len()), (8, true, 5), "{text}");
+        let second = search(query(text, 2, None), 8).await;
+        assert_eq!((second.total, second.total_capped), (8, true), "{text}");
+        let last = search(query(text, 5, None), 8).await;
+        assert_eq!((last.total, last.total_capped, last.items.len()), (23, false, 3), "{text}: the last page tells the total");
+        let mut numbered = Vec::new();
+        for page in 1..=5 {
+            numbered.extend(ids(&search(query(text, page, None), 8).await));
+        }
+        let mut sorted = numbered.clone();
+        sorted.sort_unstable_by(|a, b| b.cmp(a));
+        sorted.dedup();
+        assert_eq!(numbered, sorted, "{text}: 23 distinct contacts, newest first");
+        assert_eq!(numbered.len(), 23);
+        // By cursor: the same contacts in the same order.
+        let mut walked = ids(&first);
+        let mut next = first.next.clone();
+        for page in 2..=5 {
+            let p = search(query(text, page, next.take()), 8).await;
+            walked.extend(ids(&p));
+            next = p.next.clone();
+        }
+        assert_eq!(walked, numbered, "{text}: cursors and page numbers agree");
+        // Under the cap the count is exact.
+        let all = search(query(text, 1, None), 100).await;
+        assert_eq!((all.total, all.total_capped), (23, false), "{text}");
+    }
+    // A filter that is not a text search is counted the same way.
+    for i in 0..12 {
+        let c = warmline::store::contacts::find_by_phone(db, &warmline::E164::parse(&format!("+1415555{:04}", 3000 + i)).unwrap()).await.unwrap().unwrap();
+        warmline::store::contacts::add_tag(db, c.id, "vip").await.unwrap();
+    }
+    let tagged = ContactQuery { tag: Some("vip".into()), per_page: Some(5), ..Default::default() };
+    let capped = search(tagged.clone(), 8).await;
+    assert_eq!((capped.total, capped.total_capped, capped.items.len()), (8, true, 5));
+    let exact = search(tagged, 100).await;
+    assert_eq!((exact.total, exact.total_capped), (12, false));
 }
