@@ -5,14 +5,14 @@ use leptos::prelude::*;
 use warmline::user::{ApiKey, User};
 use warmline::{ApiKeyId, UserId};
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn list_users() -> Result<Vec<User>, AppError> {
     use super::ssr::*;
     require_admin()?;
     warmline::store::users::list(&state()?.db).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn create_user(email: String, password: String, role: String) -> Result<User, AppError> {
     use super::ssr::*;
     require_admin()?;
@@ -22,7 +22,7 @@ pub async fn create_user(email: String, password: String, role: String) -> Resul
     warmline::accounts::create_user(&state()?.db, &email, &password, role).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn delete_user(id: UserId) -> Result<(), AppError> {
     use super::ssr::*;
     let me = require_admin()?;
@@ -33,14 +33,14 @@ pub async fn delete_user(id: UserId) -> Result<(), AppError> {
 }
 
 /// An admin sets another member's password; their sessions end.
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn reset_password(id: UserId, password: String) -> Result<(), AppError> {
     use super::ssr::*;
     let me = require_admin()?;
     warmline::accounts::reset_password(&state()?.db, &me, id, &password).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn list_api_keys() -> Result<Vec<ApiKey>, AppError> {
     use super::ssr::*;
     require_admin()?;
@@ -48,7 +48,7 @@ pub async fn list_api_keys() -> Result<Vec<ApiKey>, AppError> {
 }
 
 /// Creates a key and returns its secret, which is shown once.
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn create_api_key(name: String) -> Result<String, AppError> {
     use super::ssr::*;
     let me = require_admin()?;
@@ -57,7 +57,7 @@ pub async fn create_api_key(name: String) -> Result<String, AppError> {
     Ok(secret)
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn revoke_api_key(id: ApiKeyId) -> Result<(), AppError> {
     use super::ssr::*;
     require_admin()?;

@@ -9,7 +9,7 @@ use warmline::analytics::alarms::Alarm;
 use warmline::analytics::{FilterInput, FilterOptions, Report, TeamDay, TimelineEntry};
 use warmline::{CampaignId, ContactId};
 
-#[server(input = Json)]
+#[server(input = Json, output = crate::api::codec::JsonText)]
 pub async fn analytics_report(filter: FilterInput) -> Result<Report, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -19,7 +19,7 @@ pub async fn analytics_report(filter: FilterInput) -> Result<Report, AppError> {
 }
 
 /// Per team member per day (asked for apart from the report: it reads the members' messages).
-#[server(input = Json)]
+#[server(input = Json, output = crate::api::codec::JsonText)]
 pub async fn team_activity(filter: FilterInput) -> Result<Vec<TeamDay>, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -28,14 +28,14 @@ pub async fn team_activity(filter: FilterInput) -> Result<Vec<TeamDay>, AppError
     s.analytics.team(&f).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn analytics_options() -> Result<FilterOptions, AppError> {
     use super::ssr::*;
     require_user()?;
     state()?.analytics.options().await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn contact_timeline(id: ContactId) -> Result<Vec<TimelineEntry>, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -43,7 +43,7 @@ pub async fn contact_timeline(id: ContactId) -> Result<Vec<TimelineEntry>, AppEr
 }
 
 /// The alarms still active: all of them, or one campaign's.
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn active_alarms(campaign: Option<CampaignId>) -> Result<Vec<Alarm>, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -55,7 +55,7 @@ pub async fn active_alarms(campaign: Option<CampaignId>) -> Result<Vec<Alarm>, A
 }
 
 /// A person has seen a warning (a pause ends when the campaign is resumed).
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn acknowledge_alarm(id: i64) -> Result<(), AppError> {
     use super::ssr::*;
     let me = require_user()?;

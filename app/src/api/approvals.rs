@@ -50,7 +50,7 @@ fn start_time(state: &crate::state::AppState, start: &str) -> Result<chrono::Dat
     zone.from_local_datetime(&local).earliest().map(|t| t.with_timezone(&chrono::Utc)).ok_or_else(|| AppError::Invalid("that time does not exist in the organisation's time zone".into()))
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn load_queue(status: Option<String>, batch: Option<SuggestionBatchId>, campaign_type: Option<String>) -> Result<QueueView, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -69,35 +69,35 @@ pub async fn load_queue(status: Option<String>, batch: Option<SuggestionBatchId>
     })
 }
 
-#[server(input = Json)]
+#[server(input = Json, output = crate::api::codec::JsonText)]
 pub async fn generate_suggestions(generate: Generate) -> Result<Generated, AppError> {
     use super::ssr::*;
     let me = require_user()?;
     state()?.approvals.generate(&generate, &format!("template, by {}", me.email)).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn approve_suggestion(id: SuggestionId, text: Option<String>) -> Result<Suggestion, AppError> {
     use super::ssr::*;
     let me = require_user()?;
     state()?.approvals.approve(id, &actor(&me), text.as_deref().filter(|t| !t.trim().is_empty()), None).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn reject_suggestion(id: SuggestionId, reason: String) -> Result<Suggestion, AppError> {
     use super::ssr::*;
     let me = require_user()?;
     state()?.approvals.reject(id, &actor(&me), &reason).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn cancel_suggestion(id: SuggestionId) -> Result<Suggestion, AppError> {
     use super::ssr::*;
     let me = require_user()?;
     state()?.approvals.cancel(id, &actor(&me)).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn plan_batch(batch: SuggestionBatchId, start: String, gap_min: u32, gap_max: u32) -> Result<Vec<PlannedItem>, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -107,7 +107,7 @@ pub async fn plan_batch(batch: SuggestionBatchId, start: String, gap_min: u32, g
     Ok(plan.into_iter().map(|(id, send_at)| PlannedItem { id, send_at }).collect())
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn approve_batch(batch: SuggestionBatchId, start: String, gap_min: u32, gap_max: u32) -> Result<Vec<PlannedItem>, AppError> {
     use super::ssr::*;
     let me = require_user()?;
@@ -117,7 +117,7 @@ pub async fn approve_batch(batch: SuggestionBatchId, start: String, gap_min: u32
     Ok(plan.into_iter().map(|(id, send_at)| PlannedItem { id, send_at }).collect())
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn set_queue_paused(paused: bool) -> Result<(), AppError> {
     use super::ssr::*;
     require_user()?;
@@ -129,35 +129,35 @@ pub async fn set_queue_paused(paused: bool) -> Result<(), AppError> {
     }
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn batch_report(batch: SuggestionBatchId) -> Result<Report, AppError> {
     use super::ssr::*;
     require_user()?;
     state()?.approvals.report(batch).await.or_fail()
 }
 
-#[server(input = Json)]
+#[server(input = Json, output = crate::api::codec::JsonText)]
 pub async fn decide_suggestions(ids: Vec<SuggestionId>, decision: BulkDecision) -> Result<BulkOutcome, AppError> {
     use super::ssr::*;
     let me = require_user()?;
     state()?.approvals.decide_many(&ids, &decision, &actor(&me)).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn suggestion_history(id: SuggestionId) -> Result<Vec<SuggestionEvent>, AppError> {
     use super::ssr::*;
     require_user()?;
     state()?.approvals.history(id).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn load_test_mode() -> Result<TestMode, AppError> {
     use super::ssr::*;
     require_user()?;
     state()?.approvals.test_mode().await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn save_test_mode(numbers: String, require_test: Option<String>) -> Result<TestMode, AppError> {
     use super::ssr::*;
     require_admin()?;
@@ -168,7 +168,7 @@ pub async fn save_test_mode(numbers: String, require_test: Option<String>) -> Re
 }
 
 /// Sends `items` (none: the batch's first few waiting) to the test numbers.
-#[server(input = Json)]
+#[server(input = Json, output = crate::api::codec::JsonText)]
 pub async fn send_test_messages(batch: SuggestionBatchId, items: Vec<SuggestionId>) -> Result<TestSent, AppError> {
     use super::ssr::*;
     let me = require_user()?;
@@ -177,7 +177,7 @@ pub async fn send_test_messages(batch: SuggestionBatchId, items: Vec<SuggestionI
 
 /// Reports from `from` to `to` (dates in the organisation's zone, both included; empty: the
 /// last 30 days).
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn approval_reports(from: String, to: String) -> Result<Reports, AppError> {
     use super::ssr::*;
     require_user()?;

@@ -5,13 +5,13 @@ use leptos::prelude::*;
 use warmline::user::User;
 
 /// The signed-in user, or `None`.
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn current_user() -> Result<Option<User>, AppError> {
     Ok(super::ssr::current_user())
 }
 
 /// Whether the one-time setup page should be shown.
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn needs_setup() -> Result<bool, AppError> {
     let state = super::ssr::state()?;
     Ok(!state.setup_done().await?)
@@ -35,7 +35,7 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
     use super::ssr::*;
     use warmline::store::{sessions, users};
@@ -77,7 +77,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
 }
 
 /// The signed-in member changes their own password; their other sessions end.
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn change_password(current: String, new: String, confirm: String) -> Result<(), AppError> {
     use super::ssr::*;
     let me = require_user()?;
@@ -96,7 +96,7 @@ pub async fn change_password(current: String, new: String, confirm: String) -> R
     result.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn logout() -> Result<(), AppError> {
     use super::ssr::*;
     let state = state()?;
@@ -109,7 +109,7 @@ pub async fn logout() -> Result<(), AppError> {
 }
 
 /// The zone the setup form starts on (`ORG_TIMEZONE`, or New York).
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn setup_defaults() -> Result<String, AppError> {
     let state = super::ssr::state()?;
     Ok(state.messenger.rules.get().default_zone.name().to_string())
@@ -117,7 +117,7 @@ pub async fn setup_defaults() -> Result<String, AppError> {
 
 /// Creates the first admin, saves the business name and time zone, and signs the admin in.
 /// Works once per installation; a bad value anywhere creates nothing.
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn setup_admin(email: String, password: String, confirm: String, business_name: String, timezone: String) -> Result<(), AppError> {
     use super::ssr::*;
     use warmline::store::{sessions, users};

@@ -55,7 +55,7 @@ pub struct ContactCampaignList {
     pub campaigns: Vec<CampaignSummary>,
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn contact_campaigns(contact_id: ContactId) -> Result<ContactCampaignList, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -71,14 +71,14 @@ pub async fn contact_campaigns(contact_id: ContactId) -> Result<ContactCampaignL
     })
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn list_campaigns() -> Result<Vec<CampaignSummary>, AppError> {
     use super::ssr::*;
     require_user()?;
     warmline::store::campaigns::list(&state()?.db).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn load_builder(id: Option<CampaignId>) -> Result<BuilderData, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -103,7 +103,7 @@ pub async fn load_builder(id: Option<CampaignId>) -> Result<BuilderData, AppErro
 }
 
 /// Creates (no id) or updates a campaign; returns its id.
-#[server(input = Json)]
+#[server(input = Json, output = crate::api::codec::JsonText)]
 pub async fn save_campaign(id: Option<CampaignId>, draft: CampaignDraft) -> Result<CampaignId, AppError> {
     use super::ssr::*;
     let me = require_user()?;
@@ -114,7 +114,7 @@ pub async fn save_campaign(id: Option<CampaignId>, draft: CampaignDraft) -> Resu
     }
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn load_campaign(id: CampaignId, status: Option<EnrollmentStatus>, page: i64) -> Result<CampaignView, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -127,7 +127,7 @@ pub async fn load_campaign(id: CampaignId, status: Option<EnrollmentStatus>, pag
 }
 
 /// What launching would do, for the confirmation dialog.
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn load_launch_preview(id: CampaignId) -> Result<LaunchPreview, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -135,14 +135,14 @@ pub async fn load_launch_preview(id: CampaignId) -> Result<LaunchPreview, AppErr
 }
 
 /// Launches (or resumes) a campaign now, or from `starts_at` (epoch ms).
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn launch_campaign(id: CampaignId, starts_at: Option<i64>) -> Result<(), AppError> {
     use super::ssr::*;
     require_user()?;
     state()?.drip.launch(id, starts_at).await.or_fail().map(|_| ())
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn campaign_command(id: CampaignId, command: Command) -> Result<(), AppError> {
     use super::ssr::*;
     require_user()?;
@@ -156,7 +156,7 @@ pub async fn campaign_command(id: CampaignId, command: Command) -> Result<(), Ap
     .map(|_| ())
 }
 
-#[server(input = Json)]
+#[server(input = Json, output = crate::api::codec::JsonText)]
 pub async fn enroll_audience(id: CampaignId, audience: Audience, reenroll: bool) -> Result<EnrollOutcome, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -164,7 +164,7 @@ pub async fn enroll_audience(id: CampaignId, audience: Audience, reenroll: bool)
 }
 
 /// Stops one contact's enrollment, or everyone's when `contact_id` is empty.
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn unenroll_contacts(id: CampaignId, contact_id: Option<ContactId>) -> Result<u64, AppError> {
     use super::ssr::*;
     require_user()?;

@@ -28,7 +28,7 @@ pub struct Overview {
 
 /// JSON, not a URL-encoded form: a query with every filter empty encodes to an empty form
 /// body, which the form decoder can't tell from a missing argument.
-#[server(input = Json)]
+#[server(input = Json, output = crate::api::codec::JsonText)]
 pub async fn search_contacts(query: ContactQuery) -> Result<Page<ContactSummary>, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -36,7 +36,7 @@ pub async fn search_contacts(query: ContactQuery) -> Result<Page<ContactSummary>
     warmline::store::contacts::search(&state.db, &query, state.config.default_region).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn get_contact(id: ContactId) -> Result<Contact, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -44,7 +44,7 @@ pub async fn get_contact(id: ContactId) -> Result<Contact, AppError> {
     warmline::store::contacts::get_by_id(&state.db, id).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn add_contact(contact: NewContact) -> Result<ContactId, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -52,7 +52,7 @@ pub async fn add_contact(contact: NewContact) -> Result<ContactId, AppError> {
     warmline::store::contacts::create(&state.db, &contact, state.config.default_region).await.map(|c| c.id).or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn contact_filters() -> Result<Filters, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -64,7 +64,7 @@ pub async fn contact_filters() -> Result<Filters, AppError> {
     })
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn create_list(name: String) -> Result<ContactList, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -72,7 +72,7 @@ pub async fn create_list(name: String) -> Result<ContactList, AppError> {
     warmline::store::lists::create(&state.db, &name, warmline::contact::ListKind::Manual).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn get_overview() -> Result<Overview, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -90,7 +90,7 @@ pub async fn get_overview() -> Result<Overview, AppError> {
 }
 
 /// Progress of a browser import started by the signed-in user.
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn import_status(id: String) -> Result<ImportJobStatus, AppError> {
     use super::ssr::*;
     let user = require_user()?;

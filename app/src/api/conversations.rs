@@ -67,7 +67,7 @@ pub struct Teammate {
     pub email: String,
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn inbox(filter: Filter, status: Option<warmline::message::ConversationStatus>, q: Option<String>) -> Result<Vec<ConversationSummary>, AppError> {
     use super::ssr::*;
     use warmline::store::messages::InboxFilter;
@@ -83,7 +83,7 @@ pub async fn inbox(filter: Filter, status: Option<warmline::message::Conversatio
     warmline::store::messages::inbox(&state()?.db, f, status, me.id, q.as_deref(), 200).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn get_thread(contact_id: ContactId) -> Result<Thread, AppError> {
     use super::ssr::*;
     use warmline::gate::decision::Decision;
@@ -131,7 +131,7 @@ pub async fn get_thread(contact_id: ContactId) -> Result<Thread, AppError> {
     })
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn send_message(contact_id: ContactId, body: String) -> Result<Message, AppError> {
     use super::ssr::*;
     use warmline::messaging::manual::ManualSend;
@@ -142,7 +142,7 @@ pub async fn send_message(contact_id: ContactId, body: String) -> Result<Message
 }
 
 /// "New message" to any number: creates the contact when new, sends, returns the contact.
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn start_conversation(phone: String, body: String) -> Result<ContactId, AppError> {
     use super::ssr::*;
     use warmline::messaging::manual::ManualSend;
@@ -155,7 +155,7 @@ pub async fn start_conversation(phone: String, body: String) -> Result<ContactId
 
 /// Plays the contact in simulator mode: the text goes through the same inbound path as a
 /// real Twilio webhook (stored event, keywords, consent, auto-replies).
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn simulate_reply(contact_id: ContactId, body: String) -> Result<(), AppError> {
     use super::ssr::*;
     require_user()?;
@@ -175,7 +175,7 @@ pub async fn simulate_reply(contact_id: ContactId, body: String) -> Result<(), A
     Ok(())
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn assign_conversation(contact_id: ContactId, user_id: Option<UserId>) -> Result<(), AppError> {
     use super::ssr::*;
     let me = require_user()?;
@@ -183,14 +183,14 @@ pub async fn assign_conversation(contact_id: ContactId, user_id: Option<UserId>)
 }
 
 /// The business name and time zone (Settings → Business).
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn business_settings() -> Result<warmline::org::Business, AppError> {
     use super::ssr::*;
     require_user()?;
     warmline::org::business(&state()?.messenger).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn save_business_settings(business_name: String, timezone: String) -> Result<warmline::org::Business, AppError> {
     use super::ssr::*;
     require_admin()?;
@@ -199,14 +199,14 @@ pub async fn save_business_settings(business_name: String, timezone: String) -> 
 
 /// The automatic reply texts (STOP, START, HELP, warm lead) and the interest keywords as
 /// (key, value) pairs.
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn reply_settings() -> Result<Vec<(String, String)>, AppError> {
     use super::ssr::*;
     require_user()?;
     warmline::messaging::replies::reply_settings(&state()?.db).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn save_reply_settings(
     reply_opt_out: String,
     reply_opt_in: String,
@@ -221,7 +221,7 @@ pub async fn save_reply_settings(
 }
 
 /// A contact's consent state and ledger.
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn contact_consent(contact_id: ContactId) -> Result<ConsentState, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -229,7 +229,7 @@ pub async fn contact_consent(contact_id: ContactId) -> Result<ConsentState, AppE
 }
 
 /// A person reviewed a free-text opt-out flag and found it was not an opt-out.
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn clear_flag(contact_id: ContactId) -> Result<(), AppError> {
     use super::ssr::*;
     let me = require_user()?;
@@ -238,7 +238,7 @@ pub async fn clear_flag(contact_id: ContactId) -> Result<(), AppError> {
 
 /// "Suggest a reply": a draft answer to the contact's last inbound message, for the composer.
 /// It sends nothing.
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn suggest_reply(contact_id: ContactId) -> Result<warmline::approvals::ReplyDraft, AppError> {
     use super::ssr::*;
     require_user()?;

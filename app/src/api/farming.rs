@@ -40,7 +40,7 @@ pub enum Period {
     All,
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn load_farming() -> Result<FarmingOverview, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -58,14 +58,14 @@ pub async fn load_farming() -> Result<FarmingOverview, AppError> {
     })
 }
 
-#[server(input = Json)]
+#[server(input = Json, output = crate::api::codec::JsonText)]
 pub async fn create_farming(campaign: NewFarmingCampaign) -> Result<FarmingCampaignId, AppError> {
     use super::ssr::*;
     let me = require_user()?;
     state()?.farm.create(&campaign, Some(me.id)).await.or_fail().map(|c| c.id)
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn load_farming_detail(id: FarmingCampaignId) -> Result<FarmingDetail, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -78,21 +78,21 @@ pub async fn load_farming_detail(id: FarmingCampaignId) -> Result<FarmingDetail,
     })
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn farming_dry_run(id: FarmingCampaignId, max: Option<i64>) -> Result<DryRun, AppError> {
     use super::ssr::*;
     require_user()?;
     state()?.farm.dry_run(id, max).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn start_farming_batch(id: FarmingCampaignId, max: Option<i64>, template: Option<String>) -> Result<BatchProgress, AppError> {
     use super::ssr::*;
     let me = require_user()?;
     state()?.farm.start_batch(id, max, template.as_deref(), "browser", Some(me.id)).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn list_warm_leads(period: Period) -> Result<Vec<WarmLead>, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -106,7 +106,7 @@ pub async fn list_warm_leads(period: Period) -> Result<Vec<WarmLead>, AppError> 
     warmline::store::farming::warm_leads(&state.db, since, 1000).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn inbound_log() -> Result<Vec<InboundLogEntry>, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -114,21 +114,21 @@ pub async fn inbound_log() -> Result<Vec<InboundLogEntry>, AppError> {
 }
 
 /// Sends `body` to every current warm lead; returns the broadcast key and how many were queued.
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn message_warm_leads(body: String) -> Result<(String, i64), AppError> {
     use super::ssr::*;
     let me = require_user()?;
     state()?.farm.message_warm_leads(&body, Some(me.id)).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn warm_lead_broadcast(key: String) -> Result<(i64, i64), AppError> {
     use super::ssr::*;
     require_user()?;
     state()?.farm.broadcast_progress(&key).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn load_warm_lead_stats() -> Result<WarmLeadStats, AppError> {
     use super::ssr::*;
     require_user()?;

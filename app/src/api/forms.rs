@@ -20,7 +20,7 @@ pub struct FormsData {
     pub default_consent: String,
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn forms_overview() -> Result<FormsData, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -33,7 +33,7 @@ pub async fn forms_overview() -> Result<FormsData, AppError> {
     })
 }
 
-#[server(input = Json)]
+#[server(input = Json, output = crate::api::codec::JsonText)]
 pub async fn create_form(form: NewForm) -> Result<Form, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -48,7 +48,7 @@ pub struct FormDetail {
     pub public_url: String,
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn form_page(id: FormId) -> Result<FormDetail, AppError> {
     use super::ssr::*;
     require_user()?;

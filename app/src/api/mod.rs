@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod approvals;
 pub mod auth;
 pub mod campaigns;
+pub mod codec;
 pub mod contacts;
 pub mod crm;
 pub mod farming;

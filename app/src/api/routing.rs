@@ -8,7 +8,7 @@ use warmline::live::PresenceState;
 use warmline::routing::{RoutingOverview, RoutingSettings};
 use warmline::{ContactId, UserId};
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn routing_page() -> Result<RoutingOverview, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -16,14 +16,14 @@ pub async fn routing_page() -> Result<RoutingOverview, AppError> {
 }
 
 /// Saves the rules and groups (admins only: they decide who gets every new lead).
-#[server(input = Json)]
+#[server(input = Json, output = crate::api::codec::JsonText)]
 pub async fn save_routing(settings: RoutingSettings) -> Result<(), AppError> {
     use super::ssr::*;
     require_admin()?;
     state()?.routing.save(&settings).await.or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn set_availability(user_id: UserId, available: bool) -> Result<(), AppError> {
     use super::ssr::*;
     let me = require_user()?;
@@ -31,7 +31,7 @@ pub async fn set_availability(user_id: UserId, available: bool) -> Result<(), Ap
 }
 
 /// Tells the others with this conversation open where the caller is in it.
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn thread_presence(contact_id: ContactId, presence: PresenceState, hello: bool) -> Result<(), AppError> {
     use super::ssr::*;
     let me = require_user()?;

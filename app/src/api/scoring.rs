@@ -7,7 +7,7 @@ use server_fn::codec::Json;
 use warmline::scoring::{RecomputeProgress, Score, ScoringOverview, ScoringSettings};
 use warmline::ContactId;
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn scoring_page() -> Result<ScoringOverview, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -15,14 +15,14 @@ pub async fn scoring_page() -> Result<ScoringOverview, AppError> {
 }
 
 /// Saves the rules (admins only: they change every contact's score) and queues a recompute.
-#[server(input = Json)]
+#[server(input = Json, output = crate::api::codec::JsonText)]
 pub async fn save_scoring(settings: ScoringSettings) -> Result<RecomputeProgress, AppError> {
     use super::ssr::*;
     require_admin()?;
     state()?.scoring.save(&settings).await.map(Into::into).or_fail()
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn contact_score(id: ContactId) -> Result<Score, AppError> {
     use super::ssr::*;
     require_user()?;

@@ -17,7 +17,7 @@ pub struct SegmentChoices {
     pub attributes: Vec<String>,
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn segment_options() -> Result<SegmentChoices, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -29,7 +29,7 @@ pub async fn segment_options() -> Result<SegmentChoices, AppError> {
     })
 }
 
-#[server(input = Json)]
+#[server(input = Json, output = crate::api::codec::JsonText)]
 pub async fn count_segment(segment: Segment) -> Result<SegmentCount, AppError> {
     use super::ssr::*;
     require_user()?;

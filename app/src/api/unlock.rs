@@ -17,7 +17,7 @@ pub struct Overview {
     pub simulated: bool,
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn unlock_overview() -> Result<Overview, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -35,7 +35,7 @@ pub struct LeadPage {
     pub is_admin: bool,
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn load_lead_page(id: String) -> Result<LeadPage, AppError> {
     use super::ssr::*;
     let me = require_user()?;
@@ -49,7 +49,7 @@ pub async fn load_lead_page(id: String) -> Result<LeadPage, AppError> {
 }
 
 /// The client's details: admins only, on purpose (a click), and logged as opened.
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn open_lead_details(id: String) -> Result<LeadDetails, AppError> {
     use super::ssr::*;
     let me = require_admin()?;
@@ -68,7 +68,7 @@ pub struct LeadForm {
 }
 
 /// Creates the lead and sends the teasers; returns its id.
-#[server(input = Json)]
+#[server(input = Json, output = crate::api::codec::JsonText)]
 pub async fn create_lead(form: LeadForm) -> Result<String, AppError> {
     use super::ssr::*;
     let me = require_user()?;
@@ -80,7 +80,7 @@ pub async fn create_lead(form: LeadForm) -> Result<String, AppError> {
     Ok(view.lead.id.to_string())
 }
 
-#[server(input = Json)]
+#[server(input = Json, output = crate::api::codec::JsonText)]
 pub async fn offer_lead(id: String, provider_ids: Vec<ProviderId>) -> Result<(), AppError> {
     use super::ssr::*;
     let me = require_user()?;
@@ -92,14 +92,14 @@ pub async fn offer_lead(id: String, provider_ids: Vec<ProviderId>) -> Result<(),
 }
 
 /// Refunds a paid offer (admins), with a reason the provider is told.
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn refund_offer(offer_id: OfferId, reason: String) -> Result<(), AppError> {
     use super::ssr::*;
     let me = require_admin()?;
     state()?.unlock.refund(offer_id, &reason, &format!("user:{}", me.id), true).await.or_fail().map(|_| ())
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn list_providers() -> Result<Vec<Provider>, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -107,7 +107,7 @@ pub async fn list_providers() -> Result<Vec<Provider>, AppError> {
 }
 
 /// Adds a provider (`id` empty) or changes one.
-#[server(input = Json)]
+#[server(input = Json, output = crate::api::codec::JsonText)]
 pub async fn save_provider(id: Option<ProviderId>, input: ProviderInput) -> Result<Provider, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -118,7 +118,7 @@ pub async fn save_provider(id: Option<ProviderId>, input: ProviderInput) -> Resu
     }
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn delete_provider(id: ProviderId) -> Result<(), AppError> {
     use super::ssr::*;
     require_admin()?;
@@ -126,7 +126,7 @@ pub async fn delete_provider(id: ProviderId) -> Result<(), AppError> {
 }
 
 /// Imports providers from CSV text (all rows or none); returns how many were added.
-#[server(input = Json)]
+#[server(input = Json, output = crate::api::codec::JsonText)]
 pub async fn import_providers(csv: String) -> Result<usize, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -137,7 +137,7 @@ pub async fn import_providers(csv: String) -> Result<usize, AppError> {
     s.unlock.import_providers(&csv, s.config.default_region).await.or_fail().map(|v| v.len())
 }
 
-#[server]
+#[server(output = crate::api::codec::JsonText)]
 pub async fn unlock_templates() -> Result<Vec<(Text, String)>, AppError> {
     use super::ssr::*;
     require_user()?;
@@ -149,7 +149,7 @@ pub async fn unlock_templates() -> Result<Vec<(Text, String)>, AppError> {
     Ok(out)
 }
 
-#[server(input = Json)]
+#[server(input = Json, output = crate::api::codec::JsonText)]
 pub async fn save_unlock_template(text: Text, body: String) -> Result<(), AppError> {
     use super::ssr::*;
     require_admin()?;
