@@ -57,6 +57,12 @@ enum PgRead {
     /// are read from the index; if many, the next window is as wide as the conversations still
     /// wanted need at the rate this one found them (half as much again, at most four times wider).
     Walk { window: i64 },
+    /// The text index's matches within `window` ids below where the last read stopped, newest
+    /// first: PostgreSQL intersects the index's matches with the primary key's range
+    /// (`BitmapAnd`) and reads only those rows from the table. The window is as wide as the
+    /// conversations still wanted need at the rate matches were seen so far (half as much
+    /// again); after `rounds` more windows the rest is read from the index whole.
+    Range { window: i64, rounds: u8 },
     /// Every match below from the text index, newest first (a rare term: its cost follows the
     /// matches, one heap read each).
     Index,
@@ -295,6 +301,8 @@ async fn by_message(db: &Db, scope: impl Fn() -> Scope, q: &str, limit: i64, tun
     // matches both ways: a word in 1 of 1,000 messages, walked, took 1.4 s. So the search
     // chooses, from what it has seen: see `PgRead`.
     let mut how = PgRead::Walk { window: tuning.walk };
+    // Ids read to the end of their window, and the matches among them: how common the term is.
+    let (mut seen_ids, mut seen_matches) = (0i64, 0i64);
     let mut before = match backend {
         Backend::Sqlite => i64::MAX,
         Backend::Postgres => get::<Option<i64>>(&sqlx::query("SELECT MAX(id) AS id FROM messages").fetch_one(db.pool()).await?, "id")?.map_or(0, |m| m + 1),
@@ -310,6 +318,7 @@ async fn by_message(db: &Db, scope: impl Fn() -> Scope, q: &str, limit: i64, tun
             (Backend::Sqlite, _) => (format!("{id} < {b}"), format!("{id} DESC")),
             (Backend::Postgres, PgRead::Walk { window }) => (format!("{id} < {b} AND {id} >= {}", scope.args.push(Arg::Int(before.saturating_sub(window)))), format!("{id} DESC")),
             // `+ 0`: not the primary key's order, so it cannot walk.
+            (Backend::Postgres, PgRead::Range { window, .. }) => (format!("{id} < {b} AND {id} >= {}", scope.args.push(Arg::Int(before.saturating_sub(window)))), format!("{id} + 0 DESC")),
             (Backend::Postgres, PgRead::Index) => (format!("{id} < {b}"), format!("{id} + 0 DESC")),
         };
         scope.wheres.insert(0, format!("{found_by} AND {range}"));
@@ -326,6 +335,12 @@ async fn by_message(db: &Db, scope: impl Fn() -> Scope, q: &str, limit: i64, tun
         }
         read += rows.len();
         let full = rows.len() as i64 >= page;
+        if let (Backend::Postgres, PgRead::Walk { window } | PgRead::Range { window, .. }) = (backend, how) {
+            // A full page covered the ids down to its last match; otherwise the whole window.
+            let end = if full { before } else { from_id.saturating_sub(window) };
+            seen_ids = seen_ids.saturating_add(from_id.saturating_sub(end));
+            seen_matches = seen_matches.saturating_add(i64::try_from(rows.len()).unwrap_or(i64::MAX));
+        }
         match (backend, how) {
             (Backend::Postgres, PgRead::Walk { window }) if !full => {
                 // The window is read: go on below it, walking a wider one, or, if the
@@ -339,9 +354,17 @@ async fn by_message(db: &Db, scope: impl Fn() -> Scope, q: &str, limit: i64, tun
                 let new = i64::try_from(mine.len() - known).unwrap_or(i64::MAX);
                 let wanted = i64::try_from(limit.saturating_sub(mine.len())).unwrap_or(i64::MAX);
                 let next = if new == 0 { window.saturating_mul(4) } else { (window.saturating_mul(wanted) / new).saturating_mul(3) / 2 };
-                how = if expected <= tuning.index_at { PgRead::Index } else { PgRead::Walk { window: next.clamp(1, window.saturating_mul(4)) } };
+                how = if expected <= tuning.index_at { pg_index_read(seen_ids, seen_matches, wanted, None) } else { PgRead::Walk { window: next.clamp(1, window.saturating_mul(4)) } };
             }
-            (Backend::Postgres, PgRead::Walk { .. }) => {}
+            (Backend::Postgres, PgRead::Range { window, rounds }) if !full => {
+                before = from_id.saturating_sub(window);
+                let wanted = i64::try_from(limit.saturating_sub(mine.len())).unwrap_or(i64::MAX);
+                how = match rounds.checked_sub(1) {
+                    Some(rounds) => pg_index_read(seen_ids, seen_matches, wanted, Some((window, rounds))),
+                    None => PgRead::Index,
+                };
+            }
+            (Backend::Postgres, PgRead::Walk { .. } | PgRead::Range { .. }) => {}
             _ if !full => break,
             _ => {}
         }
@@ -363,6 +386,20 @@ async fn by_message(db: &Db, scope: impl Fn() -> Scope, q: &str, limit: i64, tun
         *e = (*e).max(at);
     }
     Ok(true)
+}
+
+/// How PostgreSQL reads matches from the text index next, from how many it has seen among how
+/// many ids: in a window of ids just wide enough for `wanted` more (half as much again, and at
+/// most four times the last window), or, with none seen yet, everything below at once.
+fn pg_index_read(seen_ids: i64, seen_matches: i64, wanted: i64, last: Option<(i64, u8)>) -> PgRead {
+    if seen_matches <= 0 {
+        return PgRead::Index;
+    }
+    let window = (seen_ids.saturating_mul(wanted.max(1)) / seen_matches).saturating_mul(3) / 2;
+    match last {
+        Some((last, rounds)) => PgRead::Range { window: window.clamp(1, last.saturating_mul(4)), rounds },
+        None => PgRead::Range { window: window.max(1), rounds: 2 },
+    }
 }
 
 /// The inbox rows for a scope, latest first.

@@ -57,6 +57,9 @@ async fn the_inbox_search_finds_contacts_and_message_text_whichever_way_it_reads
         ("the defaults", SearchTuning::default()),
         // PostgreSQL: a short walk, then the text index.
         ("many matches, read a page at a time", SearchTuning { gather: 0, page: 1, max_messages: 1_000, walk: 2, index_at: 0 }),
+        // PostgreSQL: a short walk, then the text index in windows of ids sized by what the
+        // walk saw.
+        ("a short walk, then the index window by window", SearchTuning { gather: 0, page: 1, max_messages: 1_000, walk: 3, index_at: 1_000_000 }),
         // PostgreSQL: walked newest first, window by wider window, to the first message.
         ("walked window by window", SearchTuning { gather: 0, page: 2, max_messages: 1_000, walk: 1, index_at: -1 }),
         ("too common: conversation by conversation", SearchTuning { gather: 0, page: 1, max_messages: 1, ..SearchTuning::default() }),
