@@ -171,17 +171,18 @@ impl Messenger {
     /// an event already stored. An event whose processing fails stays stored and the recovery
     /// sweep retries it within seconds.
     ///
-    /// Inbound messages are processed one at a time, and a sender's earlier messages still
+    /// A sender's inbound messages are processed one at a time, and its earlier messages still
     /// pending are processed first: a START and a STOP seconds apart apply in arrival order.
+    /// Different senders' messages are processed in parallel.
     pub async fn accept_webhook(&self, source: WebhookKind, dedupe_key: &str, sid: Option<&str>, payload: &str) -> Result<bool, MessagingError> {
         let Some(id) = webhooks::store(&self.db, source, dedupe_key, sid, payload).await? else {
             return Ok(false);
         };
         let Some(ev) = webhooks::get_by_id(&self.db, id).await? else { return Ok(true) };
         let inbound = source == WebhookKind::TwilioSms;
-        let _order = if inbound { Some(self.inbound_order.lock().await) } else { None };
+        let sender = if inbound { super::recovery::sender_of(&ev) } else { None };
+        let _turn = if inbound { Some(self.inbound_turn(sender.as_deref()).await) } else { None };
         if inbound {
-            let sender = super::recovery::sender_of(&ev);
             for earlier in webhooks::earlier_pending(&self.db, source, id, 1000).await? {
                 if super::recovery::sender_of(&earlier) != sender || earlier.attempts >= super::recovery::MAX_WEBHOOK_ATTEMPTS {
                     continue;

@@ -65,8 +65,9 @@ pub struct Messenger {
     owner: Arc<str>,
     /// How long a claim on a message lasts without being renewed.
     lease: Duration,
-    /// Inbound messages are processed one at a time, in arrival order.
-    inbound_order: Arc<tokio::sync::Mutex<()>>,
+    /// A sender's inbound messages are processed one at a time, in arrival order; different
+    /// senders' messages in parallel. One lock per stripe of senders (by a hash of the number).
+    inbound_order: Arc<[tokio::sync::Mutex<()>]>,
     /// The time the send gate judges quiet hours and caps by.
     clock: Clock,
     /// Lead unlock, told about every message from a service provider (registered at startup;
@@ -106,7 +107,18 @@ pub trait ContactHooks: Send + Sync {
 /// Where the send gate reads the time: the system clock, or a fixed one in tests.
 pub type Clock = Arc<dyn Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync>;
 
+/// Stripes of the per-sender inbound lock: enough that 32 concurrent senders rarely share one.
+const INBOUND_STRIPES: usize = 256;
+
 impl Messenger {
+    /// Waits for this sender's turn to process an inbound message (see `inbound_order`).
+    pub(crate) async fn inbound_turn(&self, sender: Option<&str>) -> tokio::sync::MutexGuard<'_, ()> {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        sender.hash(&mut h);
+        self.inbound_order[(h.finish() % self.inbound_order.len() as u64) as usize].lock().await
+    }
+
     pub fn new(db: Db, provider: Arc<dyn SmsProvider>, limiter: RateLimiter, rules: GateRules, events: EventBus) -> Messenger {
         Messenger {
             db,
@@ -119,7 +131,7 @@ impl Messenger {
             queue: queue::SendQueue::default(),
             owner: server_name().into(),
             lease: Duration::from_secs(60),
-            inbound_order: Arc::default(),
+            inbound_order: (0..INBOUND_STRIPES).map(|_| tokio::sync::Mutex::new(())).collect(),
             clock: Arc::new(chrono::Utc::now),
             provider_replies: Arc::default(),
             contact_hooks: Arc::default(),

@@ -58,7 +58,6 @@ impl Messenger {
     }
 
     async fn sweep_webhooks(&self, sweep: &mut Sweep) -> Result<(), MessagingError> {
-        let _order = self.inbound_order.lock().await;
         for source in WebhookKind::ALL {
             let mut after = 0;
             // Senders with an earlier inbound message still failing: their later ones wait.
@@ -77,6 +76,12 @@ impl Messenger {
                         blocked.extend(sender);
                         continue;
                     }
+                    // The same turn a live webhook from this sender takes, so the two never
+                    // process one sender's messages at once.
+                    let _turn = match source {
+                        WebhookKind::TwilioSms => Some(self.inbound_turn(sender.as_deref()).await),
+                        WebhookKind::TwilioStatus => None,
+                    };
                     match self.process_event(ev).await {
                         Ok(()) => sweep.webhooks_processed += 1,
                         Err(e) => {
