@@ -8,7 +8,10 @@
 //! - *ingest*: signed inbound webhooks as fast as 32 connections can post them (signature
 //!   check, durable insert, processing, broadcast all happen before the answer), then the
 //!   rows counted; then half that rate, paced, for the latency;
-//! - *memory*: the server's RSS idle, then holding 10,000 open live-event streams.
+//! - *memory*: the server's RSS idle, then holding 10,000 open live-event streams, each on a
+//!   connection of its own (the lean path, `server/src/live`); then, on a new server, the
+//!   same number on connections that carried a request first (`GET /healthz`, then the
+//!   stream), which hyper and the axum route serve: the default axum SSE, side by side.
 //!
 //! ```text
 //! cargo build --release -p warmline-server --bin warmline --example live_bench
@@ -27,7 +30,7 @@ use warmline::store::scratch::Scratch;
 use warmline::store::Db;
 
 mod support;
-use support::{client, mb, pct, server_bin, sign_in, BoxError, Server, PUBLIC_URL, TOKEN};
+use support::{client, mb, pct, server_bin, session_cookie, sign_in, BoxError, Server, PUBLIC_URL, TOKEN};
 
 const INBOUND: &str = "/webhooks/twilio/sms";
 
@@ -197,6 +200,39 @@ async fn open_streams(server: &Server, client: &reqwest::Client, n: usize) -> Re
     Ok(open)
 }
 
+/// Opens `n` streams on the axum route: each connection first carries `GET /healthz`, so the
+/// stream is its second request and hyper serves it. Returns the sockets once every stream
+/// sent its hello.
+async fn open_axum_streams(server: &Server, cookie: &str, n: usize) -> Result<Vec<tokio::net::TcpStream>, BoxError> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let mut open = Vec::with_capacity(n);
+    let mut pending = futures_util::stream::iter((0..n).map(|_| {
+        let (addr, cookie) = (addr.clone(), cookie.to_string());
+        async move {
+            let mut tcp = tokio::net::TcpStream::connect(&addr).await?;
+            let requests = format!(
+                "GET /healthz HTTP/1.1\r\nHost: {addr}\r\n\r\nGET /app/events HTTP/1.1\r\nHost: {addr}\r\nAccept: text/event-stream\r\nCookie: {cookie}\r\n\r\n"
+            );
+            tcp.write_all(requests.as_bytes()).await?;
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !String::from_utf8_lossy(&seen).contains("event: resync") {
+                match tcp.read(&mut buf).await? {
+                    0 => return Err::<_, BoxError>("a stream closed before its hello".into()),
+                    k => seen.extend_from_slice(&buf[..k]),
+                }
+            }
+            Ok(tcp)
+        }
+    }))
+    .buffer_unordered(256);
+    while let Some(tcp) = pending.next().await {
+        open.push(tcp?);
+    }
+    Ok(open)
+}
+
 async fn run(bin: &Path, server_url: Option<&str>) -> Result<(), BoxError> {
     let webhooks: usize = std::env::var("BENCH_WEBHOOKS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
     let streams: usize = std::env::var("BENCH_STREAMS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
@@ -241,7 +277,7 @@ async fn run(bin: &Path, server_url: Option<&str>) -> Result<(), BoxError> {
         tokio::time::sleep(Duration::from_secs(2)).await;
         let held = a.rss();
         println!(
-            "| {label} | memory | {} open live-event streams (opened in {:.1} s) | idle {}, before the streams {}, with them {}: {} more, {:.1} kB each | ≤ 100 MB more |",
+            "| {label} | memory, the live channel | {} open live-event streams, a connection each (opened in {:.1} s) | idle {}, before the streams {}, with them {}: {} more, {:.1} kB each | ≤ 100 MB more |",
             open.len(),
             opened.as_secs_f64(),
             mb(idle),
@@ -249,6 +285,32 @@ async fn run(bin: &Path, server_url: Option<&str>) -> Result<(), BoxError> {
             mb(held),
             mb(held.saturating_sub(before)),
             held.saturating_sub(before) as f64 / open.len().max(1) as f64 / 1024.0
+        );
+        drop(open);
+        let lean_each = held.saturating_sub(before) as f64 / streams.max(1) as f64;
+        drop(a);
+
+        // The same on the default axum SSE route, on a new server (so memory the first one
+        // freed does not flatter either figure).
+        let b = Server::start(bin, &scratch.url, &dir).await?;
+        let cookie = session_cookie(&b).await?;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let before = b.rss();
+        let started = Instant::now();
+        let open = open_axum_streams(&b, &cookie, streams).await?;
+        let opened = started.elapsed();
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let held = b.rss();
+        let axum_each = held.saturating_sub(before) as f64 / open.len().max(1) as f64;
+        println!(
+            "| {label} | memory, the default axum SSE (side by side) | {} open streams on reused connections (opened in {:.1} s) | before the streams {}, with them {}: {} more, {:.1} kB each ({:.1}× the lean path) | |",
+            open.len(),
+            opened.as_secs_f64(),
+            mb(before),
+            mb(held),
+            mb(held.saturating_sub(before)),
+            axum_each / 1024.0,
+            axum_each / lean_each.max(1.0)
         );
         drop(open);
         Ok::<_, BoxError>(())

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod app;
 pub mod cli;
+pub mod live;
 pub mod middleware;
 pub mod startup;
 pub mod tasks;

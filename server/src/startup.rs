@@ -120,9 +120,12 @@ impl Application {
         let tasks = if background { start_tasks(&state) } else { Supervisor::new() };
         tracing::info!(%addr, tasks = ?tasks.names(), "listening on http://{addr}");
         let messenger = state.messenger.clone();
+        // Live streams on the lean path end when the server stops (see `live`).
+        let (end_streams, streams_end) = tokio::sync::watch::channel(false);
         let stopping = async move {
             stop.await;
             tracing::info!("stopping");
+            let _ = end_streams.send(true);
             tasks.stop();
             match messenger.release_queued(SHUTDOWN_GRACE).await {
                 Ok(0) => {}
@@ -131,6 +134,9 @@ impl Application {
             }
         };
         let router = build_router(state.clone());
+        // Connections that open with `GET /app/events` are live streams, served by the lean
+        // path; the rest go to axum.
+        let listener = crate::live::SniffingListener::new(listener, crate::live::LiveChannel::new(&state, streams_end));
         // TCP_NODELAY on every connection: a page is streamed in several writes, and with
         // Nagle's algorithm a later small write waits for the client's delayed ACK of the
         // first (about 40 ms on Linux).

@@ -99,6 +99,22 @@ pub async fn sign_in(server: &Server, client: &reqwest::Client) -> Result<(), Bo
     Ok(())
 }
 
+/// Signs in without a cookie store and returns the session cookie (`warmline_session=…`), for
+/// clients that write their own requests.
+pub async fn session_cookie(server: &Server) -> Result<String, BoxError> {
+    use leptos::server_fn::ServerFn;
+    let plain = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    let resp = plain.post(server.url(warmline_app::api::auth::Login::PATH)).form(&[("email", EMAIL), ("password", PASSWORD)]).send().await?;
+    resp.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{}=", warmline_app::state::SESSION_COOKIE)))
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string)
+        .ok_or_else(|| "signing in gave no session cookie".into())
+}
+
 /// The `p` quantile of sorted durations, in ms.
 pub fn pct(sorted: &[Duration], p: f64) -> f64 {
     let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;

@@ -35,7 +35,7 @@ impl SessionWatch {
     }
 
     /// Resolves when the session ends.
-    fn ended(&self, token: String) -> impl std::future::Future<Output = ()> + Send + 'static {
+    pub(crate) fn ended(&self, token: String) -> impl std::future::Future<Output = ()> + Send + 'static {
         let mut rx = {
             let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
             match sessions.get(&token) {

@@ -17,6 +17,7 @@ mod farming;
 mod forms;
 mod inbox_search;
 mod lead_unlock;
+mod live;
 mod messaging;
 mod pipeline;
 mod processes;
