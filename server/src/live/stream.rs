@@ -46,7 +46,9 @@ enum HeadError {
 impl LiveChannel {
     /// Serves one live stream on a connection whose first bytes are `GET /app/events`.
     pub(super) async fn serve(self, tcp: TcpStream, peer: SocketAddr) {
-        let span = tracing::info_span!("live_stream", %peer, path = "lean");
+        // At debug, as tower-http's request spans: an enabled span lives as long as the stream,
+        // in the subscriber's registry.
+        let span = tracing::debug_span!("live_stream", %peer, path = "lean");
         self.serve_inner(tcp).instrument(span).await
     }
 
@@ -72,6 +74,8 @@ impl LiveChannel {
         tokio::pin!(ended);
         let mut stop = self.stop.clone();
         let mut keep_alive = tokio::time::interval_at(tokio::time::Instant::now() + KEEP_ALIVE, KEEP_ALIVE);
+        // After a write that waited on a slow client, one keep-alive, not the ticks it missed.
+        keep_alive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut out = Frames { chunked: head.chunked, buf: Vec::new() };
         let encoding = if head.chunked { "transfer-encoding: chunked\r\n" } else { "connection: close\r\n" };
         let start = format!("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nx-accel-buffering: no\r\n{encoding}\r\n");
