@@ -133,7 +133,8 @@ impl Application {
                 Err(e) => tracing::warn!(error = %e, "could not give back queued messages; their claims run out on their own"),
             }
         };
-        let router = build_router(state.clone());
+        // Streams on the axum route end when the server stops too.
+        let router = build_router(state.clone()).layer(axum::Extension(crate::web::events::ServerStopping(streams_end.clone())));
         // Connections that open with `GET /app/events` are live streams, served by the lean
         // path; the rest go to axum.
         let listener = crate::live::SniffingListener::new(listener, crate::live::LiveChannel::new(&state, streams_end));

@@ -81,6 +81,7 @@ enum FirstBytes {
 async fn first_bytes(tcp: &TcpStream) -> FirstBytes {
     let mut buf = [0u8; LIVE_REQUEST.len() + 1];
     let deadline = tokio::time::Instant::now() + FIRST_BYTES_WAIT;
+    let mut pause = Duration::from_millis(2);
     loop {
         let n = match tokio::time::timeout_at(deadline, tcp.peek(&mut buf)).await {
             Err(_) => return FirstBytes::Other,
@@ -90,8 +91,12 @@ async fn first_bytes(tcp: &TcpStream) -> FirstBytes {
         match classify(&buf[..n]) {
             Some(kind) => return kind,
             // A piece of the request line so far. Peeking does not consume, so the socket stays
-            // readable: wait a moment for the rest instead of spinning.
-            None => tokio::time::sleep(Duration::from_millis(2)).await,
+            // readable: wait for the rest instead of spinning, longer each time (a client that
+            // sends a byte and stalls costs a few wake-ups, not 500 a second).
+            None => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(200));
+            }
         }
         if tokio::time::Instant::now() >= deadline {
             return FirstBytes::Other;

@@ -28,7 +28,8 @@ use warmline_app::state::AppState;
 
 /// What a stream on the lean path needs: the database (sessions), the event bus, the session
 /// watch, and the server's stop signal (streams end at shutdown, so the server does not wait
-/// on them). Only handles, so the state every open stream carries stays small.
+/// on them). Only handles, so the state every open stream carries stays small. The session
+/// watch is this path's own: a session with streams on both paths is checked once per path.
 #[derive(Clone)]
 pub struct LiveChannel {
     db: Db,

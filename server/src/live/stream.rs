@@ -9,8 +9,9 @@ use tokio::net::TcpStream;
 use tokio::sync::broadcast::error::RecvError;
 use tracing::Instrument;
 
-/// The largest request head accepted (browsers send well under 4 kB, cookies included).
-const MAX_HEAD: usize = 16 * 1024;
+/// The largest request head accepted (browsers send well under 4 kB, cookies included; a
+/// refusal is final for `EventSource`, so the limit is generous).
+const MAX_HEAD: usize = 64 * 1024;
 /// How long the client may take to send its request head.
 const HEAD_WAIT: Duration = Duration::from_secs(10);
 /// A comment line this often keeps proxies from closing an idle stream (as the axum route).
@@ -77,8 +78,9 @@ impl LiveChannel {
         // After a write that waited on a slow client, one keep-alive, not the ticks it missed.
         keep_alive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut out = Frames { chunked: head.chunked, buf: Vec::new() };
-        let encoding = if head.chunked { "transfer-encoding: chunked\r\n" } else { "connection: close\r\n" };
-        let start = format!("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nx-accel-buffering: no\r\n{encoding}\r\n");
+        // `connection: close`: this connection serves the stream and nothing after it.
+        let encoding = if head.chunked { "transfer-encoding: chunked\r\n" } else { "" };
+        let start = format!("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncache-control: no-cache\r\nx-accel-buffering: no\r\nconnection: close\r\n{encoding}\r\n");
         out.buf.extend_from_slice(start.as_bytes());
         // The first event of every stream: the page loads everything (as after a reconnect).
         out.push(RESYNC);
@@ -114,6 +116,7 @@ impl LiveChannel {
             out.buf.extend_from_slice(b"0\r\n\r\n");
             let _ = out.flush(&mut to_client).await;
         }
+        let _ = to_client.shutdown().await;
         tracing::debug!("live stream closed");
     }
 
@@ -129,6 +132,14 @@ impl LiveChannel {
                 return None;
             }
         };
+        if *self.stop.borrow() {
+            // The server is stopping (its database may be closed already): an empty stream,
+            // which `EventSource` reconnects after, where a refusal would be final.
+            // (`EventSource` also needs the content type, or it gives up.)
+            let _ = tcp.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").await;
+            let _ = tcp.shutdown().await;
+            return None;
+        }
         // The same rule as the axum route: a signed-in session, or 401.
         let signed_in = match &head.token {
             Some(token) => warmline::store::sessions::user_for(&self.db, token).await.map(|u| u.is_some()),
@@ -192,9 +203,14 @@ async fn read_head(tcp: &mut TcpStream) -> Result<Head, HeadError> {
         if n == 0 {
             return Err(HeadError::Closed);
         }
+        // Parsed once the blank line that ends the head has arrived (searched in the new bytes
+        // only), not after every read.
+        let from = buf.len().saturating_sub(3);
         buf.extend_from_slice(&chunk[..n]);
-        if let Some(head) = parse_head(&buf)? {
-            return Ok(head);
+        if buf[from..].windows(4).any(|w| w == b"\r\n\r\n") {
+            if let Some(head) = parse_head(&buf)? {
+                return Ok(head);
+            }
         }
         if buf.len() > MAX_HEAD {
             return Err(HeadError::TooLarge);
@@ -204,7 +220,7 @@ async fn read_head(tcp: &mut TcpStream) -> Result<Head, HeadError> {
 
 /// `None` until the head is complete.
 fn parse_head(buf: &[u8]) -> Result<Option<Head>, HeadError> {
-    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut headers = [httparse::EMPTY_HEADER; 100];
     let mut req = httparse::Request::new(&mut headers);
     match req.parse(buf).map_err(HeadError::Malformed)? {
         httparse::Status::Partial => Ok(None),

@@ -77,7 +77,18 @@ impl SessionWatch {
     }
 }
 
-pub async fn stream(State(state): State<AppState>, Extension(user): Extension<CurrentUser>, Extension(watch): Extension<SessionWatch>, headers: axum::http::HeaderMap) -> Response {
+/// The server's stop signal, for streams on this route: hyper's graceful shutdown waits for
+/// every response to finish, and a live stream never would.
+#[derive(Clone)]
+pub struct ServerStopping(pub watch::Receiver<bool>);
+
+pub async fn stream(
+    State(state): State<AppState>,
+    Extension(user): Extension<CurrentUser>,
+    Extension(watch): Extension<SessionWatch>,
+    stopping: Option<Extension<ServerStopping>>,
+    headers: axum::http::HeaderMap,
+) -> Response {
     if user.0.is_none() {
         return StatusCode::UNAUTHORIZED.into_response();
     }
@@ -89,6 +100,20 @@ pub async fn stream(State(state): State<AppState>, Extension(user): Extension<Cu
             None => {}
         }
     };
+    let server_stopping = async move {
+        match stopping {
+            Some(Extension(ServerStopping(mut stop))) => {
+                let _ = stop.wait_for(|stopping| *stopping).await;
+            }
+            None => std::future::pending().await,
+        }
+    };
+    let ended = async move {
+        tokio::select! {
+            _ = session_ended => {}
+            _ = server_stopping => {}
+        }
+    };
     let rx = state.messenger.events.subscribe();
     let events = BroadcastStream::new(rx).filter_map(|item| async move {
         match item {
@@ -98,5 +123,5 @@ pub async fn stream(State(state): State<AppState>, Extension(user): Extension<Cu
         }
     });
     let hello = futures_util::stream::once(async { Ok(Event::default().event("resync").data("{}")) });
-    Sse::new(hello.chain(events).take_until(session_ended)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
+    Sse::new(hello.chain(events).take_until(ended)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))).into_response()
 }

@@ -16,7 +16,7 @@ const PASSWORD: &str = "correct horse battery";
 both!(
     a_new_connection_streams_events_and_refuses_strangers,
     a_stream_on_a_new_connection_ends_with_its_session,
-    a_stream_on_a_new_connection_ends_when_the_server_stops,
+    streams_end_when_the_server_stops,
 );
 
 /// Sets up the admin and signs in without a cookie store; returns `warmline_session=…`.
@@ -127,7 +127,8 @@ async fn read_to_end_within(tcp: &mut TcpStream, seen: &mut String, within: Dura
     assert!(seen.ends_with("0\r\n\r\n"), "{seen:?}");
 }
 
-async fn a_stream_on_a_new_connection_ends_when_the_server_stops(app: TestApp) {
+/// Streams on both paths end when the server stops, so its shutdown never waits on them.
+async fn streams_end_when_the_server_stops(app: TestApp) {
     let cookie = session_cookie(&app).await;
     // A second server on the same database, to stop.
     let config = common::config(&common::database_url(&app), &[]);
@@ -140,7 +141,16 @@ async fn a_stream_on_a_new_connection_ends_when_the_server_stops(app: TestApp) {
     let mut tcp = open(addr, Some(&cookie)).await;
     let mut seen = String::new();
     assert!(read_until(&mut tcp, &mut seen, "event: resync").await);
+    // And one on the axum route: a connection that carried a request first.
+    let mut reused = TcpStream::connect(addr).await.unwrap();
+    reused
+        .write_all(format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\n\r\nGET /app/events HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut seen_reused = String::new();
+    assert!(read_until(&mut reused, &mut seen_reused, "event: resync").await);
     stop.send(()).unwrap();
     read_to_end_within(&mut tcp, &mut seen, Duration::from_secs(30)).await;
+    read_to_end_within(&mut reused, &mut seen_reused, Duration::from_secs(30)).await;
     tokio::time::timeout(Duration::from_secs(30), running).await.expect("stops").unwrap().expect("clean stop");
 }
